@@ -1,0 +1,35 @@
+"""Paths and project-wide defaults, built in one place (cookiecutter-data-science)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The repository root when running from a checkout (``pip install -e .``).
+PROJECT_DIR = PACKAGE_DIR.parent
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+#: Bundled data (synthetic history, the handbook's seed case, plans).
+DATA_DIR = _env_path("SALESANALYTICS_DATA", PROJECT_DIR / "data")
+#: Where rendered reports go.
+REPORTS_DIR = _env_path("SALESANALYTICS_REPORTS", PROJECT_DIR / "reports")
+#: The notebooks that the report pipeline executes.
+NOTEBOOKS_DIR = _env_path("SALESANALYTICS_NOTEBOOKS", PROJECT_DIR / "notebooks")
+
+#: File names of the bundled data set.
+SEED_PLAN_FILE = "seed_case_2012.yaml"
+PLAN_FILE = "plan_2026.yaml"
+HISTORY_FILE = "history_monthly.csv"
+INDUSTRY_FILE = "industry_market_size.csv"
+ROSTER_FILE = "roster_2026.csv"
+
+
+def data_path(name: str, data_dir: Path | str | None = None) -> Path:
+    """Path of a bundled data file, under ``data_dir`` or :data:`DATA_DIR`."""
+    return Path(data_dir or DATA_DIR) / name

@@ -1,0 +1,562 @@
+"""The only module that reads or writes files (CSV, XLSX, Parquet, YAML, text).
+
+Readers map Chinese or English headers to the canonical long-format columns
+(:mod:`salesanalytics.schema`), validate with pandera and raise a
+:class:`~salesanalytics.exceptions.DataError` naming the file, sheet, rows,
+column and the fix.  Row numbers are the ones a person sees in Excel or a text
+editor: the header is row 1, the first data row is row 2.
+
+Writers never leave a half-written file: they write to a temporary file in the
+same folder and move it into place only when complete (``os.replace`` is
+atomic on one file system), so an earlier output survives a failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pandas as pd
+import pandera.errors as pa_errors
+import pandera.pandas as pa
+
+from . import schema as S
+from .exceptions import DataError, suggest
+
+TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
+
+
+# ----------------------------------------------------------------------------
+# writing
+# ----------------------------------------------------------------------------
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it onto ``path`` on success.
+
+    On any exception the temporary file is removed and ``path`` is untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; outputs get normal permissions
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write UTF-8 text atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def _check_out_suffix(path: Path, allowed=TABLE_SUFFIXES) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in allowed:
+        raise DataError(
+            f"cannot write a '{suffix or 'no extension'}' file.",
+            source=str(path),
+            fix=f"name the output with one of: {', '.join(allowed)}",
+        )
+    return suffix
+
+
+def write_table(frame: pd.DataFrame, path: str | os.PathLike, *, sheet: str = "data") -> Path:
+    """Write one frame as CSV (UTF-8 with BOM, so Excel shows Chinese), XLSX or Parquet."""
+    path = Path(path)
+    suffix = _check_out_suffix(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return write_excel({sheet: frame}, path)
+    with atomic_path(path) as tmp:
+        if suffix == ".csv":
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+        else:
+            frame.to_parquet(tmp, index=False)
+    return path
+
+
+def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike, *, index: Mapping[str, bool] | None = None) -> Path:
+    """Write several frames as the sheets of one XLSX workbook (openpyxl), atomically.
+
+    Column widths are widened to fit (CJK characters count double) and the
+    header row is frozen, so the workbook is readable without touching it.
+    """
+    path = Path(path)
+    _check_out_suffix(path, (".xlsx", ".xlsm"))
+    index = dict(index or {})
+    with atomic_path(path) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for name, frame in sheets.items():
+                sheet_name = str(name)[:31]
+                frame.to_excel(writer, sheet_name=sheet_name, index=index.get(name, False))
+                ws = writer.sheets[sheet_name]
+                ws.freeze_panes = "B2" if index.get(name, False) else "A2"
+                for col_cells in ws.columns:
+                    width = max(_display_width(c.value) for c in col_cells[:200])
+                    ws.column_dimensions[col_cells[0].column_letter].width = min(max(width + 2, 8), 60)
+    return path
+
+
+def _display_width(value) -> int:
+    if value is None:
+        return 0
+    text = f"{value:,.2f}" if isinstance(value, float) else str(value)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+# ----------------------------------------------------------------------------
+# reading
+# ----------------------------------------------------------------------------
+def _sniff(path: Path) -> str:
+    """Return the real format of a file from its first bytes: xlsx, parquet, text or binary."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if b"\x00" in head:
+        return "binary"
+    return "text"
+
+
+def _read_raw(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str | None]:
+    """Read a table file as strings/objects, checking that its content matches its extension."""
+    if not path.exists():
+        raise DataError("file not found.", source=str(path), fix="check the path and file name")
+    if path.is_dir():
+        raise DataError("is a folder, not a file.", source=str(path), fix="name a .csv, .xlsx or .parquet file")
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise DataError(
+            f"unsupported file type '{suffix or 'none'}'.",
+            source=str(path),
+            fix="save the table as .csv (UTF-8 or GBK), .xlsx or .parquet",
+        )
+    if path.stat().st_size == 0:
+        raise DataError("the file is empty.", source=str(path), fix="export the table again with a header row and data")
+    real = _sniff(path)
+    expected = {".csv": "text", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet"}[suffix]
+    if real != expected:
+        described = {"text": "a text/CSV file", "xlsx": "an Excel workbook", "parquet": "a Parquet file", "binary": "a binary file"}[real]
+        raise DataError(
+            f"the file is not what its extension '{suffix}' says: its content looks like {described}.",
+            source=str(path),
+            fix="save it again in the format its name says, or rename it to the right extension",
+        )
+    sheet_name = None
+    try:
+        if suffix == ".csv":
+            frame = _read_csv(path)
+        elif suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame, sheet_name = _read_xlsx(path, sheet)
+    except DataError:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, pd.errors.ParserError) as exc:
+        raise DataError(f"cannot be read: {exc}", source=str(path), fix="open it in Excel and save it again") from exc
+    if frame.shape[1] == 0 or frame.shape[0] == 0:
+        raise DataError(
+            "has a header but no data rows." if frame.shape[1] else "has no header row.",
+            source=str(path),
+            sheet=sheet_name,
+            fix="add at least one data row under the header",
+        )
+    return frame, sheet_name
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    # Chinese Excel exports CSV as GBK/GB18030; UTF-8 (with or without BOM) is tried first.
+    last_exc = None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(path, dtype=str, encoding=encoding, skipinitialspace=True, keep_default_na=False, na_values=[""])
+        except UnicodeDecodeError as exc:
+            last_exc = exc
+        except pd.errors.EmptyDataError:
+            raise DataError("the file is empty.", source=str(path), fix="export the table again with a header row and data")
+    raise DataError(f"is neither UTF-8 nor GBK text ({last_exc}).", source=str(path), fix="save the CSV as UTF-8")
+
+
+def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str]:
+    with pd.ExcelFile(path, engine="openpyxl") as book:
+        names = [str(n) for n in book.sheet_names]
+        if sheet is None:
+            sheet_name = names[0]
+        elif isinstance(sheet, int):
+            sheet_name = names[sheet]
+        elif sheet in names:
+            sheet_name = sheet
+        else:
+            raise DataError(
+                f"has no sheet '{sheet}'.{suggest(sheet, names)} Sheets: {', '.join(names)}.",
+                source=str(path),
+                fix="name an existing sheet",
+            )
+        frame = book.parse(sheet_name, dtype=object)
+    frame = frame.dropna(how="all").dropna(axis=1, how="all")
+    return frame, sheet_name
+
+
+def _rename_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Rename accepted headers to canonical names; return the frame and canonical→original."""
+    lookup = S.alias_lookup()
+    rename, original, seen = {}, {}, {}
+    for col in frame.columns:
+        canonical = lookup.get(S.normalise_header(col))
+        if canonical is None:
+            continue
+        if canonical in seen:
+            raise DataError(
+                f"two columns mean the same thing: '{seen[canonical]}' and '{col}' are both '{canonical}'.",
+                fix="keep one of them",
+            )
+        seen[canonical] = col
+        rename[col] = canonical
+        original[canonical] = str(col)
+    return frame.rename(columns=rename), original
+
+
+def _header_row_hint(frame: pd.DataFrame) -> int | None:
+    """If the real header sits below row 1 (a title above the table), return its row number."""
+    lookup = S.alias_lookup()
+    for i in range(min(len(frame), 15)):
+        values = [S.normalise_header(v) for v in frame.iloc[i].tolist() if isinstance(v, str)]
+        if sum(v in lookup for v in values) >= 2:
+            return i + 2
+    return None
+
+
+def read_table(
+    path: str | os.PathLike,
+    *,
+    required: tuple[str, ...],
+    sheet: str | int | None = None,
+) -> tuple[pd.DataFrame, dict]:
+    """Read a table, map its headers and check the required columns exist.
+
+    Returns ``(frame, context)`` where ``context`` carries ``source``, ``sheet`` and
+    ``original`` (canonical → header in the file) for error messages.
+    """
+    path = Path(path)
+    raw, sheet_name = _read_raw(path, sheet)
+    raw = raw.reset_index(drop=True)
+    frame, original = _rename_columns(raw)
+    ctx = {"source": str(path), "sheet": sheet_name, "original": original}
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        header_row = _header_row_hint(raw) if len(original) < 2 else None
+        if header_row is not None:
+            raise DataError(
+                f"the header row is row {header_row}, not row 1 (rows above it look like a title).",
+                source=str(path),
+                sheet=sheet_name,
+                fix=f"delete the rows above row {header_row} so the column names are in row 1",
+            )
+        unknown = [str(c) for c in raw.columns if str(c) not in original.values()]
+        names = []
+        for col in missing:
+            accepted = (col,) + S.ALIASES.get(col, ())
+            hint = ""
+            for u in unknown:
+                guess = suggest(u, accepted)
+                if guess:
+                    hint = f" (is '{u}' a misspelling of '{guess[14:-2]}'?)"
+                    break
+            names.append(f"'{col}' ({'/'.join(accepted[:4])}){hint}")
+        raise DataError(
+            f"missing column {', '.join(names)}. Found columns: {', '.join(map(str, raw.columns))}.",
+            source=str(path),
+            sheet=sheet_name,
+            fix="add the column or rename the header to one of the accepted names (see docs/data-format.md)",
+        )
+    return frame, ctx
+
+
+_ZH_MONTH = re.compile(r"^\s*(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*月?\s*$")
+
+
+def parse_months(values: pd.Series) -> pd.Series:
+    """Parse month keys: '2025-03', '2025/3', '2025年3月', '202503', dates on the 1st, Excel dates.
+
+    Values that cannot be parsed are kept as text so validation reports them verbatim.
+    """
+
+    def one(v):
+        if v is None or (isinstance(v, float) and pd.isna(v)):
+            return v
+        if isinstance(v, pd.Timestamp):
+            return v
+        if hasattr(v, "year") and hasattr(v, "month"):
+            return pd.Timestamp(v)
+        text = str(v).strip()
+        m = _ZH_MONTH.match(text)
+        if m:
+            year, month = int(m.group(1)), int(m.group(2))
+            if 1 <= month <= 12:
+                return pd.Timestamp(year=year, month=month, day=1)
+            return text
+        if re.fullmatch(r"\d{6}", text):
+            year, month = int(text[:4]), int(text[4:])
+            return pd.Timestamp(year=year, month=month, day=1) if 1 <= month <= 12 else text
+        try:
+            return pd.Timestamp(text)
+        except (ValueError, TypeError):
+            return text
+
+    parsed = [one(v) for v in values.tolist()]
+    if all(isinstance(v, pd.Timestamp) for v in parsed):
+        return pd.Series(pd.DatetimeIndex(parsed).as_unit("ns"), index=values.index)
+    return pd.Series(parsed, index=values.index, dtype=object)
+
+
+_PROBLEMS = {
+    "coerce_dtype": "'{case}' is not a {what}",
+    "not_nullable": "a value is missing",
+    "greater_than_or_equal_to": "{case} is below the minimum {arg}",
+    "greater_than": "{case} must be greater than {arg}",
+    "less_than": "{case} must be less than {arg}",
+    "in_range": "{case} is outside the allowed range",
+    "isin": "'{case}' is not one of the allowed values",
+    "str_length": "'{case}' is empty",
+    "field_uniqueness": "'{case}' appears more than once",
+    "multiple_fields_uniqueness": "duplicate rows for the same key",
+}
+
+
+def _describe_check(check: str, case, column: str) -> str:
+    name = str(check).split("(")[0]
+    arg = str(check)[len(name) + 1 : -1] if "(" in str(check) else ""
+    if name.startswith("coerce_dtype"):
+        what = "date (month)" if column == S.MONTH else ("number" if "float" in str(check) or "int" in str(check) else "text")
+        return f"'{case}' is not a {what}"
+    if name == "month must be a calendar month" or "calendar month" in str(check):
+        return f"'{case}' is not the first day of a month (the data must be monthly)"
+    template = _PROBLEMS.get(name, "'{case}' fails check " + str(check))
+    return template.format(case=case, arg=arg, what="")
+
+
+def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, ctx: Mapping) -> pd.DataFrame:
+    """Validate ``frame`` with a pandera ``schema``; raise a DataError naming rows and columns."""
+    if S.MONTH in frame.columns and S.MONTH in schema.columns:
+        frame = frame.assign(**{S.MONTH: parse_months(frame[S.MONTH])})
+    try:
+        return schema.validate(frame, lazy=True)
+    except pa_errors.SchemaErrors as exc:
+        raise _schema_error(exc, ctx) from None
+    except pa_errors.SchemaError as exc:  # pragma: no cover - lazy=True normally collects
+        raise DataError(str(exc), source=ctx.get("source"), sheet=ctx.get("sheet")) from None
+
+
+def _schema_error(exc: pa_errors.SchemaErrors, ctx: Mapping) -> DataError:
+    cases = exc.failure_cases.copy()
+    original = ctx.get("original", {})
+    # Report the first failing column (the file order), all its failing rows.
+    cases["column"] = cases["column"].astype(object)
+    first = cases.iloc[0]
+    column = first["column"]
+    check = str(first["check"])
+    same = cases[(cases["column"] == column) & (cases["check"].astype(str) == check)]
+    rows = sorted({int(i) + 2 for i in same["index"].dropna().tolist()})
+    case = first["failure_case"]
+    if str(check).startswith("multiple_fields_uniqueness") or column is None or str(column) == "nan":
+        keys = [c for c in (S.MONTH, S.BRANCH, S.SALESPERSON, S.PRODUCT) if c in cases.columns or True]
+        problem = "duplicate rows: the same key (month/branch/...) appears more than once"
+        return DataError(
+            problem,
+            source=ctx.get("source"),
+            sheet=ctx.get("sheet"),
+            rows=rows or None,
+            fix="keep one row per key, or sum the duplicates before loading",
+        )
+    shown = original.get(column, column)
+    label = f"{shown}" if shown == column else f"{shown} ({column})"
+    problem = _describe_check(check, case, column)
+    n_more = len(same) - 1
+    if n_more > 0 and "coerce" in check:
+        others = ", ".join(f"'{c}'" for c in same["failure_case"].astype(str).tolist()[1:4])
+        problem += f" (also {others}{'…' if n_more > 3 else ''})"
+    return DataError(
+        problem + ".",
+        source=ctx.get("source"),
+        sheet=ctx.get("sheet"),
+        column=label,
+        rows=rows or None,
+        fix=S.FIX_HINTS.get(column, "correct the value"),
+    )
+
+
+def _with_unique(schema: pa.DataFrameSchema, keys: list[str]) -> pa.DataFrameSchema:
+    return schema.set_unique(keys) if hasattr(schema, "set_unique") else pa.DataFrameSchema(schema.columns, unique=keys, coerce=True, name=schema.name)
+
+
+def _finish(frame: pd.DataFrame, schema: pa.DataFrameSchema, ctx: Mapping, keys: list[str]) -> pd.DataFrame:
+    keep = [c for c in frame.columns if c in schema.columns or c in ctx.get("extra", ())]
+    frame = frame[keep]
+    checked = validate(frame, _with_unique(schema, keys) if keys else schema, ctx)
+    return checked.reset_index(drop=True)
+
+
+def read_history(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read monthly history or actuals in long format (month, branch, [salesperson, product], revenue, ...)."""
+    frame, ctx = read_table(path, required=(S.MONTH, S.BRANCH, S.REVENUE), sheet=sheet)
+    keys = [c for c in (S.MONTH, S.BRANCH, S.SALESPERSON, S.PRODUCT) if c in frame.columns]
+    out = _finish(frame, S.HISTORY_SCHEMA, ctx, keys)
+    out.attrs["source"] = ctx["source"]
+    return out
+
+
+def read_branch_table(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a plan's branch table (branch, headcount, [gp_per_head_month, gross_margin, weight])."""
+    frame, ctx = read_table(path, required=(S.BRANCH, S.HEADCOUNT), sheet=sheet)
+    return _finish(frame, S.BRANCH_TABLE_SCHEMA, ctx, [])
+
+
+def read_roster(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a salesperson roster (branch, salesperson, [weight])."""
+    frame, ctx = read_table(path, required=(S.BRANCH, S.SALESPERSON), sheet=sheet)
+    return _finish(frame, S.ROSTER_SCHEMA, ctx, [])
+
+
+def read_industry(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read an annual industry market-size table (year, market_size, [kind])."""
+    frame, ctx = read_table(path, required=(S.YEAR, S.MARKET_SIZE), sheet=sheet)
+    return _finish(frame, S.INDUSTRY_SCHEMA, ctx, [])
+
+
+def read_targets(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read targets in long format (month, branch, [salesperson], sales_task, [gross_profit_task])."""
+    frame, ctx = read_table(path, required=(S.MONTH, S.BRANCH, "sales_task"), sheet=sheet)
+    keys = [c for c in (S.MONTH, S.BRANCH, S.SALESPERSON, S.PRODUCT) if c in frame.columns]
+    return _finish(frame, S.TARGETS_SCHEMA, ctx, keys)
+
+
+def frame_from_records(records: list[Mapping], schema: pa.DataFrameSchema, *, source: str, keys: list[str] | None = None) -> pd.DataFrame:
+    """Validate a table given inline (e.g. a YAML list of branches); rows count from 1."""
+    frame = pd.DataFrame(list(records))
+    frame, original = _rename_columns(frame)
+    frame.index = frame.index - 1  # row numbers in messages start at 1 for inline lists
+    ctx = {"source": source, "sheet": None, "original": original}
+    return _finish(frame, schema, ctx, keys or [])
+
+
+# ----------------------------------------------------------------------------
+# YAML
+# ----------------------------------------------------------------------------
+def read_yaml(path: str | os.PathLike) -> dict:
+    """Read a YAML mapping, with a clear error for syntax problems (line and column)."""
+    import yaml
+
+    path = Path(path)
+    if not path.exists():
+        raise DataError("file not found.", source=str(path), fix="check the path and file name")
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise DataError(
+            f"a plan must be a .yaml file, not '{path.suffix or 'no extension'}'.",
+            source=str(path),
+            fix="see data/seed_case_2012.yaml for the format",
+        )
+    text = path.read_bytes()
+    if not text.strip():
+        raise DataError("the file is empty.", source=str(path), fix="see data/seed_case_2012.yaml for the format")
+    try:
+        data = yaml.safe_load(text.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise DataError("is not UTF-8 text.", source=str(path), fix="save the file as UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise DataError(
+            f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}.",
+            source=str(path),
+            fix="check indentation and that every 'key: value' has a space after the colon",
+        ) from None
+    if not isinstance(data, dict):
+        raise DataError("must be a mapping of 'key: value' lines at the top level.", source=str(path))
+    return data
+
+
+def write_yaml(path: str | os.PathLike, data: Mapping) -> Path:
+    import yaml
+
+    return write_text(path, yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=False))
+
+
+# ----------------------------------------------------------------------------
+# plans
+# ----------------------------------------------------------------------------
+def read_plan(path: str | os.PathLike):
+    """Read a backward plan (YAML); branch tables and rosters may live in CSV/XLSX files beside it.
+
+    ``branches: {file: branches.xlsx, sheet: 分公司}`` and ``roster: roster.csv``
+    are resolved relative to the plan file.
+    """
+    from .plan import Plan
+
+    path = Path(path)
+    data = read_yaml(path)
+    branches = roster = None
+    spec = data.get("branches")
+    if isinstance(spec, (str, Mapping)):
+        file, sheet = (spec, None) if isinstance(spec, str) else (spec.get("file"), spec.get("sheet"))
+        if not file:
+            raise DataError("branches: give 'file:' (and optionally 'sheet:') or an inline list.", source=str(path))
+        branches = read_branch_table(path.parent / file, sheet=sheet)
+    spec = data.get("roster")
+    if spec:
+        file, sheet = (spec, None) if isinstance(spec, str) else (spec.get("file"), spec.get("sheet"))
+        roster = read_roster(path.parent / file, sheet=sheet)
+    return Plan.from_dict(data, source=path.name, branches=branches, roster=roster)
+
+
+def read_forecast(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a forward forecast (branch, month, mean[, lo/hi columns]) as written by ``salesanalytics forward``."""
+    frame, ctx = read_table(path, required=(S.MONTH, S.BRANCH, "mean"), sheet=sheet)
+    schema = pa.DataFrameSchema(
+        {S.MONTH: S.HISTORY_SCHEMA.columns[S.MONTH], S.BRANCH: S.HISTORY_SCHEMA.columns[S.BRANCH], "mean": pa.Column(float, coerce=True, nullable=False)},
+        strict=False,
+        coerce=True,
+        name="forecast",
+    )
+    ctx = {**ctx, "extra": tuple(c for c in frame.columns if c not in (S.MONTH, S.BRANCH, "mean"))}
+    return _finish(frame, schema, ctx, [])
+
+
+def write_synthetic_data(out_dir: str | os.PathLike) -> list[Path]:
+    """Write the bundled SYNTHETIC data set (see :mod:`salesanalytics.datagen`) into ``out_dir``."""
+    from . import config, datagen
+
+    out = Path(out_dir)
+    history = datagen.make_history()
+    plan = datagen.plan_2026(history)
+    extra = {nb["branch"]: nb["headcount"] for nb in plan["new_branches"]}
+    written = [
+        write_table(history, out / config.HISTORY_FILE),
+        write_table(datagen.make_industry(history), out / config.INDUSTRY_FILE),
+        write_table(datagen.make_roster(2026, extra_branches=extra), out / config.ROSTER_FILE),
+    ]
+    header = f"# {datagen.SYNTHETIC_NOTE}\n# The 2026 plan of the synthetic company (倒推法). Edit freely; see seed_case_2012.yaml for every key.\n"
+    import yaml
+
+    written.append(write_text(out / config.PLAN_FILE, header + yaml.safe_dump(plan, allow_unicode=True, sort_keys=False)))
+    return written

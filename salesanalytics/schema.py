@@ -1,0 +1,208 @@
+"""Column names, the Chinese header alias table, and the pandera schemas.
+
+The data model is long format: one row per month x branch (optionally x
+salesperson, x product).  Every entry point validates its frame with one of
+the schemas below; :func:`salesanalytics.io.validate` turns pandera's
+failure cases into a :class:`~salesanalytics.exceptions.DataError` that names
+the file, sheet, rows, column and the fix.
+
+Header aliases (case-insensitive for Latin names, surrounding spaces ignored):
+
+=====================  ==========================================================
+canonical column       accepted headers
+=====================  ==========================================================
+``month``              月份, 月, 年月, 日期, date, period, ds
+``branch``             分公司, 城市, 分支机构, 区域, city, region, unique_id
+``salesperson``        销售员, 业务员, 销售人员, 姓名, rep, sales_rep
+``product``            产品, 品类, product_line
+``revenue``            销售额, 营业额, 收入, 销售收入, sales, y
+``gross_profit``       毛利, 毛利额, gp
+``headcount``          人数, 人员, 销售人数, heads
+``gp_per_head_month``  人均毛利, 月人均毛利, 月人均毛利单产, 毛利单产
+``gross_margin``       毛利率, margin
+``weight``             权重, 系数
+``year``               年, 年份
+``market_size``        市场规模, 行业规模, market_size_yuan
+``kind``               类型
+=====================  ==========================================================
+"""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+MONTH = "month"
+BRANCH = "branch"
+SALESPERSON = "salesperson"
+PRODUCT = "product"
+REVENUE = "revenue"
+GROSS_PROFIT = "gross_profit"
+HEADCOUNT = "headcount"
+GP_PER_HEAD = "gp_per_head_month"
+GROSS_MARGIN = "gross_margin"
+WEIGHT = "weight"
+YEAR = "year"
+MARKET_SIZE = "market_size"
+KIND = "kind"
+
+#: Optional key columns of a long-format frame, outermost first.
+KEY_COLUMNS = (BRANCH, SALESPERSON, PRODUCT)
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    MONTH: ("月份", "月", "年月", "日期", "date", "period", "ds"),
+    BRANCH: ("分公司", "城市", "分支机构", "区域", "city", "region", "unique_id"),
+    SALESPERSON: ("销售员", "业务员", "销售人员", "姓名", "rep", "sales_rep"),
+    PRODUCT: ("产品", "品类", "product_line"),
+    REVENUE: ("销售额", "营业额", "收入", "销售收入", "sales", "y"),
+    GROSS_PROFIT: ("毛利", "毛利额", "gp"),
+    HEADCOUNT: ("人数", "人员", "销售人数", "heads"),
+    GP_PER_HEAD: ("人均毛利", "月人均毛利", "月人均毛利单产", "毛利单产"),
+    GROSS_MARGIN: ("毛利率", "margin"),
+    WEIGHT: ("权重", "系数"),
+    YEAR: ("年", "年份"),
+    MARKET_SIZE: ("市场规模", "行业规模", "market_size_yuan"),
+    KIND: ("类型",),
+}
+
+#: Chinese display names of the canonical columns (for tables and Excel).
+LABELS_ZH = {
+    MONTH: "月份",
+    BRANCH: "分公司",
+    SALESPERSON: "销售员",
+    PRODUCT: "产品",
+    REVENUE: "销售额(元)",
+    GROSS_PROFIT: "毛利(元)",
+    HEADCOUNT: "人数",
+    GP_PER_HEAD: "月人均毛利(元)",
+    GROSS_MARGIN: "毛利率",
+    "gross_profit_task": "毛利任务(元)",
+    "sales_task": "销售任务(元)",
+}
+
+
+def alias_lookup() -> dict[str, str]:
+    """Map every accepted header (normalised) to its canonical column name."""
+    table = {}
+    for canonical, aliases in ALIASES.items():
+        table[normalise_header(canonical)] = canonical
+        for alias in aliases:
+            table[normalise_header(alias)] = canonical
+    return table
+
+
+def normalise_header(name: object) -> str:
+    text = str(name).strip().lower()
+    for unit in ("(元)", "（元）", "(yuan)", "_yuan"):
+        if text.endswith(unit) and text != unit:
+            text = text[: -len(unit)].strip()
+    return text
+
+
+def _month_start(series):
+    """True where the value is the first day of a month (what a month key must be)."""
+    return series.dt.day == 1
+
+
+_month_col = pa.Column(
+    "datetime64[ns]",
+    checks=pa.Check(_month_start, element_wise=False, error="month must be a calendar month"),
+    nullable=False,
+    coerce=True,
+)
+_key = pa.Column(str, nullable=False, coerce=True, checks=pa.Check.str_length(min_value=1))
+_money = pa.Column(float, nullable=False, coerce=True)
+_nonneg = pa.Column(float, checks=pa.Check.ge(0), nullable=False, coerce=True)
+
+#: Monthly history / actuals: month x branch [x salesperson x product].
+HISTORY_SCHEMA = pa.DataFrameSchema(
+    {
+        MONTH: _month_col,
+        BRANCH: _key,
+        SALESPERSON: pa.Column(str, nullable=False, coerce=True, required=False),
+        PRODUCT: pa.Column(str, nullable=False, coerce=True, required=False),
+        REVENUE: _money,
+        GROSS_PROFIT: pa.Column(float, nullable=True, coerce=True, required=False),
+        HEADCOUNT: pa.Column(float, checks=pa.Check.ge(0), nullable=True, coerce=True, required=False),
+    },
+    strict=False,
+    coerce=True,
+    name="history",
+)
+
+#: The branch table of a plan: one row per existing branch.
+BRANCH_TABLE_SCHEMA = pa.DataFrameSchema(
+    {
+        BRANCH: _key,
+        HEADCOUNT: _nonneg,
+        GP_PER_HEAD: pa.Column(float, checks=pa.Check.ge(0), nullable=True, coerce=True, required=False),
+        GROSS_MARGIN: pa.Column(
+            float,
+            checks=[pa.Check.gt(0), pa.Check.lt(1)],
+            nullable=True,
+            coerce=True,
+            required=False,
+        ),
+        WEIGHT: pa.Column(float, checks=pa.Check.ge(0), nullable=True, coerce=True, required=False),
+    },
+    unique=[BRANCH],
+    strict=False,
+    coerce=True,
+    name="branches",
+)
+
+#: A salesperson roster: which person sits in which branch, with a split weight.
+ROSTER_SCHEMA = pa.DataFrameSchema(
+    {
+        BRANCH: _key,
+        SALESPERSON: _key,
+        WEIGHT: pa.Column(float, checks=pa.Check.ge(0), nullable=False, coerce=True, required=False),
+    },
+    unique=[BRANCH, SALESPERSON],
+    strict=False,
+    coerce=True,
+    name="roster",
+)
+
+#: Industry market size: annual, ``kind`` is ``actual`` or ``outlook``.
+INDUSTRY_SCHEMA = pa.DataFrameSchema(
+    {
+        YEAR: pa.Column(int, checks=pa.Check.in_range(1900, 2200), nullable=False, coerce=True),
+        MARKET_SIZE: pa.Column(float, checks=pa.Check.gt(0), nullable=False, coerce=True),
+        KIND: pa.Column(str, checks=pa.Check.isin(["actual", "outlook"]), nullable=False, coerce=True, required=False),
+    },
+    unique=[YEAR],
+    strict=False,
+    coerce=True,
+    name="industry",
+)
+
+#: Targets in long format (as the backward / combined plans produce them).
+TARGETS_SCHEMA = pa.DataFrameSchema(
+    {
+        MONTH: _month_col,
+        BRANCH: _key,
+        SALESPERSON: pa.Column(str, nullable=False, coerce=True, required=False),
+        "sales_task": _nonneg,
+        "gross_profit_task": pa.Column(float, checks=pa.Check.ge(0), nullable=True, coerce=True, required=False),
+    },
+    strict=False,
+    coerce=True,
+    name="targets",
+)
+
+#: What each column is and how to fix it: used in error messages.
+FIX_HINTS = {
+    MONTH: "write the month as YYYY-MM (e.g. 2025-03) or a date on the 1st of the month",
+    BRANCH: "give every row a branch (分公司) name",
+    SALESPERSON: "give every row a salesperson (销售员) name",
+    REVENUE: "write amounts as plain numbers in yuan, e.g. 1250000 (no units or text)",
+    GROSS_PROFIT: "write gross profit as a plain number in yuan",
+    HEADCOUNT: "write the headcount as digits, e.g. 13, and not below 0",
+    GP_PER_HEAD: "write the monthly gross profit per head as a number in yuan, e.g. 1800",
+    GROSS_MARGIN: "write the gross margin as a fraction between 0 and 1, e.g. 0.08",
+    WEIGHT: "write weights as numbers >= 0",
+    YEAR: "write the year as four digits, e.g. 2025",
+    MARKET_SIZE: "write the market size as a positive number in yuan",
+    KIND: "use 'actual' for history and 'outlook' for forecast years",
+    "sales_task": "write the sales task as a number >= 0 in yuan",
+}
