@@ -19,6 +19,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
+from difflib import get_close_matches
 from pathlib import Path
 
 import pandas as pd
@@ -67,6 +68,52 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
     return Path(path)
+
+
+# -- folders of rendered reports (used by salesanalytics.report) -------------
+def read_text(path: str | os.PathLike) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def make_temp_dir(parent: str | os.PathLike, prefix: str) -> Path:
+    """A new empty folder inside ``parent`` (same file system, so it can be renamed into place)."""
+    Path(parent).mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+
+
+def replace_dir(src: str | os.PathLike, dst: str | os.PathLike) -> Path:
+    """Move the finished folder ``src`` onto ``dst``; the old ``dst`` is removed only after."""
+    import shutil
+
+    src, dst = Path(src), Path(dst)
+    old = None
+    if dst.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{dst.name}.old-", dir=dst.parent))
+        os.replace(dst, old / dst.name)
+    os.replace(src, dst)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return dst
+
+
+def remove_tree(path: str | os.PathLike) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def file_digests(folder: str | os.PathLike) -> list[tuple[str, str]]:
+    """(relative name, SHA-256) of every non-hidden file under ``folder``, sorted by name."""
+    import hashlib
+
+    folder = Path(folder)
+    out = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.split("/")):
+            continue
+        out.append((rel, hashlib.sha256(path.read_bytes()).hexdigest()))
+    return out
 
 
 def _check_out_suffix(path: Path, allowed=TABLE_SUFFIXES) -> str:
@@ -243,7 +290,7 @@ def _header_row_hint(frame: pd.DataFrame) -> int | None:
     for i in range(min(len(frame), 15)):
         values = [S.normalise_header(v) for v in frame.iloc[i].tolist() if isinstance(v, str)]
         if sum(v in lookup for v in values) >= 2:
-            return i + 2
+            return int(frame.index[i]) + 2
     return None
 
 
@@ -260,7 +307,7 @@ def read_table(
     """
     path = Path(path)
     raw, sheet_name = _read_raw(path, sheet)
-    raw = raw.reset_index(drop=True)
+    # The index is kept as read: label + 2 is the row a person sees in Excel (header = row 1).
     frame, original = _rename_columns(raw)
     ctx = {"source": str(path), "sheet": sheet_name, "original": original}
     missing = [c for c in required if c not in frame.columns]
@@ -279,9 +326,9 @@ def read_table(
             accepted = (col,) + S.ALIASES.get(col, ())
             hint = ""
             for u in unknown:
-                guess = suggest(u, accepted)
+                guess = get_close_matches(u, accepted, n=1, cutoff=0.6)
                 if guess:
-                    hint = f" (is '{u}' a misspelling of '{guess[14:-2]}'?)"
+                    hint = f" (is '{u}' a misspelling of '{guess[0]}'?)"
                     break
             names.append(f"'{col}' ({'/'.join(accepted[:4])}){hint}")
         raise DataError(
@@ -345,10 +392,12 @@ _PROBLEMS = {
 
 
 def _describe_check(check: str, case, column: str) -> str:
+    if isinstance(case, pd.Timestamp):
+        case = case.strftime("%Y-%m-%d")
     name = str(check).split("(")[0]
     arg = str(check)[len(name) + 1 : -1] if "(" in str(check) else ""
     if name.startswith("coerce_dtype"):
-        what = "date (month)" if column == S.MONTH else ("number" if "float" in str(check) or "int" in str(check) else "text")
+        what = "date (month)" if column == S.MONTH else "date" if column == "date" else ("number" if "float" in str(check) or "int" in str(check) else "text")
         return f"'{case}' is not a {what}"
     if name == "month must be a calendar month" or "calendar month" in str(check):
         return f"'{case}' is not the first day of a month (the data must be monthly)"
@@ -380,8 +429,9 @@ def _schema_error(exc: pa_errors.SchemaErrors, ctx: Mapping) -> DataError:
     rows = sorted({int(i) + 2 for i in same["index"].dropna().tolist()})
     case = first["failure_case"]
     if str(check).startswith("multiple_fields_uniqueness") or column is None or str(column) == "nan":
-        keys = [c for c in (S.MONTH, S.BRANCH, S.SALESPERSON, S.PRODUCT) if c in cases.columns or True]
-        problem = "duplicate rows: the same key (month/branch/...) appears more than once"
+        keys = ctx.get("keys") or ["key"]
+        shown_keys = "/".join(original.get(k, k) for k in keys)
+        problem = f"duplicate rows: the same {shown_keys} appears more than once"
         return DataError(
             problem,
             source=ctx.get("source"),
@@ -413,6 +463,7 @@ def _with_unique(schema: pa.DataFrameSchema, keys: list[str]) -> pa.DataFrameSch
 def _finish(frame: pd.DataFrame, schema: pa.DataFrameSchema, ctx: Mapping, keys: list[str]) -> pd.DataFrame:
     keep = [c for c in frame.columns if c in schema.columns or c in ctx.get("extra", ())]
     frame = frame[keep]
+    ctx = {**ctx, "keys": keys}
     checked = validate(frame, _with_unique(schema, keys) if keys else schema, ctx)
     return checked.reset_index(drop=True)
 
@@ -449,6 +500,47 @@ def read_targets(path: str | os.PathLike, *, sheet: str | int | None = None) -> 
     frame, ctx = read_table(path, required=(S.MONTH, S.BRANCH, "sales_task"), sheet=sheet)
     keys = [c for c in (S.MONTH, S.BRANCH, S.SALESPERSON, S.PRODUCT) if c in frame.columns]
     return _finish(frame, S.TARGETS_SCHEMA, ctx, keys)
+
+
+_DAY_HEADERS = ("date", "日期", "day", "日")
+
+
+def read_actuals(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read actuals for tracking, by day or by month (long format).
+
+    Columns: a date column (``date``/日期 with days → daily actuals in column
+    ``date``; ``month``/月份 with months → monthly actuals in column ``month``),
+    branch, [salesperson, product, deal_id, share (percent)], revenue,
+    [gross_profit].  A deal credited to several salespeople has one row per
+    person with the deal's full amount and that person's share.  Duplicates and
+    shares are checked by :class:`salesanalytics.tracking.Tracker`, which knows
+    the option to sum duplicates.  ``attrs['granularity']`` is ``day`` or ``month``.
+    """
+    frame, ctx = read_table(path, required=(S.MONTH, S.BRANCH, S.REVENUE), sheet=sheet)
+    header = S.normalise_header(ctx["original"].get(S.MONTH, S.MONTH))
+    parsed = parse_months(frame[S.MONTH])
+    has_days = parsed.dtype.kind == "M" and bool((parsed.dt.day != 1).any())
+    if header in _DAY_HEADERS or has_days:
+        frame = frame.drop(columns=[S.MONTH]).assign(date=parsed)
+        ctx["original"] = {**ctx["original"], "date": ctx["original"].get(S.MONTH, "date")}
+        out = _finish(frame, S.ACTUALS_DAILY_SCHEMA, ctx, [])
+        out.attrs["granularity"] = "day"
+    else:
+        out = _finish(frame, S.ACTUALS_MONTHLY_SCHEMA, ctx, [])
+        out.attrs["granularity"] = "month"
+    out.attrs["source"] = ctx["source"]
+    return out
+
+
+def read_activities(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read daily activity records (date, branch, [salesperson], visits, new_customers, quotes, deals, cash_collected)."""
+    frame, ctx = read_table(path, required=(S.MONTH, S.BRANCH), sheet=sheet)
+    frame = frame.drop(columns=[S.MONTH]).assign(date=parse_months(frame[S.MONTH]))
+    ctx["original"] = {**ctx["original"], "date": ctx["original"].get(S.MONTH, "date")}
+    keys = [c for c in ("date", S.BRANCH, S.SALESPERSON) if c in frame.columns]
+    out = _finish(frame, S.ACTIVITIES_SCHEMA, ctx, keys)
+    out.attrs["source"] = ctx["source"]
+    return out
 
 
 def frame_from_records(records: list[Mapping], schema: pa.DataFrameSchema, *, source: str, keys: list[str] | None = None) -> pd.DataFrame:
@@ -540,6 +632,37 @@ def read_forecast(path: str | os.PathLike, *, sheet: str | int | None = None) ->
     )
     ctx = {**ctx, "extra": tuple(c for c in frame.columns if c not in (S.MONTH, S.BRANCH, "mean"))}
     return _finish(frame, schema, ctx, [])
+
+
+def read_adjustments(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read manager adjustments for the combined plan (branch, month or year, amount_yuan or change_pct, reason, author, adjusted_on).
+
+    The month column stays text (``2026-03``, ``2026`` / ``全年`` / blank = the
+    whole year); :func:`salesanalytics.adjustments.parse_adjustments` checks it
+    against the plan.
+    """
+    frame, ctx = read_table(path, required=(S.BRANCH, "reason", "author"), sheet=sheet)
+    if "period" not in frame.columns:
+        if S.MONTH in frame.columns:
+            frame = frame.rename(columns={S.MONTH: "period"})
+            ctx["original"]["period"] = ctx["original"].pop(S.MONTH, "month")
+        elif S.YEAR in frame.columns:
+            frame = frame.rename(columns={S.YEAR: "period"})
+            ctx["original"]["period"] = ctx["original"].pop(S.YEAR, "year")
+    for col in ("period", "amount_yuan", "change_pct", "adjusted_on"):
+        if col not in frame.columns:
+            frame[col] = None
+    out = _finish(frame, S.ADJUSTMENTS_SCHEMA, ctx, [])
+    out.attrs["source"] = ctx["source"]
+    return out
+
+
+def read_scenarios(path: str | os.PathLike) -> dict:
+    """Read a combined-plan scenario file (YAML: ``defaults`` + ``scenarios``) into ``{name: Scenario}``."""
+    from .scenarios import scenarios_from_dict
+
+    path = Path(path)
+    return scenarios_from_dict(read_yaml(path), source=path.name)
 
 
 def write_synthetic_data(out_dir: str | os.PathLike) -> list[Path]:

@@ -48,7 +48,7 @@ def allocate(total_fen: int, weights) -> np.ndarray:
         raise PlanError("cannot allocate a non-zero amount when every weight is zero")
     sign = -1 if total_fen < 0 else 1
     t = abs(total_fen)
-    exact = w * (t / s)
+    exact = (w / s) * t  # divide first: tiny (subnormal) weights must not overflow
     base = np.floor(exact).astype(np.int64)
     # Guard against float drift pushing the floor sum over the total.
     while base.sum() > t:
@@ -77,8 +77,8 @@ def allocate_grouped(totals_fen, group_index, weights) -> np.ndarray:
     empty = (wsum <= 0) & (totals != 0)
     if np.any(empty):
         raise PlanError(f"cannot allocate a non-zero amount to group(s) {np.flatnonzero(empty).tolist()} whose weights are all zero")
-    scale = np.divide(totals, wsum, out=np.zeros(totals.size), where=wsum > 0)
-    exact = w * scale[g]
+    share = np.divide(w, wsum[g], out=np.zeros(w.size), where=wsum[g] > 0)
+    exact = share * totals[g]
     base = np.floor(exact).astype(np.int64)
     # float drift: a floor may exceed the exact share by rounding; pull such groups back
     left = totals - np.bincount(g, weights=base, minlength=totals.size).astype(np.int64)

@@ -250,7 +250,7 @@ class Plan:
             if unknown:
                 rows = (roster.index[roster[S.BRANCH].isin(unknown)] + 2).tolist()
                 raise PlanError(
-                    f"{source}.roster: rows {rows[:10]} name branch(es) {', '.join(unknown)} that the plan does not have."
+                    f"{source}.roster: row(s) {', '.join(map(str, rows[:10]))} name branch(es) {', '.join(unknown)} that the plan does not have."
                     f"{suggest(unknown[0], names)} Fix: correct the branch name or add the branch to the plan."
                 )
         notes = data.get("notes") or ()
@@ -291,14 +291,14 @@ class Plan:
         else:
             try:
                 ts = pd.Timestamp(str(opening))
-                if ts.year != year:
-                    raise PlanError(
-                        f"{where}.opening_month: {opening} is outside the plan year {year}. "
-                        f"Fix: open it between {year}-01 and {year}-12, or leave it out of this plan."
-                    )
-                month = ts.month
             except (ValueError, TypeError):
                 raise PlanError(f"{where}.opening_month: '{opening}' is not a month. Fix: write {year}-04 or 4.") from None
+            if ts.year != year:
+                raise PlanError(
+                    f"{where}.opening_month: {opening} is outside the plan year {year}. "
+                    f"Fix: open it between {year}-01 and {year}-12, or leave it out of this plan."
+                )
+            month = ts.month
         if not 1 <= month <= 12:
             raise PlanError(
                 f"{where}.opening_month: {opening} is outside the plan year {year}. Fix: a month number 1..12 or {year}-MM."
