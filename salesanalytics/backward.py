@@ -296,7 +296,8 @@ class BackwardPlanner:
         roster = self.plan.roster.copy()
         if S.WEIGHT not in roster.columns:
             roster[S.WEIGHT] = 1.0
-        missing = [b for b in self.branch_names_ if b not in set(roster[S.BRANCH])]
+        staffed = set(roster[S.BRANCH])
+        missing = [b for b in self.branch_names_ if b not in staffed]
         if missing:
             warnings.warn(
                 f"the roster has nobody in {', '.join(missing)}; their tasks go to '{UNASSIGNED}'.",
