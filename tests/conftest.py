@@ -7,21 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from .bad_inputs.make_corpus import BASE_PLAN
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 BAD = Path(__file__).resolve().parent / "bad_inputs"
 
-SMALL_PLAN = {
-    "year": 2026,
-    "target": {"kind": "net_profit", "amount_yuan": 1_000_000},
-    "gross_margin": 0.1,
-    "phasing": {"method": "flat"},
-    "branches": [
-        {"branch": "北京", "headcount": 10, "gp_per_head_month": 2000},
-        {"branch": "上海", "headcount": 8, "gp_per_head_month": 2500},
-        {"branch": "海口", "headcount": 5, "gp_per_head_month": 1500},
-    ],
-}
+# the same small plan the bad-input corpus is made from (one mistake per file)
+SMALL_PLAN = BASE_PLAN
 
 
 @pytest.fixture
