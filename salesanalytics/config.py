@@ -28,6 +28,11 @@ PLAN_FILE = "plan_2026.yaml"
 HISTORY_FILE = "history_monthly.csv"
 INDUSTRY_FILE = "industry_market_size.csv"
 ROSTER_FILE = "roster_2026.csv"
+ACTUALS_FILE = "actuals_2026.csv"
+ACTIVITIES_FILE = "activities_2026.csv"
+RATINGS_FILE = "ratings_2026.csv"
+SCORECARD_SCHEME_FILE = "scorecard_scheme.yaml"
+INCENTIVE_PLANS_FILE = "incentive_plans.yaml"
 
 
 def data_path(name: str, data_dir: Path | str | None = None) -> Path:

@@ -180,3 +180,179 @@ def plan_2026(history: pd.DataFrame) -> dict:
         "roster": "roster_2026.csv",
         "notes": [SYNTHETIC_NOTE, "Per-head gross profit = 2025 gross profit / year-end headcount / 12."],
     }
+
+
+#: Raters whose scores are planted lenient / severe in the synthetic ratings (so the fairness check has something to find).
+RATER_BIAS = {"深圳经理": 0.9, "天津经理": -0.8}
+RATING_DIMENSIONS = ("collaboration", "innovation", "customer_satisfaction", "peer_360")
+
+
+def make_ratings(roster: pd.DataFrame, seed: int = SEED + 7, peers: int = 3) -> pd.DataFrame:
+    """SYNTHETIC 2026 ratings on a 1–5 scale (half points): rater, salesperson, dimension, score.
+
+    Every salesperson is rated by their branch manager (``<branch>经理``) on all
+    four dimensions and by ``peers`` colleagues of the same branch on
+    collaboration and the 360-degree rating (360度评估).  A person's latent
+    quality follows their roster productivity weight plus noise; two managers
+    are planted lenient / severe (:data:`RATER_BIAS`).  Nobody rates themselves.
+    """
+    rng = np.random.default_rng(seed)
+    r = roster.reset_index(drop=True)
+    w = np.log(r[S.WEIGHT].to_numpy(float))
+    quality = 0.6 * (w - w.mean()) / (w.std() or 1.0) + 0.8 * rng.normal(0, 1, len(r))
+    rows = []
+
+    def score(q: float, bias: float) -> float:
+        value = 3.4 + 0.55 * q + bias + rng.normal(0, 0.35)
+        return float(np.clip(np.round(value * 2) / 2, 1.0, 5.0))
+
+    for branch, members in r.groupby(S.BRANCH, sort=False).groups.items():
+        manager = f"{branch}经理"
+        idx = list(members)
+        for i in idx:
+            person = r.at[i, S.SALESPERSON]
+            for dim in RATING_DIMENSIONS:
+                rows.append((manager, person, dim, score(quality[i], RATER_BIAS.get(manager, 0.0))))
+            others = [j for j in idx if j != i]
+            for j in rng.choice(others, size=min(peers, len(others)), replace=False) if others else []:
+                for dim in ("collaboration", "peer_360"):
+                    rows.append((r.at[j, S.SALESPERSON], person, dim, score(quality[i], 0.0)))
+    return pd.DataFrame(rows, columns=["rater", S.SALESPERSON, "dimension", "score"])
+
+
+#: Products of the synthetic company: share of deals, gross margin.
+PRODUCTS = {"工业设备": (0.5, 0.07), "耗材配件": (0.35, 0.095), "技术服务": (0.15, 0.12)}
+
+
+def make_actuals(
+    history: pd.DataFrame,
+    roster: pd.DataFrame,
+    year: int = 2026,
+    end: str = "2026-09-30",
+    new_branches: Iterable[dict] = (),
+    seed: int = SEED + 6,
+) -> pd.DataFrame:
+    """SYNTHETIC daily deals of the plan year up to ``end``: one row per credit line.
+
+    Columns: date, deal_id, branch, salesperson, product, share (percent),
+    revenue, gross_profit (the deal's full amounts, yuan).  Each branch grows on
+    last year's same month by its own rate (2 % … 26 %, so some branches beat the
+    plan and some fall behind); each person sells in proportion to their roster
+    weight times a personal form; deals fall on Chinese working days
+    (``chinesecalendar``, with 调休).  About 12 % of deals are shared by two people
+    (50/50, 60/40 or 70/30) and 3 % by three (40/30/30): the rows of a deal carry
+    the deal's full amount and each person's share.  New branches start in their
+    opening month at their comparable branch's productivity with the plan's ramp.
+    """
+    import chinese_calendar as cc
+
+    rng = np.random.default_rng(seed)
+    end_ts = pd.Timestamp(end)
+    months = pd.date_range(f"{year}-01-01", end_ts, freq="MS")
+    last = history[history[S.MONTH].dt.year == year - 1]
+    base = last.pivot_table(index=S.BRANCH, columns=last[S.MONTH].dt.month, values=S.REVENUE, aggfunc="sum")
+    heads = last.groupby(S.BRANCH)[S.HEADCOUNT].last()
+    shock = rng.normal(0, 0.03, len(months))
+    expected: dict[str, np.ndarray] = {}
+    for branch in base.index:
+        growth = rng.uniform(0.02, 0.26)
+        row = base.loc[branch, [m.month for m in months]].to_numpy(dtype=float)
+        expected[branch] = row * (1 + growth) * np.exp(shock + rng.normal(0, 0.04, len(months)))
+    for nb in new_branches:
+        comp = nb.get("comparable")
+        per_head = (base.loc[comp].to_numpy(dtype=float) / heads[comp]) if comp in base.index else base.sum().to_numpy(dtype=float) / heads.sum()
+        opening = int(str(nb["opening_month"])[5:7])
+        ramp = list(nb.get("ramp") or [1.0])
+        values = []
+        for m in months:
+            k = m.month - opening
+            values.append(0.0 if k < 0 else per_head[m.month - 1] * nb["headcount"] * (ramp[k] if k < len(ramp) else 1.0))
+        expected[nb["branch"]] = np.asarray(values) * np.exp(shock + rng.normal(0, 0.06, len(months)))
+    workdays = {m: [d for d in cc.get_workdays(m.date(), min(m + pd.offsets.MonthEnd(0), end_ts).date())] for m in months}
+    products = list(PRODUCTS)
+    p_prob = np.array([v[0] for v in PRODUCTS.values()])
+    deals = []  # (date, branch, [people], [shares], product, revenue)
+    for branch, team in roster.groupby(S.BRANCH, sort=False):
+        if branch not in expected:
+            continue
+        people = team[S.SALESPERSON].to_numpy()
+        weight = team[S.WEIGHT].to_numpy(dtype=float) * rng.lognormal(0, 0.18, len(team))  # personal form this year
+        weight = weight / weight.sum()
+        for i, m in enumerate(months):
+            total = expected[branch][i]
+            if total <= 0:
+                continue
+            avg_deal = max(total / len(people) / 6.0, 500.0)
+            for p, w in zip(people, weight):
+                n = rng.poisson(total * w / avg_deal)
+                if not n:
+                    continue
+                amounts = np.round(rng.gamma(2.0, avg_deal / 2.0, n), 2)
+                days = rng.choice(len(workdays[m]), n)
+                for amount, day in zip(amounts, days):
+                    u = rng.random()
+                    others = people[people != p]
+                    if u < 0.03 and len(others) >= 2:
+                        team_ = [p, *rng.choice(others, 2, replace=False)]
+                        shares = [40.0, 30.0, 30.0]
+                    elif u < 0.15 and len(others) >= 1:
+                        team_ = [p, rng.choice(others)]
+                        first = float(rng.choice([50.0, 60.0, 70.0]))
+                        shares = [first, 100.0 - first]
+                    else:
+                        team_, shares = [p], [100.0]
+                    deals.append((workdays[m][day], branch, team_, shares, products[rng.choice(3, p=p_prob)], float(amount)))
+    deals.sort(key=lambda d: (d[0], d[1]))
+    rows = []
+    for k, (day, branch, team_, shares, product, amount) in enumerate(deals, start=1):
+        margin = PRODUCTS[product][1] + rng.normal(0, 0.006)
+        gp = round(amount * margin, 2)
+        for person, share in zip(team_, shares):
+            rows.append((pd.Timestamp(day), f"D{year % 100}{k:06d}", branch, person, product, share, amount, gp))
+    return pd.DataFrame(rows, columns=["date", "deal_id", S.BRANCH, S.SALESPERSON, S.PRODUCT, "share", S.REVENUE, S.GROSS_PROFIT])
+
+
+def make_activities(actuals: pd.DataFrame, roster: pd.DataFrame, end: str = "2026-09-30", seed: int = SEED + 8) -> pd.DataFrame:
+    """SYNTHETIC daily activity records per salesperson and working day (process targets).
+
+    Columns: date, branch, salesperson, visits, new_customers, quotes, deals
+    (credit lines closed that day), cash_collected (yuan: the person's credited
+    sales of about a month before, 85–100 % collected).  Days before a branch's
+    first sale (a new branch not yet open) have no records.
+    """
+    import chinese_calendar as cc
+
+    rng = np.random.default_rng(seed)
+    year = int(actuals["date"].dt.year.min())
+    days = pd.DatetimeIndex(cc.get_workdays(dt.date(year, 1, 1), pd.Timestamp(end).date()))
+    start = actuals.groupby(S.BRANCH)["date"].min()
+    r = roster[roster[S.BRANCH].isin(start.index)].reset_index(drop=True)
+    grid = pd.DataFrame(
+        {
+            "date": np.tile(days.to_numpy(), len(r)),
+            S.BRANCH: np.repeat(r[S.BRANCH].to_numpy(), len(days)),
+            S.SALESPERSON: np.repeat(r[S.SALESPERSON].to_numpy(), len(days)),
+        }
+    )
+    grid = grid[grid["date"] >= grid[S.BRANCH].map(start).to_numpy()].reset_index(drop=True)
+    form = rng.lognormal(0, 0.2, len(r))[pd.factorize(grid[S.SALESPERSON])[0]]
+    visits = rng.poisson(3.2 * form)
+    credited = actuals.assign(_c=actuals[S.REVENUE] * actuals["share"] / 100.0)
+    by_day = credited.groupby(["date", S.SALESPERSON]).agg(deals=("deal_id", "size"), sales=("_c", "sum"))
+    key = pd.MultiIndex.from_arrays([grid["date"], grid[S.SALESPERSON]])
+    deals = by_day["deals"].reindex(key).fillna(0).to_numpy(dtype=np.int64)
+    quotes = np.maximum(rng.binomial(visits, 0.3), deals)
+    # cash arrives about a month after the sale, on the next working day
+    lagged = by_day["sales"].reset_index()
+    due = lagged["date"] + pd.Timedelta(days=30)
+    pos = np.searchsorted(days.to_numpy(), due.to_numpy())
+    lagged = lagged[pos < len(days)].assign(date=days[pos[pos < len(days)]])
+    lagged["sales"] = lagged["sales"].to_numpy() * rng.uniform(0.85, 1.0, len(lagged))
+    cash = lagged.groupby(["date", S.SALESPERSON])["sales"].sum().reindex(key).fillna(0.0).to_numpy()
+    return grid.assign(
+        visits=visits,
+        new_customers=rng.binomial(visits, 0.12),
+        quotes=quotes,
+        deals=deals,
+        cash_collected=np.round(cash, 2),
+    )

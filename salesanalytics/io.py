@@ -78,7 +78,11 @@ def read_text(path: str | os.PathLike) -> str:
 def make_temp_dir(parent: str | os.PathLike, prefix: str) -> Path:
     """A new empty folder inside ``parent`` (same file system, so it can be renamed into place)."""
     Path(parent).mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o777 & ~umask)  # mkdtemp makes 0700; a report folder gets normal permissions
+    return path
 
 
 def replace_dir(src: str | os.PathLike, dst: str | os.PathLike) -> Path:
@@ -94,6 +98,25 @@ def replace_dir(src: str | os.PathLike, dst: str | os.PathLike) -> Path:
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return dst
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: str | os.PathLike) -> Iterator[bool]:
+    """Hold an exclusive ``flock`` on ``path`` for the block; yields False if another process holds it."""
+    import fcntl
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def remove_tree(path: str | os.PathLike) -> None:
@@ -407,7 +430,7 @@ def _describe_check(check: str, case, column: str) -> str:
 
 def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, ctx: Mapping) -> pd.DataFrame:
     """Validate ``frame`` with a pandera ``schema``; raise a DataError naming rows and columns."""
-    if S.MONTH in frame.columns and S.MONTH in schema.columns:
+    if S.MONTH in frame.columns and S.MONTH in schema.columns and frame[S.MONTH].dtype.kind != "M":  # already dates: nothing to parse
         frame = frame.assign(**{S.MONTH: parse_months(frame[S.MONTH])})
     try:
         return schema.validate(frame, lazy=True)
@@ -505,6 +528,15 @@ def read_targets(path: str | os.PathLike, *, sheet: str | int | None = None) -> 
 _DAY_HEADERS = ("date", "日期", "day", "日")
 
 
+def _parse_days(values: pd.Series) -> pd.Series:
+    """Dates of daily files: ISO days parsed in one vectorised call; anything else value by value (parse_months)."""
+    if values.dtype.kind != "M":
+        fast = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+        if not (fast.isna() & values.notna()).any():
+            return fast.astype("datetime64[ns]")
+    return parse_months(values)
+
+
 def read_actuals(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read actuals for tracking, by day or by month (long format).
 
@@ -518,7 +550,7 @@ def read_actuals(path: str | os.PathLike, *, sheet: str | int | None = None) -> 
     """
     frame, ctx = read_table(path, required=(S.MONTH, S.BRANCH, S.REVENUE), sheet=sheet)
     header = S.normalise_header(ctx["original"].get(S.MONTH, S.MONTH))
-    parsed = parse_months(frame[S.MONTH])
+    parsed = _parse_days(frame[S.MONTH])
     has_days = parsed.dtype.kind == "M" and bool((parsed.dt.day != 1).any())
     if header in _DAY_HEADERS or has_days:
         frame = frame.drop(columns=[S.MONTH]).assign(date=parsed)
@@ -535,7 +567,7 @@ def read_actuals(path: str | os.PathLike, *, sheet: str | int | None = None) -> 
 def read_activities(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read daily activity records (date, branch, [salesperson], visits, new_customers, quotes, deals, cash_collected)."""
     frame, ctx = read_table(path, required=(S.MONTH, S.BRANCH), sheet=sheet)
-    frame = frame.drop(columns=[S.MONTH]).assign(date=parse_months(frame[S.MONTH]))
+    frame = frame.drop(columns=[S.MONTH]).assign(date=_parse_days(frame[S.MONTH]))
     ctx["original"] = {**ctx["original"], "date": ctx["original"].get(S.MONTH, "date")}
     keys = [c for c in ("date", S.BRANCH, S.SALESPERSON) if c in frame.columns]
     out = _finish(frame, S.ACTIVITIES_SCHEMA, ctx, keys)
@@ -564,7 +596,7 @@ def read_yaml(path: str | os.PathLike) -> dict:
         raise DataError("file not found.", source=str(path), fix="check the path and file name")
     if path.suffix.lower() not in (".yaml", ".yml"):
         raise DataError(
-            f"a plan must be a .yaml file, not '{path.suffix or 'no extension'}'.",
+            f"expected a .yaml file, not '{path.suffix or 'no extension'}'.",
             source=str(path),
             fix="see data/seed_case_2012.yaml for the format",
         )
@@ -678,8 +710,82 @@ def write_synthetic_data(out_dir: str | os.PathLike) -> list[Path]:
         write_table(datagen.make_industry(history), out / config.INDUSTRY_FILE),
         write_table(datagen.make_roster(2026, extra_branches=extra), out / config.ROSTER_FILE),
     ]
+    written.append(write_table(datagen.make_ratings(datagen.make_roster(2026, extra_branches=extra)), out / config.RATINGS_FILE))
+    roster = datagen.make_roster(2026, extra_branches=extra)
+    actuals = datagen.make_actuals(history, roster, new_branches=plan["new_branches"])
+    written.append(write_table(actuals, out / config.ACTUALS_FILE))
+    written.append(write_table(datagen.make_activities(actuals, roster), out / config.ACTIVITIES_FILE))
     header = f"# {datagen.SYNTHETIC_NOTE}\n# The 2026 plan of the synthetic company (倒推法). Edit freely; see seed_case_2012.yaml for every key.\n"
     import yaml
 
     written.append(write_text(out / config.PLAN_FILE, header + yaml.safe_dump(plan, allow_unicode=True, sort_keys=False)))
     return written
+
+
+# ----------------------------------------------------------------------------
+# scorecard and incentives (issue 7)
+# ----------------------------------------------------------------------------
+def read_ratings(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read ratings in long format: rater (评分人), salesperson, dimension (维度), score (评分)."""
+    from .scorecard import RATINGS_SCHEMA
+
+    frame, ctx = read_table(path, required=("rater", S.SALESPERSON, "dimension", "score"), sheet=sheet)
+    out = _finish(frame, RATINGS_SCHEMA, ctx, [])
+    out.attrs["source"] = ctx["source"]
+    return out
+
+
+def read_person_kpis(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a per-person KPI table (salesperson, branch, actual, target, [gross_profit, prior_actual, new_customers, collected])."""
+    from .scorecard import KPI_SCHEMA
+
+    frame, ctx = read_table(path, required=(S.SALESPERSON, S.BRANCH, "actual", "target"), sheet=sheet)
+    ctx = {**ctx, "extra": tuple(c for c in frame.columns if c not in KPI_SCHEMA.columns)}
+    out = _finish(frame, KPI_SCHEMA, ctx, [])
+    out.attrs["source"] = ctx["source"]
+    return out
+
+
+def read_scorecard_scheme(path: str | os.PathLike):
+    """Read and validate a scorecard scheme (YAML) — see data/scorecard_scheme.yaml."""
+    from .scorecard import parse_scheme
+
+    return parse_scheme(read_yaml(path), source=Path(path).name)
+
+
+def read_incentive_plans(path: str | os.PathLike):
+    """Read and validate incentive plans (YAML) — see data/incentive_plans.yaml."""
+    from .incentives import parse_plans
+
+    return parse_plans(read_yaml(path), source=Path(path).name)
+
+
+def read_evaluation_inputs(data_dir: str | os.PathLike | None = None, *, scheme: str | os.PathLike | None = None,
+                           plans: str | os.PathLike | None = None, ratings: str | os.PathLike | None = None,
+                           actuals: str | os.PathLike | None = None, activities: str | os.PathLike | None = None) -> dict:
+    """Everything :func:`salesanalytics.incentives.evaluate_year` needs, from the bundled data (or the given files).
+
+    Keys: plan, history, roster, actuals, activities (None if the file is absent),
+    ratings, scheme, plans.
+    """
+    from . import config
+
+    def path(given, name):
+        return Path(given) if given else config.data_path(name, data_dir)
+
+    act_path = path(actuals, config.ACTUALS_FILE)
+    if not act_path.exists():
+        raise DataError("file not found: the scorecard needs the year's actuals.", source=str(act_path),
+                        fix="run `salesanalytics generate-data` for the bundled SYNTHETIC year, or pass --actuals")
+    acts_path = path(activities, config.ACTIVITIES_FILE)
+    rat_path = path(ratings, config.RATINGS_FILE)
+    return {
+        "plan": read_plan(config.data_path(config.PLAN_FILE, data_dir)),
+        "history": read_history(config.data_path(config.HISTORY_FILE, data_dir)),
+        "roster": read_roster(config.data_path(config.ROSTER_FILE, data_dir)),
+        "actuals": read_actuals(act_path),
+        "activities": read_activities(acts_path) if acts_path.exists() else None,
+        "ratings": read_ratings(rat_path) if rat_path.exists() else None,
+        "scheme": read_scorecard_scheme(path(scheme, config.SCORECARD_SCHEME_FILE)),
+        "plans": read_incentive_plans(path(plans, config.INCENTIVE_PLANS_FILE)),
+    }

@@ -62,6 +62,24 @@ ALIASES: dict[str, tuple[str, ...]] = {
     YEAR: ("年", "年份"),
     MARKET_SIZE: ("市场规模", "行业规模", "market_size_yuan"),
     KIND: ("类型",),
+    # scorecard (issue 7): ratings
+    "rater": ("评分人", "评价人", "考评人"),
+    "dimension": ("维度", "考核维度", "评价维度"),
+    "score": ("评分", "分数"),
+    # tracking (issue 6): deal-level actuals and activity records
+    "deal_id": ("单号", "订单号", "合同号", "成交单号", "deal", "order_id"),
+    "share": ("分成比例", "贡献比例", "业绩比例", "业绩分成", "share_pct", "contribution_pct"),
+    "visits": ("拜访", "拜访量", "拜访次数"),
+    "new_customers": ("新客户", "新增客户", "新客户数"),
+    "quotes": ("报价", "报价数", "报价次数"),
+    "deals": ("成交", "成交数", "成交笔数"),
+    "cash_collected": ("回款", "回款额", "cash"),
+    # combined plan (issue 4): manager adjustments of targets (their month column is read as text, see io.read_adjustments)
+    "amount_yuan": ("新金额", "调整后金额", "调整后目标", "new_amount"),
+    "change_pct": ("调整比例", "调整幅度", "变动比例", "change_percent"),
+    "reason": ("原因", "调整原因", "理由"),
+    "author": ("调整人", "提出人", "批准人", "by"),
+    "adjusted_on": ("调整日期", "adjusted_date", "decided_on"),
 }
 
 #: Chinese display names of the canonical columns (for tables and Excel).
@@ -182,12 +200,75 @@ TARGETS_SCHEMA = pa.DataFrameSchema(
         MONTH: _month_col,
         BRANCH: _key,
         SALESPERSON: pa.Column(str, nullable=False, coerce=True, required=False),
+        PRODUCT: pa.Column(str, nullable=False, coerce=True, required=False),
         "sales_task": _nonneg,
         "gross_profit_task": pa.Column(float, checks=pa.Check.ge(0), nullable=True, coerce=True, required=False),
     },
     strict=False,
     coerce=True,
     name="targets",
+)
+
+_count = pa.Column(float, checks=pa.Check.ge(0), nullable=False, coerce=True, required=False)
+_actual_columns = {
+    BRANCH: _key,
+    SALESPERSON: pa.Column(str, nullable=False, coerce=True, required=False),
+    PRODUCT: pa.Column(str, nullable=True, coerce=True, required=False),
+    "deal_id": pa.Column(str, nullable=True, coerce=True, required=False),
+    # contribution share of one credit line in percent; the lines of a deal sum to 100
+    "share": pa.Column(float, checks=[pa.Check.gt(0), pa.Check.le(100)], nullable=False, coerce=True, required=False),
+    REVENUE: _money,
+    GROSS_PROFIT: pa.Column(float, nullable=True, coerce=True, required=False),
+}
+
+#: Actuals (tracking) by day: one row per sale or credit line of a deal (date = the day).
+ACTUALS_DAILY_SCHEMA = pa.DataFrameSchema(
+    {"date": pa.Column("datetime64[ns]", nullable=False, coerce=True), **_actual_columns},
+    strict=False,
+    coerce=True,
+    name="actuals",
+)
+
+#: Actuals (tracking) by month: like monthly history, with optional deal id and share.
+ACTUALS_MONTHLY_SCHEMA = pa.DataFrameSchema(
+    {MONTH: _month_col, **_actual_columns},
+    strict=False,
+    coerce=True,
+    name="actuals",
+)
+
+#: Activity records (process targets): one row per day x salesperson.
+ACTIVITIES_SCHEMA = pa.DataFrameSchema(
+    {
+        "date": pa.Column("datetime64[ns]", nullable=False, coerce=True),
+        BRANCH: _key,
+        SALESPERSON: pa.Column(str, nullable=False, coerce=True, required=False),
+        "visits": _count,
+        "new_customers": _count,
+        "quotes": _count,
+        "deals": _count,
+        "cash_collected": pa.Column(float, nullable=False, coerce=True, required=False),
+    },
+    strict=False,
+    coerce=True,
+    name="activities",
+)
+
+#: Manager adjustments of the combined plan's targets (issue 4; see salesanalytics.adjustments).
+#: ``period`` stays text here: '2026-03', '2026年3月', '2026' / '全年' / blank (whole year) are parsed there.
+ADJUSTMENTS_SCHEMA = pa.DataFrameSchema(
+    {
+        BRANCH: _key,
+        "period": pa.Column(str, nullable=True, coerce=True),
+        "amount_yuan": pa.Column(float, checks=pa.Check.ge(0), nullable=True, coerce=True),
+        "change_pct": pa.Column(float, nullable=True, coerce=True),
+        "reason": pa.Column(str, nullable=False, coerce=True, checks=pa.Check.str_length(min_value=1)),
+        "author": pa.Column(str, nullable=False, coerce=True, checks=pa.Check.str_length(min_value=1)),
+        "adjusted_on": pa.Column("datetime64[ns]", nullable=True, coerce=True),
+    },
+    strict=False,
+    coerce=True,
+    name="adjustments",
 )
 
 #: What each column is and how to fix it: used in error messages.
@@ -205,4 +286,18 @@ FIX_HINTS = {
     MARKET_SIZE: "write the market size as a positive number in yuan",
     KIND: "use 'actual' for history and 'outlook' for forecast years",
     "sales_task": "write the sales task as a number >= 0 in yuan",
+    "date": "write the date as YYYY-MM-DD (e.g. 2026-03-15)",
+    "deal_id": "give every credit line of a deal the same deal id",
+    "share": "write the contribution share in percent, e.g. 60 for 60%; the shares of one deal sum to 100",
+    "visits": "write counts as whole numbers >= 0",
+    "new_customers": "write counts as whole numbers >= 0",
+    "quotes": "write counts as whole numbers >= 0",
+    "deals": "write counts as whole numbers >= 0",
+    "cash_collected": "write cash collected as a plain number in yuan",
+    "period": "write the month as YYYY-MM, or the year / 全年 / blank for a whole-year adjustment",
+    "amount_yuan": "write the new target as a plain number in yuan >= 0",
+    "change_pct": "write the change in percent as a number, e.g. 10 or -5",
+    "reason": "every adjustment needs a reason (it is an audit trail)",
+    "author": "every adjustment needs the name of who made it",
+    "adjusted_on": "write the date of the adjustment as YYYY-MM-DD",
 }

@@ -1,0 +1,310 @@
+"""Charts for every method, with Chinese that renders (no tofu boxes).
+
+The machine this runs on may have no CJK font, so :func:`setup_fonts`
+registers the Noto Sans CJK collection shipped by the pinned PyPI package
+``noto-cjk-sans-otc`` (it exposes ``FONT_PATH``) with matplotlib's font
+manager at run time and puts "Noto Sans CJK SC" first; no font-cache rebuild
+is needed.  Every chart function calls it.
+
+Charts are built on :class:`matplotlib.figure.Figure` directly (no pyplot
+state, nothing to close) and returned; :func:`show` displays one as a PNG
+*outside* any widget, because widget areas are blank in static HTML reports.
+Titles are bilingual, the report language first.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io as _io
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import schema as S
+from .i18n import bilingual, check_lang, t
+
+CJK_FAMILY = "Noto Sans CJK SC"
+_FONT_READY = False
+
+
+def font_path() -> str:
+    """Path of the bundled NotoSansCJK-Regular.ttc (from ``noto-cjk-sans-otc``)."""
+    import noto_cjk_sans_otc
+
+    return str(noto_cjk_sans_otc.FONT_PATH)
+
+
+def setup_fonts() -> str:
+    """Register the CJK font with matplotlib (once per process); return its path."""
+    global _FONT_READY
+    import matplotlib
+    from matplotlib import font_manager
+
+    path = font_path()
+    if not _FONT_READY:
+        if not any(f.fname == path for f in font_manager.fontManager.ttflist):
+            font_manager.fontManager.addfont(path)
+        _FONT_READY = True
+    sans = [CJK_FAMILY] + [f for f in matplotlib.rcParams["font.sans-serif"] if f != CJK_FAMILY]
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["font.sans-serif"] = sans
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    return path
+
+
+def _figure(width: float = 9.0, height: float = 4.2):
+    from matplotlib.figure import Figure
+
+    setup_fonts()
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def figure(width: float = 9.0, height: float = 4.2):
+    """A new ``(fig, ax)`` with the CJK font set up, for plot functions that draw on an Axes."""
+    return _figure(width, height)
+
+
+def _wan(values) -> np.ndarray:
+    """Yuan -> 万元 (10,000 yuan), the unit Chinese management reports use."""
+    return np.asarray(values, dtype=float) / 10_000
+
+
+def _month_labels(months, lang: str) -> list[str]:
+    months = pd.DatetimeIndex(months)
+    return [f"{m.month}月" if lang == "zh" else m.strftime("%b") for m in months]
+
+
+# ----------------------------------------------------------------------------
+# output
+# ----------------------------------------------------------------------------
+def to_png(fig) -> bytes:
+    buf = _io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def img_tag(fig, alt: str = "") -> str:
+    """The figure as an ``<img>`` with the PNG embedded (no external file)."""
+    data = base64.b64encode(to_png(fig)).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}" style="max-width:100%"/>'
+
+
+def show(fig) -> None:
+    """Display ``fig`` as a static PNG (outside widgets, so it survives in HTML)."""
+    from IPython.display import Image, display
+
+    display(Image(data=to_png(fig), format="png"))
+
+
+def html_tabs(panes: Mapping[str, str], *, name: str = "tabs") -> str:
+    """Tabs that switch in a plain browser without a kernel (CSS radio buttons, no script).
+
+    ``panes`` maps a tab label to its HTML; the first tab is selected.
+    """
+    key = "".join(ch for ch in name if ch.isalnum()) or "tabs"
+    css = [
+        f".sa-tabs-{key} > input {{ display:none; }}",
+        f".sa-tabs-{key} > label {{ display:inline-block; padding:6px 14px; border:1px solid #bbb;"
+        " border-bottom:none; cursor:pointer; background:#f2f2f2; margin-right:2px; }",
+        f".sa-tabs-{key} > .sa-pane {{ display:none; border:1px solid #bbb; padding:10px; }}",
+    ]
+    parts = []
+    for i, (label, body) in enumerate(panes.items()):
+        pid = f"sa-{key}-{i}"
+        checked = " checked" if i == 0 else ""
+        parts.append(f'<input type="radio" name="sa-{key}" id="{pid}"{checked}/>')
+        parts.append(f'<label for="{pid}" class="sa-tab-label">{html.escape(str(label))}</label>')
+        css.append(f"#{pid}:checked + label {{ background:#fff; font-weight:bold; }}")
+        css.append(f"#{pid}:checked ~ .sa-pane-{i} {{ display:block; }}")
+    for i, body in enumerate(panes.values()):
+        parts.append(f'<div class="sa-pane sa-pane-{i}">{body}</div>')
+    return f'<style>{"".join(css)}</style><div class="sa-tabs sa-tabs-{key}">{"".join(parts)}</div>'
+
+
+# ----------------------------------------------------------------------------
+# 倒推法 backward
+# ----------------------------------------------------------------------------
+def monthly_tasks(tasks: pd.DataFrame, lang: str = "zh", *, value: str = "sales_task"):
+    """Stacked bars: each month's task, one colour per branch (tidy tasks frame, yuan)."""
+    check_lang(lang)
+    wide = tasks.pivot_table(index=S.MONTH, columns=S.BRANCH, values=value, aggfunc="sum", sort=False)
+    branches = list(dict.fromkeys(tasks[S.BRANCH]))
+    wide = wide[branches]
+    fig, ax = _figure()
+    x = np.arange(len(wide))
+    bottom = np.zeros(len(wide))
+    colours = _palette(len(branches))
+    for colour, branch in zip(colours, branches):
+        vals = _wan(wide[branch].fillna(0))
+        ax.bar(x, vals, bottom=bottom, label=str(branch), color=colour, width=0.8)
+        bottom += vals
+    ax.set_xticks(x, _month_labels(wide.index, lang))
+    ax.set_ylabel(t("wan_yuan", lang))
+    ax.set_title(bilingual("chart_monthly_tasks", lang))
+    ax.legend(ncol=1, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    return fig
+
+
+def branch_tasks(tasks: pd.DataFrame, lang: str = "zh", *, value: str = "sales_task"):
+    """Horizontal bars: each branch's annual task (tidy tasks frame, yuan)."""
+    check_lang(lang)
+    totals = tasks.groupby(S.BRANCH, sort=False)[value].sum()
+    fig, ax = _figure(8, 0.32 * len(totals) + 1.2)
+    y = np.arange(len(totals))[::-1]
+    ax.barh(y, _wan(totals.values), color="#3b6ea5")
+    ax.set_yticks(y, [str(b) for b in totals.index])
+    for yi, v in zip(y, _wan(totals.values)):
+        ax.text(v, yi, f" {v:,.0f}", va="center", fontsize=7)
+    ax.set_xlabel(t("wan_yuan", lang))
+    ax.set_title(bilingual("chart_branch_tasks", lang))
+    ax.margins(x=0.12)
+    return fig
+
+
+def capacity_gap(capacity: pd.DataFrame, lang: str = "zh"):
+    """Per branch: the gross-profit task against what today's team delivers."""
+    check_lang(lang)
+    fig, ax = _figure(9, 4)
+    x = np.arange(len(capacity))
+    ax.bar(x - 0.2, _wan(capacity["gross_profit_task"]), 0.4, label=t("gross_profit_task", lang), color="#c0504d")
+    ax.bar(x + 0.2, _wan(capacity["capacity_gross_profit"]), 0.4, label=t("capacity", lang), color="#9bbb59")
+    ax.set_xticks(x, [str(b) for b in capacity[S.BRANCH]], rotation=0, fontsize=8)
+    ax.set_ylabel(t("wan_yuan", lang))
+    ax.set_title(bilingual("chart_capacity_gap", lang))
+    ax.legend(frameon=False)
+    return fig
+
+
+# ----------------------------------------------------------------------------
+# 正推法 forward / 结合法 combined / tracking / scorecard
+# ----------------------------------------------------------------------------
+def forecast_fan(history: pd.DataFrame | None, prediction: pd.DataFrame, lang: str = "zh", *, levels=(80, 95), title_key: str = "chart_forecast"):
+    """Company-total history and forecast with its intervals.
+
+    ``history``: long frame (month, [branch], revenue); ``prediction``: the
+    forecaster's tidy frame (month, mean, lo_<L>, hi_<L>); both are summed over
+    branches (the company forecast is the bottom-up sum).
+    """
+    check_lang(lang)
+    fig, ax = _figure()
+    if history is not None and len(history):
+        h = history.groupby(S.MONTH)[S.REVENUE].sum()
+        ax.plot(h.index, _wan(h.values), color="#444", label=t("history", lang))
+    cols = ["mean"] + [f"{side}_{lvl}" for lvl in levels for side in ("lo", "hi") if f"{side}_{lvl}" in prediction]
+    p = prediction.groupby(S.MONTH)[cols].sum()
+    for lvl, alpha in zip(sorted(levels, reverse=True), (0.18, 0.32)):
+        if f"lo_{lvl}" in p:
+            ax.fill_between(p.index, _wan(p[f"lo_{lvl}"]), _wan(p[f"hi_{lvl}"]), alpha=alpha, color="#3b6ea5", lw=0, label=t("interval", lang, level=lvl))
+    ax.plot(p.index, _wan(p["mean"]), color="#3b6ea5", lw=2, label=t("forecast", lang))
+    ax.set_ylabel(t("wan_yuan", lang))
+    ax.set_title(bilingual(title_key, lang))
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def lines(frame: pd.DataFrame, columns: Mapping[str, str], lang: str = "zh", *, title_key: str = "chart_tracking", x: str = S.MONTH):
+    """One line per column of a long frame summed by ``x``; ``columns`` maps column -> i18n key."""
+    check_lang(lang)
+    fig, ax = _figure()
+    g = frame.groupby(x)[list(columns)].sum(min_count=1)
+    for col, key in columns.items():
+        ax.plot(g.index, _wan(g[col]), marker="o", ms=3, label=t(key, lang))
+    ax.set_ylabel(t("wan_yuan", lang))
+    ax.set_title(bilingual(title_key, lang))
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def bars(values: pd.Series, lang: str = "zh", *, title_key: str = "chart_scores", unit_key: str | None = None, scale: float = 1.0):
+    """Horizontal bars of one value per label (branch, salesperson, scenario)."""
+    check_lang(lang)
+    fig, ax = _figure(8, 0.32 * len(values) + 1.2)
+    y = np.arange(len(values))[::-1]
+    vals = np.asarray(values.values, dtype=float) / scale
+    ax.barh(y, vals, color="#3b6ea5")
+    ax.set_yticks(y, [str(i) for i in values.index])
+    for yi, v in zip(y, vals):
+        ax.text(v, yi, f" {v:,.1f}", va="center", fontsize=7)
+    if unit_key:
+        ax.set_xlabel(t(unit_key, lang))
+    ax.set_title(bilingual(title_key, lang))
+    ax.margins(x=0.12)
+    return fig
+
+
+def _palette(n: int) -> list:
+    from matplotlib import colormaps
+
+    cmap = colormaps["tab20"]
+    return [cmap(i % 20) for i in range(n)]
+
+
+# ----------------------------------------------------------------------------
+# display helpers for notebooks (static output that survives in HTML)
+# ----------------------------------------------------------------------------
+def show_html(text: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(text))
+
+
+def show_heading(text: str, level: int = 2) -> None:
+    show_html(f"<h{level}>{html.escape(text)}</h{level}>")
+
+
+def show_table(frame: pd.DataFrame, *, floatfmt: str = "{:,.0f}", index: bool = True) -> None:
+    """A frame as a plain HTML table (numbers with thousands separators)."""
+    show_html(frame.to_html(float_format=lambda v: floatfmt.format(v), classes="sa-matrix", border=0, index=index))
+
+
+def target_vs_forecast(gap_month: pd.DataFrame, lang: str = "zh", *, title_key: str = "chart_target_vs_forecast"):
+    """Company per month: the required task against the forecast and its 80 % range (结合法).
+
+    ``gap_month``: branch x month rows with ``required``, ``forecast_mean`` and
+    optionally ``forecast_p10`` / ``forecast_p90`` (yuan), summed over branches.
+    The band of summed branch quantiles is wider than the company's own range:
+    it is shown as the envelope of what branches may do, labelled as such.
+    """
+    check_lang(lang)
+    cols = [c for c in ("required", "forecast_mean", "forecast_p10", "forecast_p90") if c in gap_month]
+    g = gap_month.groupby(S.MONTH)[cols].sum()
+    fig, ax = _figure()
+    x = np.arange(len(g))
+    if "forecast_p10" in g:
+        ax.fill_between(x, _wan(g["forecast_p10"]), _wan(g["forecast_p90"]), alpha=0.2, color="#3b6ea5", lw=0, label=t("interval", lang, level=80))
+    ax.plot(x, _wan(g["forecast_mean"]), color="#3b6ea5", lw=2, marker="o", ms=3, label=t("forecast", lang))
+    ax.plot(x, _wan(g["required"]), color="#c0504d", lw=2, ls="--", marker="s", ms=3, label=t("target", lang))
+    ax.set_xticks(x, _month_labels(g.index, lang))
+    ax.set_ylabel(t("wan_yuan", lang))
+    ax.set_title(bilingual(title_key, lang))
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def scenario_tabs(run, lang: str = "zh") -> str:
+    """结合法 scenarios (保守/基准/激进) pre-rendered as tabs: switching works in a plain browser.
+
+    ``run``: a :class:`salesanalytics.combined.CombinedRun`.  Each tab holds
+    the scenario's headline, its gap and bridge charts, the recommended
+    target matrix and the hiring plan.
+    """
+    from . import combined
+
+    check_lang(lang)
+    panes = {}
+    for name, res in run.results.items():
+        parts = [f"<pre class='sa-scenario-headline'>{html.escape(res.headline(lang))}</pre>"]
+        fig, ax = figure(9, 0.32 * len(res.gap_branch) + 1.5)
+        combined.plot_gap(ax, res.gap_branch, lang)
+        parts.append(img_tag(fig, alt=f"gap {name}"))
+        fig, ax = figure()
+        combined.plot_bridge(ax, res.bridge, lang)
+        parts.append(img_tag(fig, alt=f"bridge {name}"))
+        parts.append(res.target_matrix(lang).to_html(float_format=lambda v: f"{v:,.0f}", classes="sa-matrix", border=0))
+        staffing = res.tables(lang)["staffing_branch"]
+        parts.append(staffing.to_html(index=False, float_format=lambda v: f"{v:,.0f}", classes="sa-matrix", border=0))
+        panes[res.scenario.label(lang)] = "".join(parts)
+    return html_tabs(panes, name="scenarios")

@@ -1,0 +1,582 @@
+"""正推法 — the forward method: next year's forecast from monthly history and the industry outlook.
+
+The handbook's forward method has two legs: the company's own last three
+years (企业分析) and the industry's trend (行业分析).  :class:`Forecaster`
+does both::
+
+    fc = Forecaster(horizon=12, levels=(80, 95)).fit(history, industry=industry)
+    fc.predict()             # branch, month, mean, lo_80, hi_80, lo_95, hi_95, model
+    fc.simulate(1000)        # (draws, series, months) joint sample paths
+    fc.target_suggestions()  # conservative / base / stretch annual totals
+
+How it works (details and measurements in BENCHMARKS.md):
+
+* **Company analysis** — every bottom-level series (branch, or branch x
+  salesperson / product when the history has those columns) is forecast by
+  :func:`salesanalytics._forecast_models.fit_series`: seasonality tested on
+  the data, ETS / Theta / seasonal naive candidates, and the model or
+  equal-weight combination with the smallest rolling-origin backtest error.
+* **Industry analysis** — the market-share method: our share of the market
+  in each full history year, its trend (geometric, damped by
+  ``SHARE_DAMPING`` per year) times the industry outlook gives a second
+  estimate of each forecast year's total.  The blend is
+  ``(1 - industry_weight) * statistical + industry_weight * industry``,
+  applied as one factor per calendar year to the months of that year.
+  ``industry_weight`` defaults to 0.3: the statistical forecast is tested
+  (benchmarks), the industry outlook is someone's opinion.
+* **Coherence** — bottom-up: branch and company figures are sums of the
+  bottom-level sample paths, so the company mean is exactly the sum of the
+  branch means and its range reflects the correlation between branches.
+  Bottom-up was chosen over MinT/OLS reconciliation because with 14 branches
+  and three years the branch series are informative and the covariance a
+  reconciliation needs cannot be estimated well from 36 months.
+* **Target suggestions** — conservative / base / stretch are P20 / P50 / P80
+  of the simulated annual sum.  Each sample path is a whole year, built from
+  shocks that persist through the ETS dynamics and are drawn for all
+  branches in the same calendar month, so good and bad months are not
+  assumed to cancel out.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import schema as S
+from .exceptions import DataError, ForecastError, NotFittedError, ParameterError
+
+MIN_MONTHS = 24  # below this: error
+FULL_MONTHS = 36  # below this: warning + non-seasonal damped fallback
+MAX_HORIZON = 60
+SHARE_DAMPING = 0.8  # yearly damping of the market-share trend
+TOTAL_LABEL = {"zh": "全公司", "en": "Company"}
+FILL_POLICIES = (None, "zero", "interpolate")
+
+
+class ShortHistoryWarning(UserWarning):
+    """A series has 24–35 months: forecast with a non-seasonal damped fallback."""
+
+
+class ForecastNoteWarning(UserWarning):
+    """Something unusual in the data that the forecaster handled (see ``Forecaster.report``)."""
+
+
+def _fmt_month(ts) -> str:
+    return pd.Timestamp(ts).strftime("%Y-%m")
+
+
+def _series_label(key) -> str:
+    return " / ".join(map(str, key)) if isinstance(key, tuple) else str(key)
+
+
+def _check_horizon(horizon) -> int:
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or not 1 <= int(horizon) <= MAX_HORIZON:
+        raise ParameterError(
+            f"horizon must be a whole number of months between 1 and {MAX_HORIZON}, got {horizon!r}. "
+            f"Fix: use e.g. --horizon 12 (one year) or up to {MAX_HORIZON} (a five-year outlook)."
+        )
+    return int(horizon)
+
+
+def _check_levels(levels) -> tuple[float, ...]:
+    if isinstance(levels, (int, float)):
+        levels = (levels,)
+    out = []
+    for lv in levels:
+        try:
+            value = float(lv)
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not 0 < value < 100:
+            raise ParameterError(
+                f"interval level {lv!r} is outside (0, 100). Fix: give levels in percent, e.g. --level 80 95."
+            )
+        out.append(value)
+    return tuple(sorted(set(out)))
+
+
+def _level_name(level: float) -> str:
+    return f"{level:g}".replace(".", "_")
+
+
+class Forecaster:
+    """The forward forecaster (正推法).
+
+    Parameters
+    ----------
+    horizon : months to forecast (1–60); 12 is next year, up to 60 gives a 3–5 year outlook.
+    levels : prediction-interval levels in percent, each in (0, 100).
+    n_jobs : joblib workers over series (``-1`` all cores); inside
+        ``joblib.parallel_backend("dask")`` the series go to a Dask cluster.
+    method : "auto" (default: the rolling-origin backtest on the history picks
+        a model or equal-weight combination per series), "comb" (always the
+        combination of ``models``) or a fixed model / combination: "ets",
+        "theta", "snaive", "arima", "ets+theta", ...  ``backtest_`` shows every
+        candidate's backtest error on your own history.
+    models : candidate models (the members of "comb", the choices of "auto").
+    industry_weight : weight of the market-share estimate in the blend, 0–1.
+    industry_growth : market growth in percent per year for forecast years the
+        industry file does not cover: one number, or ``{year: percent}``;
+        None extends at the file's last growth rate.
+    fill : what to do with missing months inside a series: None (error
+        listing them), "zero" (no sales that month) or "interpolate".
+    value : the column to forecast (default ``revenue``).
+    interval_scale : multiplier of the bootstrapped errors (default: the
+        value calibrated on M3, see ``_forecast_models.INTERVAL_SCALE`` and
+        ``INTERVAL_TAIL``).
+    n_sims : sample paths used for the intervals in :meth:`predict`.
+    seed : random seed for those paths.
+    """
+
+    def __init__(
+        self,
+        horizon: int = 12,
+        levels: Sequence[float] = (80, 95),
+        n_jobs: int | None = 1,
+        *,
+        method: str = "auto",
+        models: Sequence[str] = ("ets", "theta", "snaive"),
+        industry_weight: float = 0.3,
+        industry_growth: float | dict | None = None,
+        fill: str | None = None,
+        value: str = S.REVENUE,
+        interval_scale: float | None = None,
+        n_sims: int = 2000,
+        seed: int = 0,
+    ):
+        self.horizon = horizon
+        self.levels = levels
+        self.n_jobs = n_jobs
+        self.method = method
+        self.models = models
+        self.industry_weight = industry_weight
+        self.industry_growth = industry_growth
+        self.fill = fill
+        self.value = value
+        self.interval_scale = interval_scale
+        self.n_sims = n_sims
+        self.seed = seed
+
+    # ------------------------------------------------------------------ fit
+    def _check_params(self) -> None:
+        from . import _forecast_models as K
+
+        self.horizon_ = _check_horizon(self.horizon)
+        self.levels_ = _check_levels(self.levels)
+        if self.fill not in FILL_POLICIES:
+            raise ParameterError(f"fill must be one of none, 'zero', 'interpolate', got {self.fill!r}.")
+        w = self.industry_weight
+        if not isinstance(w, (int, float)) or not 0 <= w <= 1:
+            raise ParameterError(f"industry_weight must be between 0 and 1, got {w!r}. Fix: e.g. 0.3.")
+        known = K.MODELS
+        names = list(self.models) + ([] if self.method in ("auto", "comb") else self.method.split("+"))
+        for name in names:
+            if name not in known:
+                raise ParameterError(f"unknown model '{name}'. Fix: use 'auto' or one of {', '.join(known)} (combine with '+').")
+
+    def fit(self, history: pd.DataFrame, industry: pd.DataFrame | None = None) -> Forecaster:
+        """Fit every series of a long-format monthly ``history``; ``industry`` adds the market-share leg."""
+        from joblib import Parallel, delayed
+
+        from . import _forecast_models as K
+
+        self._check_params()
+        history = self._validate_history(history)
+        keys = [c for c in S.KEY_COLUMNS if c in history.columns]
+        self.keys_ = keys
+        source = history.attrs.get("source", "history")
+        self.notes_: list[dict] = []
+        last = history[S.MONTH].max()
+        self.last_month_ = pd.Timestamp(last)
+        self.months_ = pd.date_range(self.last_month_ + pd.offsets.MonthBegin(1), periods=self.horizon_, freq="MS")
+
+        series, ys, specs = [], [], []
+        grouped = history.groupby(keys if len(keys) > 1 else keys[0], sort=True)
+        too_short = []
+        for key, frame in grouped:
+            key = key if len(keys) > 1 else (key[0] if isinstance(key, tuple) else key)
+            label = _series_label(key)
+            y, months = self._series_values(frame, label, source)
+            n = len(y)
+            if n < MIN_MONTHS:
+                too_short.append(f"{label} ({n} months, {_fmt_month(months[0])}–{_fmt_month(months[-1])})")
+                continue
+            if not np.any(y != 0):
+                raise ForecastError(
+                    f"{source}: series {label} has only zeros in column {self.value} ({n} months); there is nothing to forecast. "
+                    "Fix: remove the branch from the history or correct its amounts."
+                )
+            spec = {}
+            if n < FULL_MONTHS:
+                spec = {"seasonal": False, "damped_only": True}
+                warnings.warn(
+                    f"{label}: only {n} months of history (36 are normal); forecast without seasonality, damped trend.",
+                    ShortHistoryWarning,
+                    stacklevel=2,
+                )
+                self._note(label, "short", n=n)
+            n_zero, n_neg = int(np.sum(y == 0)), int(np.sum(y < 0))
+            if n_zero:
+                self._note(label, "zeros", n=n_zero)
+            if n_neg:
+                self._note(label, "negatives", n=n_neg)
+            series.append(key)
+            ys.append(y)
+            specs.append(spec)
+        if too_short:
+            raise ForecastError(
+                f"{source}: fewer than {MIN_MONTHS} months of history for {'; '.join(too_short)}. "
+                f"Fix: give at least {MIN_MONTHS} consecutive months per series (36 for a seasonal forecast), "
+                "or leave these series out."
+            )
+        if not series:
+            raise ForecastError(f"{source}: no series to forecast.")
+        method, models = self.method, tuple(self.models)
+        fits = Parallel(n_jobs=self.n_jobs)(
+            delayed(K.fit_series)(y, self.horizon_, method=method, models=models, **spec) for y, spec in zip(ys, specs)
+        )
+        for key, y, fit in zip(series, ys, fits):
+            label = _series_label(key)
+            for code, detail in fit.notes:
+                if code == "outliers":
+                    idx = [int(i) for i in detail.split(",")]
+                    first = self.last_month_ - pd.DateOffset(months=len(y) - 1)
+                    months = [_fmt_month(first + pd.DateOffset(months=i)) for i in idx]
+                    self._note(label, "outliers", months=", ".join(months))
+                elif code == "seasonal":
+                    self._note(label, "seasonal", form=detail)
+        self.series_ = series
+        self.history_ = {key: y for key, y in zip(series, ys)}
+        self.backtest_ = pd.DataFrame(
+            [{"series": _series_label(k), "candidate": c, "backtest_mase": v, "used": c == f.model}
+             for k, f in zip(series, fits) for c, v in f.scores.items()],
+            columns=["series", "candidate", "backtest_mase", "used"],
+        )
+        self.fits_ = fits
+        self.factor_ = np.ones((len(series), self.horizon_))
+        self.industry_ = None
+        if industry is not None:
+            self._blend_industry(industry, source)
+        self.paths_ = None
+        return self
+
+    def _note(self, series: str, code: str, **info) -> None:
+        self.notes_.append({"series": series, "code": code, **info})
+
+    def _validate_history(self, history) -> pd.DataFrame:
+        from . import io
+
+        if not isinstance(history, pd.DataFrame):
+            raise ParameterError(f"history must be a DataFrame in long format (month, branch, {self.value}), got {type(history).__name__}.")
+        source = history.attrs.get("source", "history")
+        missing = [c for c in (S.MONTH, S.BRANCH, self.value) if c not in history.columns]
+        if missing:
+            raise DataError(
+                f"missing column {', '.join(missing)}. Found columns: {', '.join(map(str, history.columns))}.",
+                source=source,
+                fix="the history needs month, branch and the amount column in long format",
+            )
+        keys = [S.MONTH] + [c for c in S.KEY_COLUMNS if c in history.columns]
+        schema = S.HISTORY_SCHEMA
+        if self.value != S.REVENUE and self.value not in schema.columns:
+            schema = schema.add_columns({self.value: pa_float()})
+        unique_schema = _unique(schema, keys)
+        ctx = {"source": source, "sheet": history.attrs.get("sheet"), "original": {}}
+        frame = history.reset_index(drop=True)
+        out = io.validate(frame, unique_schema, ctx)
+        out.attrs["source"] = source
+        return out
+
+    def _series_values(self, frame: pd.DataFrame, label: str, source: str) -> tuple[np.ndarray, pd.DatetimeIndex]:
+        s = frame.set_index(S.MONTH)[self.value].sort_index()
+        full = pd.date_range(s.index.min(), self.last_month_, freq="MS")
+        gaps = full.difference(s.index)
+        if len(gaps):
+            if self.fill is None:
+                shown = ", ".join(_fmt_month(m) for m in gaps[:24]) + (f" (+{len(gaps) - 24} more)" if len(gaps) > 24 else "")
+                raise DataError(
+                    f"series {label} has {len(gaps)} missing month(s): {shown}.",
+                    source=source,
+                    column=S.MONTH,
+                    fix="add the missing months (0 if there truly were no sales), or choose a fill policy "
+                    "(Forecaster(fill='zero') or fill='interpolate'; CLI --fill zero|interpolate)",
+                )
+            s = s.reindex(full)
+            s = s.fillna(0.0) if self.fill == "zero" else s.interpolate(limit_direction="both")
+            self._note(label, "filled", months=", ".join(_fmt_month(m) for m in gaps), policy=self.fill)
+        return s.to_numpy(dtype=float), full
+
+    # ------------------------------------------------------------ industry
+    def _blend_industry(self, industry: pd.DataFrame, source: str) -> None:
+        from . import io
+
+        ind_source = industry.attrs.get("source", "industry")
+        ind = io.validate(industry.reset_index(drop=True), S.INDUSTRY_SCHEMA, {"source": ind_source, "original": {}})
+        market = ind.set_index(S.YEAR)[S.MARKET_SIZE].sort_index().astype(float)
+        first = self.last_month_ - pd.DateOffset(months=max(len(y) for y in self.history_.values()) - 1)
+        history_years = list(range(first.year, self.last_month_.year + 1))
+        missing = [y for y in history_years if y not in market.index]
+        if missing:
+            raise DataError(
+                f"the industry file does not cover the history's years: {', '.join(map(str, missing))} missing "
+                f"(history {_fmt_month(first)}–{_fmt_month(self.last_month_)}, industry {market.index.min()}–{market.index.max()}).",
+                source=ind_source,
+                column=S.YEAR,
+                fix="add the market size of every year of the history (kind: actual)",
+            )
+        fc_years = sorted(set(self.months_.year))
+        extended = []
+        given = self.industry_growth
+        for year in fc_years:
+            if year not in market.index:
+                prev = market.index.max()
+                last_growth = market.iloc[-1] / market.iloc[-2] if len(market) >= 2 else 1.0
+                for y in range(prev + 1, year + 1):
+                    if isinstance(given, dict):
+                        if y not in given:
+                            raise ParameterError(f"industry_growth has no growth for {y}. Fix: give every year the industry file lacks, e.g. {{{y}: 5.0}}.")
+                        growth = 1 + float(given[y]) / 100
+                    elif given is not None:
+                        growth = 1 + float(given) / 100
+                    else:
+                        growth = last_growth
+                    market.loc[y] = market.loc[y - 1] * growth
+                    extended.append(y)
+                market = market.sort_index()
+        if extended:
+            how = "given growth" if given is not None else "last growth rate"
+            self._note("*", "industry_extended", years=", ".join(map(str, sorted(set(extended)))), how=how)
+        w = float(self.industry_weight)
+        rows = []
+        for i, key in enumerate(self.series_):
+            y = self.history_[key]
+            months = pd.date_range(end=self.last_month_, periods=len(y), freq="MS")
+            annual = pd.Series(y, index=months).groupby(months.year).agg(["sum", "count"])
+            full_years = annual[annual["count"] == 12]
+            share = (full_years["sum"] / market.reindex(full_years.index)).dropna()
+            if len(share) == 0 or (share <= 0).any():
+                self._note(_series_label(key), "industry_skipped")
+                continue
+            g = (share.iloc[-1] / share.iloc[0]) ** (1 / (len(share) - 1)) - 1 if len(share) >= 2 else 0.0
+            mean = self.fits_[i].mean
+            for year in fc_years:
+                ahead = year - int(share.index[-1])
+                damp = sum(SHARE_DAMPING**j for j in range(1, ahead + 1))
+                share_y = share.iloc[-1] * (1 + g) ** damp
+                industry_total = share_y * market.loc[year]
+                in_year = self.months_.year == year
+                hist_part = float(annual["sum"].get(year, 0.0))
+                k = int(in_year.sum()) + int(annual["count"].get(year, 0))
+                stat_total = (hist_part + float(mean[in_year].sum())) * 12 / max(k, 1)
+                if stat_total <= 0:
+                    continue
+                ratio = (1 - w) + w * industry_total / stat_total
+                self.factor_[i, in_year] = ratio
+                rows.append({"series": _series_label(key), "year": year, "share": share_y, "market_size": market.loc[year],
+                             "industry_estimate": industry_total, "statistical_estimate": stat_total,
+                             "blended_estimate": ratio * stat_total, "factor": ratio})
+        self.industry_ = pd.DataFrame(rows)
+
+    # ------------------------------------------------------------- results
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "fits_"):
+            raise NotFittedError("this Forecaster is not fitted yet. Fix: call fit(history) first.")
+
+    def simulate(self, n_draws: int = 1000, seed: int = 0) -> np.ndarray:
+        """Joint sample paths, shape (n_draws, len(series_), len(months_)), industry blend included."""
+        from . import _forecast_models as K
+
+        self._check_fitted()
+        if not isinstance(n_draws, (int, np.integer)) or n_draws < 1:
+            raise ParameterError(f"n_draws must be a positive whole number, got {n_draws!r}.")
+        paths = K.simulate_paths(self.fits_, int(n_draws), seed=seed, scale=self.interval_scale)
+        return paths * self.factor_[None, :, :]
+
+    def _paths(self) -> np.ndarray:
+        if self.paths_ is None:
+            self.paths_ = self.simulate(self.n_sims, self.seed)
+        return self.paths_
+
+    def _means(self) -> np.ndarray:
+        return np.array([f.mean for f in self.fits_]) * self.factor_
+
+    def _key_frame(self, keys: list) -> pd.DataFrame:
+        if len(self.keys_) == 1:
+            return pd.DataFrame({self.keys_[0]: [str(k) for k in keys]})
+        return pd.DataFrame([list(map(str, k)) for k in keys], columns=self.keys_)
+
+    def _tidy(self, keys: list, means: np.ndarray, paths: np.ndarray, models: list[str]) -> pd.DataFrame:
+        n, h = means.shape
+        frame = self._key_frame(keys).loc[np.repeat(np.arange(n), h)].reset_index(drop=True)
+        frame[S.MONTH] = np.tile(self.months_.to_numpy(), n)
+        frame["mean"] = means.reshape(-1)
+        for level in self.levels_:
+            a = (100 - level) / 200
+            lo, hi = np.quantile(paths, [a, 1 - a], axis=0)
+            # the interval always contains the point forecast, even for skewed floored paths
+            frame[f"lo_{_level_name(level)}"] = np.minimum(lo, means).reshape(-1)
+            frame[f"hi_{_level_name(level)}"] = np.maximum(hi, means).reshape(-1)
+        frame["model"] = np.repeat(models, h)
+        return frame
+
+    def _aggregate(self, level: str, lang: str = "zh") -> tuple[list, np.ndarray, np.ndarray]:
+        """Bottom-up sums to ``level`` ("branch" or "total"): (labels, means, paths)."""
+        means, paths = self._means(), self._paths()
+        if level == "total":
+            return [TOTAL_LABEL[lang]], means.sum(axis=0, keepdims=True), paths.sum(axis=1, keepdims=True)
+        branches = [k[0] if isinstance(k, tuple) else k for k in self.series_]
+        names = sorted(set(branches), key=branches.index)
+        idx = [[i for i, b in enumerate(branches) if b == name] for name in names]
+        return (
+            names,
+            np.array([means[i].sum(axis=0) for i in idx]),
+            np.stack([paths[:, i, :].sum(axis=1) for i in idx], axis=1),
+        )
+
+    def predict(self, total: bool = False, lang: str = "zh") -> pd.DataFrame:
+        """Tidy forecast: key columns, month, mean, lo_/hi_ per level, model.
+
+        ``total=True`` appends the company total (bottom-up: the sum of the
+        series' means and of their joint paths) with branch ``全公司``/``Company``.
+        """
+        self._check_fitted()
+        frame = self._tidy(self.series_, self._means(), self._paths(), [f.model for f in self.fits_])
+        if total:
+            labels, means, paths = self._aggregate("total", lang)
+            tot = self._tidy_total(labels, means, paths)
+            frame = pd.concat([frame, tot], ignore_index=True)
+        return frame
+
+    def _tidy_total(self, labels, means, paths) -> pd.DataFrame:
+        keys = [(labels[0],) + ("",) * (len(self.keys_) - 1)] if len(self.keys_) > 1 else labels
+        return self._tidy(keys, means, paths, ["bottom-up"])
+
+    def _annual_quantiles(self, paths: np.ndarray, months: np.ndarray, quantiles) -> np.ndarray:
+        sums = paths[:, :, months].sum(axis=2)  # (draws, n)
+        return np.percentile(sums, quantiles, axis=0)  # (q, n)
+
+    def target_suggestions(self, quantiles: Sequence[float] = (20, 50, 80), lang: str = "zh") -> pd.DataFrame:
+        """Conservative / base / stretch annual totals per branch and for the company.
+
+        The year is the first 12 forecast months (or the whole horizon if
+        shorter); the three values are the ``quantiles`` (default P20/P50/P80)
+        of the simulated annual sum, so month-to-month and branch-to-branch
+        correlation is taken into account.  ``mean`` is the point forecast's
+        sum, ``last_12m`` the actual sum of the last 12 history months.
+        """
+        self._check_fitted()
+        q = sorted(float(v) for v in quantiles)
+        if len(q) != 3 or not all(0 < v < 100 for v in q):
+            raise ParameterError(f"quantiles must be three percentiles in (0, 100), got {quantiles!r}.")
+        sel = np.arange(min(12, self.horizon_))
+        rows = []
+        for level in ("branch", "total"):
+            labels, means, paths = self._aggregate(level, lang)
+            qs = self._annual_quantiles(paths, sel, q)
+            for j, label in enumerate(labels):
+                last = self._last_12(label if level == "branch" else None)
+                base_mean = float(means[j, sel].sum())
+                rows.append({
+                    S.BRANCH: label,
+                    "period": f"{_fmt_month(self.months_[sel[0]])}..{_fmt_month(self.months_[sel[-1]])}",
+                    "last_12m": last,
+                    "conservative": float(qs[0, j]),
+                    "base": float(qs[1, j]),
+                    "stretch": float(qs[2, j]),
+                    "mean": base_mean,
+                    "growth_pct": (base_mean / last - 1) * 100 if last and last > 0 else np.nan,
+                })
+        return pd.DataFrame(rows)
+
+    def _last_12(self, branch) -> float:
+        total = 0.0
+        for key, y in self.history_.items():
+            b = key[0] if isinstance(key, tuple) else key
+            if branch is None or b == branch:
+                total += float(np.sum(y[-12:]))
+        return total
+
+    def summary(self, lang: str = "zh", level: float | None = None) -> pd.DataFrame:
+        """Per branch and company: last 12 months, forecast of the next 12, growth %, the range at ``level``."""
+        self._check_fitted()
+        level = level if level is not None else self.levels_[0]
+        a = (100 - level) / 2
+        t = self.target_suggestions((a, 50, 100 - a), lang=lang)
+        zh = lang == "zh"
+        lv = f"{level:g}%"
+        return pd.DataFrame({
+            "分公司" if zh else "branch": t[S.BRANCH],
+            "近12月实际" if zh else "last_12m": t["last_12m"],
+            "预测" if zh else "forecast": t["mean"],
+            "增长%" if zh else "growth_%": t["growth_pct"],
+            (f"区间下限{lv}" if zh else f"low_{lv}"): t["conservative"],
+            (f"区间上限{lv}" if zh else f"high_{lv}"): t["stretch"],
+        })
+
+    def outlook(self, quantiles: Sequence[float] = (20, 50, 80), lang: str = "zh") -> pd.DataFrame:
+        """Annual totals per calendar year of the horizon (a 3–5 year outlook with horizon 36–60)."""
+        self._check_fitted()
+        rows = []
+        years = self.months_.year.to_numpy()
+        for level in ("branch", "total"):
+            labels, means, paths = self._aggregate(level, lang)
+            for year in sorted(set(years)):
+                sel = np.flatnonzero(years == year)
+                qs = self._annual_quantiles(paths, sel, quantiles)
+                for j, label in enumerate(labels):
+                    rows.append({S.BRANCH: label, S.YEAR: int(year), "months": len(sel), "mean": float(means[j, sel].sum()),
+                                 **{f"p{q:g}": float(qs[k, j]) for k, q in enumerate(quantiles)}})
+        return pd.DataFrame(rows)
+
+    def report(self, lang: str = "zh") -> str:
+        """How the data was handled: short histories, zeros, returns, outliers, filled months, industry blend."""
+        self._check_fitted()
+        zh = lang == "zh"
+        lines = []
+        for n in self.notes_:
+            s, code = n["series"], n["code"]
+            if code == "short":
+                lines.append(f"{s}: 仅{n['n']}个月历史，不做季节性，采用阻尼趋势" if zh else f"{s}: only {n['n']} months, no seasonality, damped trend")
+            elif code == "zeros":
+                lines.append(f"{s}: {n['n']}个月为零，季节性按加法处理" if zh else f"{s}: {n['n']} zero months, additive seasonality used")
+            elif code == "negatives":
+                lines.append(f"{s}: {n['n']}个月为负（退货），季节性按加法处理，区间不截断于0" if zh else f"{s}: {n['n']} negative months (returns), additive seasonality, ranges not floored at 0")
+            elif code == "outliers":
+                lines.append(f"{s}: 异常值 {n['months']} 以邻近中位数替代后建模" if zh else f"{s}: one-off outliers {n['months']} replaced by the local median before fitting")
+            elif code == "filled":
+                lines.append(f"{s}: 缺失月份 {n['months']} 按 {n['policy']} 填补" if zh else f"{s}: missing months {n['months']} filled ({n['policy']})")
+            elif code == "seasonal":
+                form = {"multiplicative": "乘法", "additive": "加法"}[n["form"]] if zh else n["form"]
+                lines.append(f"{s}: 季节性（{form}）" if zh else f"{s}: seasonal ({form})")
+            elif code == "industry_extended":
+                zh_how = "给定增长率" if n["how"] == "given growth" else "最近增长率"
+                lines.append(f"行业展望未覆盖 {n['years']} 年，按{zh_how}外推" if zh else f"industry outlook does not cover {n['years']}: extended at the {n['how']}")
+            elif code == "industry_skipped":
+                lines.append(f"{s}: 无完整年度或份额非正，未做行业混合" if zh else f"{s}: no full year or non-positive share, industry blend skipped")
+        if self.industry_ is not None and len(self.industry_):
+            w = self.industry_weight
+            lines.append(f"行业分析（市场份额法）权重 {w:.0%}" if zh else f"industry analysis (market-share method) weight {w:.0%}")
+        models = pd.Series([f.model for f in self.fits_]).value_counts()
+        used = ", ".join(f"{m} ×{c}" for m, c in models.items())
+        lines.append(("模型: " if zh else "models: ") + used)
+        return "\n".join(lines)
+
+
+def pa_float():
+    import pandera.pandas as pa
+
+    return pa.Column(float, nullable=False, coerce=True)
+
+
+def _unique(schema, keys):
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(schema.columns, unique=keys, strict=schema.strict, coerce=True, name=schema.name, checks=schema.checks)
+
+
+def forecast(history: pd.DataFrame, industry: pd.DataFrame | None = None, **settings) -> pd.DataFrame:
+    """One call: ``Forecaster(**settings).fit(history, industry).predict()``."""
+    return Forecaster(**settings).fit(history, industry).predict()

@@ -1,0 +1,638 @@
+"""Render the quarterly report set: papermill, then HTML without code.
+
+One driver process runs every report notebook (``papermill.execute_notebook``)
+and exports it with nbconvert's :class:`~nbconvert.HTMLExporter` (inputs
+excluded, the ``parameters`` / ``injected-parameters`` cells removed, and a
+template without require.js/MathJax/widget scripts from a CDN), so the HTML
+opens offline.  Importing nbformat costs about 2 s per process (jsonschema's
+rfc3987-syntax grammar), so one process for the whole set, not a CLI chain.
+
+What makes the run safe to schedule:
+
+* **parameters fail fast** — :func:`check_parameters` reads each notebook's
+  declared parameters (papermill's inspection) and rejects unknown names (with
+  the nearest valid name) and wrong types before any kernel starts;
+* **nothing half-written** — the set renders into a temporary folder beside
+  ``reports/<quarter>`` and replaces it only when every notebook succeeded;
+  other quarters are never touched;
+* **loud failures** — a failing (or timed-out) cell raises
+  :class:`~salesanalytics.exceptions.ReportError` naming the notebook and cell,
+  the executed notebook with the error marked is kept under
+  ``reports/<quarter>/failed/``, ``index.html`` says FAILED, and the last good
+  reports stay where they were.
+
+Papermill writes the executed notebooks itself (into the temporary folder);
+every other file goes through :mod:`salesanalytics.io`.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import hashlib
+import html
+import json
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__, config, io
+from .exceptions import ParameterError, ReportError, suggest
+from .i18n import check_lang, t
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+TEMPLATE_NAME = "sa_report"
+#: Cells removed from the HTML (the parameters and papermill's bookkeeping).
+HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "papermill-error-cell-tag"})
+#: Parameters the pipeline fills in itself, where a notebook declares them.
+PIPELINE_PARAMETERS = ("quarter", "data_dir", "lang", "interactive")
+DEFAULT_CELL_TIMEOUT = 600
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """One report of the set: ``notebook`` (file in the notebooks folder) -> ``<name>.html``."""
+
+    name: str
+    notebook: str
+    title_key: str
+
+
+#: The quarterly set, in the order of the index page.  A report is rendered
+#: only when its notebook exists (the forward/combined/tracking/scorecard ones
+#: arrive with their modules).
+REPORTS: tuple[ReportSpec, ...] = (
+    ReportSpec("executive_summary", "executive_summary.ipynb", "title_executive_summary"),
+    ReportSpec("backward_plan", "backward_plan.ipynb", "title_backward_plan"),
+    ReportSpec("forward_forecast", "forward_forecast.ipynb", "title_forward_forecast"),
+    ReportSpec("combined_plan", "combined_plan.ipynb", "title_combined_plan"),
+    ReportSpec("quarterly_review", "quarterly_review.ipynb", "title_quarterly_review"),
+    ReportSpec("scorecard", "scorecard.ipynb", "title_scorecard"),
+)
+
+
+# ----------------------------------------------------------------------------
+# quarters
+# ----------------------------------------------------------------------------
+_QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
+
+
+def parse_quarter(text: str) -> tuple[int, int]:
+    """``'2026Q3'`` (or ``2026-q3``) -> ``(2026, 3)``."""
+    m = _QUARTER.match(str(text))
+    if not m:
+        raise ParameterError(f"quarter '{text}' is not a quarter. Fix: write it like 2026Q3 (year, Q, 1-4).")
+    return int(m.group(1)), int(m.group(2))
+
+
+def last_complete_quarter(today: dt.date | None = None) -> str:
+    """The last quarter that has ended before ``today`` (2026-11-27 -> ``2026Q3``)."""
+    today = today or dt.date.today()
+    q = (today.month - 1) // 3 + 1
+    year, q = (today.year, q - 1) if q > 1 else (today.year - 1, 4)
+    return f"{year}Q{q}"
+
+
+def quarter_months(quarter: str) -> tuple[dt.date, dt.date]:
+    """First and last month (1st of month) of ``quarter``."""
+    year, q = parse_quarter(quarter)
+    return dt.date(year, 3 * q - 2, 1), dt.date(year, 3 * q, 1)
+
+
+def quarter_end(quarter: str) -> str | None:
+    """Last day of ``quarter`` as ``YYYY-MM-DD`` (the as-of date of a review); ``""`` -> ``None``."""
+    if not quarter:
+        return None
+    year, q = parse_quarter(quarter)
+    first_next = dt.date(year + (q == 4), (3 * q) % 12 + 1, 1)
+    return (first_next - dt.timedelta(days=1)).isoformat()
+
+
+# ----------------------------------------------------------------------------
+# parameters
+# ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NotebookParameter:
+    name: str
+    type: type | None  # None: declared as None, anything goes
+    default: Any
+    help: str
+
+
+_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict}
+
+
+def declared_parameters(notebook: str | Path) -> dict[str, NotebookParameter]:
+    """The parameters a notebook declares in its ``parameters`` cell (papermill's inspection).
+
+    The type is the annotation when given, else the type of the literal default.
+    """
+    _import_jupyter()
+    from papermill.inspection import inspect_notebook
+
+    params = {}
+    for name, p in inspect_notebook(str(notebook)).items():
+        typename = (p.get("inferred_type_name") or "None").strip()
+        try:
+            default = ast.literal_eval(p["default"])
+        except (ValueError, SyntaxError) as exc:
+            raise ReportError(f"{notebook}: parameter '{name}' has default {p['default']!r}, not a plain literal; notebooks take plain literals only.") from exc
+        kind = _TYPES.get(typename) if typename != "None" else (None if default is None else type(default))
+        params[name] = NotebookParameter(name, kind, default, p.get("help") or "")
+    return params
+
+
+def _coerce(value: Any, param: NotebookParameter, where: str) -> Any:
+    """Check ``value`` against the declared type; strings (from the command line) are converted."""
+    kind = param.type
+    if kind is None:
+        return value
+    bad = ParameterError(
+        f"{where}: parameter '{param.name}' must be {kind.__name__} (like {param.default!r}), not {value!r}."
+    )
+    if isinstance(value, str) and kind is not str:
+        text = value.strip()
+        if kind is bool:
+            low = text.lower()
+            if low in ("true", "yes", "1", "on"):
+                return True
+            if low in ("false", "no", "0", "off"):
+                return False
+            raise bad
+        if kind is int:
+            if not re.fullmatch(r"[+-]?\d[\d_]*", text):
+                raise bad
+            return int(text)
+        if kind is float:
+            try:
+                return float(text)
+            except ValueError:
+                raise bad from None
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            raise bad from None
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind is not bool and isinstance(value, bool):
+        raise bad
+    if not isinstance(value, kind):
+        raise bad
+    return value
+
+
+def check_parameters(
+    notebooks: Mapping[str, Path], overrides: Mapping[str, Any], pipeline: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """The parameters to inject into each notebook, checked before any kernel starts.
+
+    ``overrides`` (the user's) apply to every notebook that declares the name; a
+    name that no notebook declares is an error with the nearest valid name.
+    ``pipeline`` values (quarter, data_dir, lang, interactive) go to the
+    notebooks that declare them.
+    """
+    declared = {name: declared_parameters(path) for name, path in notebooks.items()}
+    valid = sorted({p for params in declared.values() for p in params})
+    for key in overrides:
+        if key not in valid:
+            raise ParameterError(
+                f"unknown report parameter '{key}'.{suggest(key, valid)} Declared parameters: {', '.join(valid) or 'none'}."
+            )
+    out = {}
+    for name, params in declared.items():
+        chosen = {}
+        for key, value in list(pipeline.items()) + list(overrides.items()):
+            if key in params:
+                chosen[key] = _coerce(value, params[key], f"{notebooks[name].name}")
+        out[name] = chosen
+    return out
+
+
+def parse_assignments(items: Sequence[str] | None) -> dict[str, str]:
+    """``['target_yuan=7e7', 'lang=en']`` -> dict of raw strings (types are checked per notebook)."""
+    out = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(f"parameter '{item}' is not NAME=VALUE. Fix: write it like -p target_yuan=70000000.")
+        out[key.strip()] = value
+    return out
+
+
+# ----------------------------------------------------------------------------
+# HTML export
+# ----------------------------------------------------------------------------
+def _exporter():
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+    class DropWidgetViews(Preprocessor):
+        """Widget outputs are blank without a kernel: drop them (charts are drawn outside widgets)."""
+
+        def preprocess_cell(self, cell, resources, index):
+            if cell.get("cell_type") == "code":
+                cell.outputs = [o for o in cell.get("outputs", []) if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})]
+            return cell, resources
+
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        template_name=TEMPLATE_NAME,
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True), enabled=True)
+    exporter.register_preprocessor(DropWidgetViews(enabled=True), enabled=True)
+    return exporter
+
+
+def notebook_to_html(nb, title: str, exporter=None) -> str:
+    """Self-contained HTML of an executed notebook: outputs only, images embedded."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    nb.metadata["title"] = title
+    nb.metadata.pop("widgets", None)
+    body, _ = (exporter or _exporter()).from_notebook_node(nb)
+    return body
+
+
+# ----------------------------------------------------------------------------
+# the run
+# ----------------------------------------------------------------------------
+@dataclass
+class RenderResult:
+    quarter: str
+    folder: Path
+    index: Path
+    ok: bool
+    reports: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+    error: str | None = None
+
+
+def data_fingerprint(data_dir: str | Path) -> tuple[str, list[tuple[str, str]]]:
+    """SHA-256 over the names and contents of every input file, and the per-file digests."""
+    files = io.file_digests(data_dir)
+    h = hashlib.sha256()
+    for name, digest in files:
+        h.update(f"{name}\0{digest}\n".encode())
+    return h.hexdigest(), files
+
+
+def available_reports(notebooks_dir: Path, reports: Sequence[ReportSpec] = REPORTS) -> list[ReportSpec]:
+    return [r for r in reports if (notebooks_dir / r.notebook).exists()]
+
+
+def render_reports(
+    quarter: str | None = None,
+    *,
+    data_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    lang: str = "zh",
+    parameters: Mapping[str, Any] | None = None,
+    notebooks_dir: str | Path | None = None,
+    reports: Sequence[ReportSpec] | None = None,
+    cell_timeout: float = DEFAULT_CELL_TIMEOUT,
+    kernel_name: str = "python3",
+    jobs: int = 2,
+) -> RenderResult:
+    """Render the quarter's report set into ``out_dir/<quarter>/`` (see the module docstring).
+
+    ``jobs`` notebooks run at once (separate kernels).  Returns a
+    :class:`RenderResult`; raises :class:`ReportError` (after writing
+    the FAILED index and keeping the failed notebook) when a notebook fails.
+    """
+    started = time.perf_counter()
+    quarter = quarter or last_complete_quarter()
+    year, q = parse_quarter(quarter)
+    quarter = f"{year}Q{q}"
+    check_lang(lang)
+    data_dir = Path(data_dir or config.DATA_DIR).resolve()
+    if not data_dir.is_dir():
+        raise ParameterError(f"data folder {data_dir} does not exist. Fix: give --data DIR with the input files.")
+    out_dir = Path(out_dir or config.REPORTS_DIR).resolve()
+    notebooks_dir = Path(notebooks_dir or config.NOTEBOOKS_DIR).resolve()
+    specs = list(reports) if reports is not None else available_reports(notebooks_dir)
+    if not specs:
+        raise ParameterError(f"no report notebooks found in {notebooks_dir}.")
+    paths = {s.name: notebooks_dir / s.notebook for s in specs}
+    for s in specs:
+        if not paths[s.name].exists():
+            raise ParameterError(f"report notebook {paths[s.name]} does not exist.")
+    pipeline = {"quarter": quarter, "data_dir": str(data_dir), "lang": lang, "interactive": False}
+    injected = check_parameters(paths, dict(parameters or {}), pipeline)  # before any kernel starts
+    fingerprint, files = data_fingerprint(data_dir)
+
+    with io.exclusive_lock(out_dir / f".{quarter}.lock") as locked:
+        if not locked:
+            raise ReportError(f"another run of {quarter} is writing {out_dir / quarter} right now; nothing was changed. Run again when it has finished.")
+        return _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang, data_dir, fingerprint, files,
+                              _as_checked(parameters or {}, injected), cell_timeout, kernel_name, started, jobs)
+
+
+def _as_checked(overrides: Mapping[str, Any], injected: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The user's parameters as the notebooks received them (typed), for the index page."""
+    return {k: next((inj[k] for inj in injected.values() if k in inj), v) for k, v in overrides.items()}
+
+
+def _import_jupyter() -> None:
+    """Import papermill/nbformat/nbconvert without jsonschema's rfc3987-syntax grammar.
+
+    jsonschema imports ``rfc3987_syntax`` (if installed) to check the "iri"
+    string formats, and that package compiles a grammar at import: about 2-3 s
+    in every process that imports nbformat (jsonschema issue #1392).  Notebook
+    validation never uses those formats, so in this driver process the module
+    is marked missing before jsonschema is first imported (import 3.7 s -> 1.5 s
+    for nbformat + papermill + nbconvert, measured here).  Harmless if
+    jsonschema was imported already: then nothing changes.
+    """
+    import sys
+
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+
+def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang, data_dir, fingerprint, files, user_params, cell_timeout, kernel_name, started, jobs) -> RenderResult:
+    from concurrent.futures import ThreadPoolExecutor
+
+    _import_jupyter()
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    final = out_dir / quarter
+    tmp = io.make_temp_dir(out_dir, f".{quarter}.tmp-")
+    executed_dir = io.make_temp_dir(tmp, "_executed-")
+
+    def execute(spec):
+        t0 = time.perf_counter()
+        nb = papermill.execute_notebook(
+            str(paths[spec.name]), str(executed_dir / spec.notebook), parameters=injected[spec.name], kernel_name=kernel_name,
+            progress_bar=False, cwd=str(notebooks_dir), execution_timeout=cell_timeout, request_save_on_cell_execute=True,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # not the "TCP without encryption" warning: kernels listen on localhost
+        )
+        html_text = notebook_to_html(nb, t(spec.title_key, lang))
+        return html_text, time.perf_counter() - t0
+
+    try:
+        # Kernels are separate processes: running two at once overlaps one kernel's
+        # start-up and imports with the other's work (see BENCHMARKS.md, Reports).
+        with ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:
+            futures = [(spec, pool.submit(execute, spec)) for spec in specs]
+            outcomes = []
+            for spec, future in futures:
+                try:
+                    outcomes.append((spec, future.result(), None))
+                except Exception as exc:  # noqa: BLE001 — any failure must end as a FAILED index
+                    outcomes.append((spec, None, exc))
+                    for _, later in futures:
+                        later.cancel()  # not started yet: do not start it
+        failed = [(spec, exc) for spec, _, exc in outcomes if exc is not None]
+        if failed:
+            spec, exc = failed[0]
+            executed = executed_dir / spec.notebook
+            error = _describe_failure(exc, executed, cell_timeout, PapermillExecutionError)
+            raise _fail(spec, error, executed, final, quarter, lang, data_dir, fingerprint, files, user_params, started) from exc
+        done = []
+        for spec, (html_text, seconds), _ in outcomes:
+            io.write_text(tmp / f"{spec.name}.html", html_text)
+            done.append({"name": spec.name, "title": t(spec.title_key, lang), "notebook": spec.notebook, "file": f"{spec.name}.html",
+                         "seconds": round(seconds, 2), "parameters": _jsonable(injected[spec.name])})
+        io.remove_tree(executed_dir)
+        manifest = _manifest(quarter, lang, data_dir, fingerprint, files, user_params, done, started, ok=True)
+        io.write_text(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+        io.write_text(tmp / "index.html", index_html(manifest, lang))
+        io.replace_dir(tmp, final)
+    finally:
+        io.remove_tree(tmp)
+    return RenderResult(quarter, final, final / "index.html", True, done, time.perf_counter() - started)
+
+
+def _describe_failure(exc: Exception, executed: Path, timeout: float, exec_error) -> dict:
+    if isinstance(exc, exec_error):
+        first = (exc.source or "").strip().splitlines()[:1]
+        # papermill inserted the injected-parameters cell and an error banner: count code cells as a reader sees them
+        return {"cell": _reader_cell_number(executed, exc.cell_index), "error": f"{exc.ename}: {exc.evalue}", "source": first[0] if first else ""}
+    name = type(exc).__name__
+    cell = _running_cell(executed)
+    if "Timeout" in name:
+        return {"cell": cell, "error": f"{name}: cell did not finish within the per-cell timeout of {timeout:g} s", "source": ""}
+    return {"cell": cell, "error": f"{name}: {exc}", "source": ""}
+
+
+def _load_executed(executed: Path):
+    import nbformat
+
+    try:
+        return nbformat.reads(io.read_text(executed), as_version=4)
+    except (OSError, ValueError):
+        return None
+
+
+def _reader_cell_number(executed: Path, cell_index: int) -> int | str:
+    """1-based position of the failing cell among the notebook's own cells (injected/banner cells not counted)."""
+    nb = _load_executed(executed)
+    if nb is None:
+        return cell_index + 1
+    own = [i for i, c in enumerate(nb.cells) if not set(c.get("metadata", {}).get("tags", [])) & {"injected-parameters", "papermill-error-cell-tag"}]
+    failing = [i for i in own if any(o.get("output_type") == "error" for o in nb.cells[i].get("outputs", []))]
+    return own.index(failing[0]) + 1 if failing else cell_index + 1
+
+
+def _running_cell(executed: Path) -> int | str:
+    nb = _load_executed(executed)
+    if nb is None:
+        return "?"
+    own = [c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    for i, c in enumerate(own):
+        if c.get("metadata", {}).get("papermill", {}).get("status") == "running":
+            return i + 1
+    return "?"
+
+
+def _fail(spec, error, executed, final, quarter, lang, data_dir, fingerprint, files, user_params, started) -> ReportError:
+    """Keep the executed notebook under failed/, write the FAILED index, return the error to raise."""
+    failed_dir = final / "failed"
+    kept = failed_dir / spec.notebook
+    if executed.exists():
+        text = io.read_text(executed)
+        io.write_text(kept, text)
+        nb = _load_executed(executed)
+        if nb is not None:
+            try:
+                io.write_text(failed_dir / f"{spec.name}.html", _failed_html(nb, spec))
+            except Exception:  # noqa: BLE001 — the .ipynb is the record; the HTML is a convenience
+                pass
+    last_good = None
+    if (final / MANIFEST).exists():
+        try:
+            last_good = json.loads(io.read_text(final / MANIFEST))
+        except (OSError, ValueError):
+            last_good = None
+    failure = {"notebook": spec.notebook, "report": spec.name, **error,
+               "kept": f"failed/{spec.notebook}" if executed.exists() else None}
+    manifest = _manifest(quarter, lang, data_dir, fingerprint, files, user_params, [], started, ok=False, failure=failure, last_good=last_good)
+    io.write_text(final / "index.html", index_html(manifest, lang))
+    message = (
+        f"report {spec.notebook} failed at cell {error['cell']}: {error['error']}"
+        + (f" (`{error['source'][:80]}`)" if error.get("source") else "")
+        + (f"; executed notebook kept at {kept}" if executed.exists() else "")
+        + f"; {final / 'index.html'} says FAILED"
+        + ("; the last good reports are kept" if last_good else "")
+    )
+    return ReportError(message)
+
+
+def _failed_html(nb, spec) -> str:
+    """The failed notebook as HTML *with* its code, so the traceback can be read in a browser."""
+    import copy
+
+    from nbconvert import HTMLExporter
+
+    nb = copy.deepcopy(nb)
+    nb.metadata["title"] = "FAILED " + spec.notebook
+    nb.metadata.pop("widgets", None)
+    exp = HTMLExporter(extra_template_basedirs=[str(TEMPLATES_DIR)], template_name=TEMPLATE_NAME)
+    return exp.from_notebook_node(nb)[0]
+
+
+def _jsonable(value):
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def _manifest(quarter, lang, data_dir, fingerprint, files, user_params, done, started, *, ok, failure=None, last_good=None) -> dict:
+    return {
+        "quarter": quarter,
+        "status": "ok" if ok else "FAILED",
+        "lang": lang,
+        "rendered_at_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
+        "seconds": round(time.perf_counter() - started, 2),
+        "package_version": __version__,
+        "data_dir": str(data_dir),
+        "data_fingerprint_sha256": fingerprint,
+        "data_files": [{"file": f, "sha256": d} for f, d in files],
+        "parameters": _jsonable(dict(user_params)),
+        "reports": done,
+        "failure": failure,
+        "last_good": last_good,
+    }
+
+
+_INDEX_CSS = """
+body{font-family:"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}
+h1{font-size:1.6em} table{border-collapse:collapse;margin:.5em 0 1.5em} th,td{border:1px solid #ccc;padding:4px 10px;text-align:left}
+.ok{color:#2a7a2a} .failed{color:#fff;background:#c0392b;padding:.6em 1em;font-size:1.3em}
+code{font-size:.9em;word-break:break-all}
+"""
+
+
+def index_html(manifest: Mapping, lang: str = "zh") -> str:
+    """The quarter's index page: links, parameters, data fingerprint, version, time (or FAILED)."""
+    e = html.escape
+    q = manifest["quarter"]
+    parts = [f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'/>",
+             f"<title>{e(t('index_title', lang, quarter=q))}{' — FAILED' if manifest['status'] != 'ok' else ''}</title>",
+             f"<style>{_INDEX_CSS}</style></head><body>",
+             f"<h1>{e(t('index_title', lang, quarter=q))}</h1>"]
+    if manifest["status"] == "ok":
+        parts.append(f"<p class='ok status' data-status='ok'>{e(t('index_ok', lang))} · {e(t('index_seconds', lang, seconds=manifest['seconds']))}</p>")
+        parts.append(_report_table(manifest["reports"], lang))
+    else:
+        f = manifest["failure"]
+        parts.append(f"<p class='failed status' data-status='FAILED'>{e(t('index_failed', lang))}</p>")
+        parts.append(f"<p>{e(t('index_failed_detail', lang, notebook=f['notebook'], cell=f['cell'], error=f['error']))}</p>")
+        if f.get("source"):
+            parts.append(f"<p><code>{e(f['source'])}</code></p>")
+        if f.get("kept"):
+            html_name = f"failed/{f['report']}.html"
+            parts.append(f"<p>{e(t('index_failed_kept', lang))} <a href='{e(f['kept'])}'>{e(f['kept'])}</a> · <a href='{e(html_name)}'>{e(html_name)}</a></p>")
+        good = manifest.get("last_good")
+        if good:
+            parts.append(f"<h2>{e(t('index_last_good', lang, time=good['rendered_at_utc'] + ' UTC'))}</h2>")
+            parts.append(_report_table(good["reports"], lang))
+        else:
+            parts.append(f"<p>{e(t('index_no_last_good', lang))}</p>")
+    params = manifest["parameters"]
+    parts.append(f"<h2>{e(t('index_parameters', lang))}</h2><table>")
+    parts.append(f"<tr><th>quarter</th><td>{e(q)}</td></tr><tr><th>lang</th><td>{e(manifest['lang'])}</td></tr>")
+    parts.append(f"<tr><th>data_dir</th><td><code>{e(manifest['data_dir'])}</code></td></tr>")
+    for k, v in params.items():
+        parts.append(f"<tr><th>{e(str(k))}</th><td>{e(repr(v))}</td></tr>")
+    parts.append("</table>")
+    parts.append(f"<h2>{e(t('index_fingerprint', lang))}</h2><p><code class='fingerprint'>{e(manifest['data_fingerprint_sha256'])}</code></p>")
+    parts.append(f"<details><summary>{e(t('index_files', lang))} ({len(manifest['data_files'])})</summary><table>")
+    for item in manifest["data_files"]:
+        parts.append(f"<tr><td>{e(item['file'])}</td><td><code>{e(item['sha256'][:16])}…</code></td></tr>")
+    parts.append("</table></details>")
+    parts.append(f"<p>{e(t('index_version', lang))}: salesanalytics {e(manifest['package_version'])} · "
+                 f"{e(t('index_time', lang))}: {e(manifest['rendered_at_utc'])}</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _report_table(reports: Sequence[Mapping], lang: str) -> str:
+    e = html.escape
+    rows = [f"<table class='reports'><tr><th>{e(t('index_reports', lang))}</th><th>{e(t('index_notebook', lang))}</th><th>s</th></tr>"]
+    for r in reports:
+        rows.append(f"<tr><td><a class='report-link' href='{e(r['file'])}'>{e(r['title'])}</a></td><td>{e(r['notebook'])}</td><td>{r['seconds']:.1f}</td></tr>")
+    rows.append("</table>")
+    return "".join(rows)
+
+
+# ----------------------------------------------------------------------------
+# schedules
+# ----------------------------------------------------------------------------
+def render_schedules(out_dir: str | Path | None = None, lang: str = "zh", at: str = "06:00") -> str:
+    """A crontab line and a systemd service + timer running the report on the 1st day of each quarter.
+
+    The run on 1 January renders the quarter that just ended (the default
+    quarter is the last complete one).  Running a quarter twice is safe: the
+    set is replaced only when the new run succeeds, and a lock stops two runs
+    of one quarter from overlapping.  A failed run exits non-zero, so cron
+    logs it and systemd marks the unit failed (``systemctl --failed``).
+    """
+    import shlex
+    import sys
+
+    check_lang(lang)
+    m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", at.strip())
+    if not m:
+        raise ParameterError(f"time '{at}' is not HH:MM. Fix: e.g. --time 06:00.")
+    hh, mm = int(m.group(1)), int(m.group(2))
+    project = config.PROJECT_DIR
+    out = Path(out_dir).resolve() if out_dir else config.REPORTS_DIR
+    exe = Path(sys.executable).parent / "salesanalytics"
+    cmd = f"{shlex.quote(str(exe))} report --out {shlex.quote(str(out))} --lang {lang}"
+    log = shlex.quote(str(out / "schedule.log"))
+    return f"""# --- crontab (crontab -e): {hh:02d}:{mm:02d} on 1 Jan, 1 Apr, 1 Jul, 1 Oct ---
+{mm} {hh} 1 1,4,7,10 * cd {shlex.quote(str(project))} && {cmd} >> {log} 2>&1 || logger -t salesanalytics "quarterly report FAILED, see {out / 'schedule.log'}"
+
+# --- systemd: ~/.config/systemd/user/salesanalytics-report.service ---
+[Unit]
+Description=salesanalytics quarterly report set
+
+[Service]
+Type=oneshot
+WorkingDirectory={project}
+ExecStart={cmd}
+
+# --- systemd: ~/.config/systemd/user/salesanalytics-report.timer ---
+[Unit]
+Description=Render the salesanalytics reports on the first day of each quarter
+
+[Timer]
+OnCalendar=*-01,04,07,10-01 {hh:02d}:{mm:02d}:00
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+
+# enable: systemctl --user daemon-reload && systemctl --user enable --now salesanalytics-report.timer
+# check:  systemctl --user list-timers salesanalytics-report.timer; journalctl --user -u salesanalytics-report
+"""

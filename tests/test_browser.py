@@ -1,0 +1,163 @@
+"""End to end in a real browser: Debian's chromium driven by playwright (never a downloaded browser).
+
+Opens the rendered index and every report (no code cells, every image loads,
+Chinese text, no network request) and a FAILED index; then serves the
+backward notebook with Voilà, moves a slider with the keyboard and watches the
+task table change.  Without /usr/bin/chromium the tests skip, unless the
+environment variable CI is set: then they fail (CI must install it, see
+scripts/install-browser.sh).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from ._render import QUARTER, rendered_set
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FIXTURES = Path(__file__).resolve().parent / "notebooks"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        message = "Debian chromium not installed at /usr/bin/chromium (sudo bash scripts/install-browser.sh)"
+        if os.environ.get("CI"):
+            pytest.fail(message + " — required in CI")
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(url)
+    page.wait_for_load_state("load")
+    return page, requests
+
+
+def _check_images(page) -> int:
+    images = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth])")
+    assert images and all(done and width > 0 for done, width in images), images
+    return len(images)
+
+
+def test_index_and_every_report_open_offline(browser):
+    result, out = rendered_set()
+    page, requests = _open(browser, (out / QUARTER / "index.html").as_uri())
+    assert page.get_attribute(".status", "data-status") == "ok"
+    assert QUARTER in page.title() and CJK.search(page.inner_text("body"))
+    links = page.eval_on_selector_all("a.report-link", "els => els.map(e => e.getAttribute('href'))")
+    assert sorted(links) == sorted(r["file"] for r in result.reports)
+    for href in links:
+        page.click(f"a.report-link[href='{href}']")
+        page.wait_for_load_state("load")
+        assert page.url.endswith(href)
+        assert page.locator(".jp-CodeCell .jp-InputArea, .jp-InputArea-editor, div.highlight").count() == 0, f"{href}: code is shown"
+        assert page.locator("pre:has-text('import salesanalytics')").count() == 0
+        body = page.inner_text("body")
+        assert CJK.search(body), href
+        assert "Traceback" not in body, href
+        _check_images(page)
+        page.go_back()
+        page.wait_for_load_state("load")
+    assert all(u.startswith(("file:", "data:")) for u in requests), [u for u in requests if not u.startswith(("file:", "data:"))]
+    page.close()
+
+
+def test_scenario_tabs_switch_without_a_kernel(browser):
+    result, out = rendered_set()
+    if "combined_plan" not in {r["name"] for r in result.reports}:
+        pytest.skip("combined_plan notebook not present")
+    page, _ = _open(browser, (out / QUARTER / "combined_plan.html").as_uri())
+    panes = page.locator(".sa-tabs .sa-pane")
+    assert panes.nth(0).is_visible() and not panes.nth(2).is_visible()
+    page.click("label.sa-tab-label:has-text('激进')")
+    assert panes.nth(2).is_visible() and not panes.nth(0).is_visible()
+    assert "激进" in panes.nth(2).inner_text()
+    page.close()
+
+
+def test_failed_run_shows_a_failed_index(browser, tmp_path):
+    from salesanalytics.exceptions import ReportError
+    from salesanalytics.report import ReportSpec, render_reports
+
+    with pytest.raises(ReportError):
+        render_reports("2026Q2", out_dir=tmp_path, notebooks_dir=FIXTURES, reports=[ReportSpec("broken", "broken.ipynb", "title_executive_summary")])
+    page, _ = _open(browser, (tmp_path / "2026Q2" / "index.html").as_uri())
+    assert page.get_attribute(".status", "data-status") == "FAILED"
+    assert "FAILED" in page.title()
+    text = page.inner_text("body")
+    assert "失败" in text and "broken.ipynb" in text and "fixture failure 坏了" in text
+    page.click("a[href='failed/broken.html']")
+    page.wait_for_load_state("load")
+    assert "fixture failure" in page.inner_text("body")
+    page.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def voila_server():
+    from salesanalytics import app
+
+    port = _free_port()
+    proc = subprocess.Popen(app.voila_command("backward_plan", port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert proc.poll() is None, "voila exited"
+            time.sleep(0.3)
+        else:
+            pytest.fail("voila did not start within 60 s")
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_voila_slider_moves_and_the_task_table_changes(browser, voila_server):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(voila_server, timeout=120_000)
+    table = page.locator(".sa-task-table")
+    table.wait_for(state="visible", timeout=120_000)
+    assert page.locator(".jp-InputArea-editor, .jp-CodeMirrorEditor").count() == 0  # Voilà shows no code
+    before = table.inner_text()
+    assert "850,000,000" in before  # the handbook case at the parameter values
+    handle = page.locator(".sa-slider-margin .noUi-handle")
+    handle.focus()
+    for _ in range(4):  # 4 x 0.005: margin 8 % -> 10 %
+        page.keyboard.press("ArrowRight")
+    # every key press is one recompute: 8.5 % (800,000,000) ... 10 % (680,000,000)
+    page.wait_for_function(
+        "() => document.querySelector('.sa-task-table').innerText.includes('680,000,000')", timeout=30_000
+    )
+    after = table.inner_text()
+    assert after != before and "850,000,000" not in after
+    page.close()

@@ -1,0 +1,111 @@
+"""Charts: Chinese renders with the bundled CJK font (no tofu), bilingual titles, kernel-free tabs."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import matplotlib
+import pandas as pd
+import pytest
+
+from salesanalytics import charts
+from salesanalytics.backward import BackwardPlanner
+from salesanalytics.exceptions import ParameterError
+
+
+@pytest.fixture(scope="module")
+def planner(seed_plan):
+    return BackwardPlanner(seed_plan).fit()
+
+
+def _draw(fig) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        png = charts.to_png(fig)
+    assert png.startswith(b"\x89PNG")
+    return [str(w.message) for w in caught]
+
+
+def test_font_comes_from_the_pinned_package():
+    import noto_cjk_sans_otc
+    from matplotlib import font_manager
+
+    path = charts.setup_fonts()
+    assert path == str(noto_cjk_sans_otc.FONT_PATH) and path.endswith("NotoSansCJK-Regular.ttc")
+    assert any(f.fname == path and f.name == charts.CJK_FAMILY for f in font_manager.fontManager.ttflist)
+    assert matplotlib.rcParams["font.sans-serif"][0] == charts.CJK_FAMILY
+
+
+def test_chinese_draws_without_missing_glyph_warnings(planner):
+    figs = [
+        charts.monthly_tasks(planner.tasks(), "zh"),
+        charts.branch_tasks(planner.tasks(), "zh"),
+        charts.capacity_gap(planner.capacity_, "zh"),
+    ]
+    for fig in figs:
+        messages = _draw(fig)
+        assert not [m for m in messages if re.search(r"Glyph .* missing", m)], messages
+
+
+def test_a_font_without_cjk_would_warn():
+    """The check above can fail: DejaVu alone draws tofu and warns."""
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context({"font.family": "DejaVu Sans", "font.sans-serif": ["DejaVu Sans"]}):
+        fig = Figure()
+        fig.add_subplot().set_title("北京分公司")
+        messages = _draw(fig)
+    assert any(re.search(r"Glyph .* missing", m) for m in messages)
+
+
+@pytest.mark.parametrize("lang, first, second", [("zh", "各月销售任务", "Monthly sales task"), ("en", "Monthly sales task", "各月销售任务")])
+def test_titles_are_bilingual_report_language_first(planner, lang, first, second):
+    title = charts.monthly_tasks(planner.tasks(), lang).axes[0].get_title()
+    assert title.index(first) < title.index(second)
+
+
+def test_month_labels_follow_language(planner):
+    labels = [t.get_text() for t in charts.monthly_tasks(planner.tasks(), "zh").axes[0].get_xticklabels()]
+    assert labels[0] == "1月" and labels[-1] == "12月"
+    labels = [t.get_text() for t in charts.monthly_tasks(planner.tasks(), "en").axes[0].get_xticklabels()]
+    assert labels[0] == "Jan"
+
+
+def test_stacked_bars_add_up_to_the_monthly_total(planner):
+    fig = charts.monthly_tasks(planner.tasks(), "zh")
+    ax = fig.axes[0]
+    tops = {}
+    for patch in ax.patches:
+        x = round(patch.get_x() + patch.get_width() / 2)
+        tops[x] = max(tops.get(x, 0), patch.get_y() + patch.get_height())
+    monthly = planner.tasks().groupby("month")["sales_task"].sum().to_numpy() / 10_000
+    assert [round(tops[i], 2) for i in range(12)] == [round(v, 2) for v in monthly]
+
+
+def test_forecast_fan_and_target_vs_forecast():
+    months = pd.date_range("2026-01-01", periods=3, freq="MS")
+    pred = pd.DataFrame({"branch": ["北京"] * 3, "month": months, "mean": [1e6, 2e6, 3e6], "lo_80": [0.9e6] * 3, "hi_80": [3.1e6] * 3})
+    assert not _draw(charts.forecast_fan(None, pred, "zh", levels=(80,)))
+    gap = pd.DataFrame({"branch": ["北京"] * 3, "month": months, "required": [1e6] * 3, "forecast_mean": [2e6] * 3, "forecast_p10": [1e6] * 3, "forecast_p90": [3e6] * 3})
+    fig = charts.target_vs_forecast(gap, "en")
+    assert "Target vs forecast" in fig.axes[0].get_title()
+
+
+def test_html_tabs_switch_without_script():
+    text = charts.html_tabs({"保守": "<p>a</p>", "基准": "<p>b</p>", "激进": "<p>c</p>"}, name="scen")
+    assert "<script" not in text
+    assert text.count('type="radio"') == 3 and text.count(" checked") == 1
+    assert '<label for="sa-scen-1" class="sa-tab-label">基准</label>' in text
+    assert "#sa-scen-2:checked ~ .sa-pane-2 { display:block; }" in text
+    assert "}}" not in text and text.count("{") == text.count("}")
+
+
+def test_img_tag_embeds_png(planner):
+    tag = charts.img_tag(charts.branch_tasks(planner.tasks(), "zh"), alt="x")
+    assert tag.startswith('<img alt="x" src="data:image/png;base64,iVBOR')
+
+
+def test_bad_language_is_rejected(planner):
+    with pytest.raises(ParameterError, match="Did you mean 'zh'"):
+        charts.monthly_tasks(planner.tasks(), "zn")

@@ -1,0 +1,504 @@
+"""Forward method (正推法): selection, intervals, fallbacks, industry blend, coherence, bad inputs."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import salesanalytics as sa
+from salesanalytics import _forecast_models as K
+from salesanalytics.exceptions import DataError, ForecastError, NotFittedError, ParameterError
+from salesanalytics.forward import Forecaster, ShortHistoryWarning
+
+from .conftest import DATA
+
+SEASON = np.array([0.80, 0.85, 1.00, 1.00, 1.02, 1.05, 0.98, 0.97, 1.00, 1.03, 1.10, 1.20])
+
+
+def make_panel(n_months=36, branches=("北京", "上海", "海口"), seed=1, start="2023-01-01", noise=0.03):
+    """Trend x season x correlated noise, long format (what read_history returns)."""
+    rng = np.random.default_rng(seed)
+    months = pd.date_range(start, periods=n_months, freq="MS")
+    common = rng.normal(0, noise, n_months)
+    rows = []
+    for i, b in enumerate(branches):
+        level = 1_000_000 * (i + 1)
+        t = np.arange(n_months)
+        y = level * (1 + 0.01 * t) * SEASON[months.month - 1] * (1 + common + rng.normal(0, noise, n_months))
+        rows += [{"month": m, "branch": b, "revenue": float(v)} for m, v in zip(months, y)]
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return make_panel()
+
+
+@pytest.fixture(scope="module")
+def fitted(panel):
+    return Forecaster(horizon=12, levels=(80, 95)).fit(panel)
+
+
+# ----------------------------------------------------------------------------
+# the API contract
+# ----------------------------------------------------------------------------
+def test_predict_is_tidy_and_ordered(fitted):
+    out = fitted.predict()
+    assert list(out.columns) == ["branch", "month", "mean", "lo_80", "hi_80", "lo_95", "hi_95", "model"]
+    assert len(out) == 3 * 12
+    assert fitted.series_ == ["上海", "北京", "海口"]
+    assert list(fitted.months_) == list(pd.date_range("2026-01-01", periods=12, freq="MS"))
+    assert (out["lo_95"] <= out["lo_80"]).all() and (out["lo_80"] <= out["mean"]).all()
+    assert (out["mean"] <= out["hi_80"]).all() and (out["hi_80"] <= out["hi_95"]).all()
+    assert out["model"].str.len().gt(0).all()
+
+
+def test_forecast_follows_trend_and_season(fitted, panel):
+    out = fitted.predict().set_index(["branch", "month"])["mean"]
+    bj = out.loc["北京"].to_numpy()
+    # December (index 1.20) above January (0.80) and the level grows about 1 % a month
+    assert bj[11] > 1.3 * bj[0]
+    last_year = panel[panel.branch == "北京"].revenue.to_numpy()[-12:].sum()
+    assert 1.02 < bj.sum() / last_year < 1.25
+
+
+def test_company_total_is_sum_of_branches(fitted):
+    out = fitted.predict(total=True)
+    total = out[out.branch == "全公司"].set_index("month")["mean"]
+    branches = out[out.branch != "全公司"].groupby("month")["mean"].sum()
+    np.testing.assert_allclose(total.to_numpy(), branches.to_numpy(), rtol=1e-12)
+    assert (out[out.branch == "全公司"]["model"] == "bottom-up").all()
+    en = fitted.predict(total=True, lang="en")
+    assert "Company" in set(en.branch)
+
+
+def test_simulate_shape_and_joint_draws(fitted):
+    paths = fitted.simulate(n_draws=500, seed=3)
+    assert paths.shape == (500, 3, 12)
+    again = fitted.simulate(n_draws=500, seed=3)
+    np.testing.assert_array_equal(paths, again)
+    # branches share a common shock in make_panel: the joint draws keep that correlation
+    annual = paths.sum(axis=2)
+    corr = np.corrcoef(annual.T)
+    assert corr[0, 1] > 0.2 and corr[1, 2] > 0.2
+    # months are correlated through the ETS dynamics (a level shock persists)
+    assert np.corrcoef(paths[:, 1, 0], paths[:, 1, 6])[0, 1] > 0
+
+
+def test_target_suggestions_quantiles_of_annual_sum(fitted):
+    t = fitted.target_suggestions()
+    assert list(t.branch) == ["上海", "北京", "海口", "全公司"]
+    assert (t.conservative < t.base).all() and (t.base < t.stretch).all()
+    annual = fitted._paths().sum(axis=2)
+    np.testing.assert_allclose(t.loc[1, "conservative"], np.percentile(annual[:, 1], 20))
+    np.testing.assert_allclose(t.loc[3, "base"], np.percentile(annual.sum(axis=1), 50))
+    np.testing.assert_allclose(t.loc[3, "mean"], t.loc[:2, "mean"].sum())
+
+
+def test_outlook_five_years(panel):
+    fc = Forecaster(horizon=60).fit(panel)
+    out = fc.outlook()
+    assert sorted(out.year.unique()) == [2026, 2027, 2028, 2029, 2030]
+    assert (out.months == 12).all()
+    assert (out.p20 <= out.p50).all() and (out.p50 <= out.p80).all()
+
+
+def test_not_fitted():
+    with pytest.raises(NotFittedError, match="fit"):
+        Forecaster().predict()
+
+
+def test_lazy_public_names():
+    assert sa.Forecaster is Forecaster
+    out = sa.forecast(make_panel(branches=("北京",)), horizon=3)
+    assert len(out) == 3
+
+
+# ----------------------------------------------------------------------------
+# model selection
+# ----------------------------------------------------------------------------
+def test_backtest_picks_the_lowest_scaled_error():
+    y = make_panel(branches=("a",), noise=0.02).revenue.to_numpy()
+    fit = K.fit_series(y, 12, method="auto")
+    assert fit.scores, "auto must run the rolling-origin backtest"
+    assert fit.model == min(fit.scores, key=fit.scores.get)
+    assert set(fit.scores) >= {"ets", "theta", "snaive", "ets+theta", "ets+theta+snaive"}
+    comb = K.fit_series(y, 12, method="comb")
+    assert comb.model == "ets+theta+snaive" and comb.scores == pytest.approx(fit.scores)
+
+
+def test_backtest_table_on_the_forecaster(fitted):
+    bt = fitted.backtest_
+    assert set(bt.series) == {"上海", "北京", "海口"}
+    assert (bt.groupby("series")["used"].sum() == 1).all()
+    assert (bt.backtest_mase > 0).all()
+
+
+def test_seasonality_detected_and_form_chosen_on_data():
+    y = make_panel(branches=("a",), noise=0.02).revenue.to_numpy()
+    assert K.is_seasonal(y)
+    fit = K.fit_series(y, 12)
+    assert ("seasonal", "multiplicative") in fit.notes
+    # a zero month rules out the multiplicative form
+    y0 = y.copy()
+    y0[5] = 0.0
+    fit0 = K.fit_series(y0, 12)
+    assert ("seasonal", "multiplicative") not in fit0.notes
+    rng = np.random.default_rng(0)
+    assert not K.is_seasonal(100 + rng.normal(0, 1, 36))
+
+
+def test_fixed_method_and_combination():
+    y = make_panel(branches=("a",)).revenue.to_numpy()
+    ets = K.fit_series(y, 12, method="ets")
+    theta = K.fit_series(y, 12, method="theta")
+    both = K.fit_series(y, 12, method="ets+theta")
+    assert both.model == "ets+theta"
+    np.testing.assert_allclose(both.mean, (ets.mean + theta.mean) / 2)
+    arima = K.fit_series(y, 6, method="arima", models=("ets", "arima"))
+    assert arima.model == "arima" and np.all(np.isfinite(arima.mean))
+
+
+def test_unknown_model_is_a_parameter_error(panel):
+    with pytest.raises(ParameterError, match="unknown model 'prophet'"):
+        Forecaster(method="prophet").fit(panel)
+
+
+# ----------------------------------------------------------------------------
+# intervals
+# ----------------------------------------------------------------------------
+def test_interval_coverage_on_a_known_process():
+    """Random walk + noise: the 80 % interval of the fitted model covers most futures drawn from the same process."""
+    rng = np.random.default_rng(7)
+    hits80, hits95 = [], []
+    for _ in range(8):
+        level = 1000 + np.cumsum(rng.normal(0, 10, 48))
+        y = level + rng.normal(0, 10, 48)
+        fit = K.fit_series(y[:36], 12, seasonal=False)
+        paths = K.simulate_paths([fit], 2000, seed=1)[:, 0, :]
+        lo, hi = np.quantile(paths, [0.1, 0.9], axis=0)
+        lo2, hi2 = np.quantile(paths, [0.025, 0.975], axis=0)
+        hits80.append(np.mean((y[36:] >= lo) & (y[36:] <= hi)))
+        hits95.append(np.mean((y[36:] >= lo2) & (y[36:] <= hi2)))
+    assert 0.6 <= np.mean(hits80) <= 0.97
+    assert np.mean(hits95) >= np.mean(hits80)
+
+
+def test_interval_scale_widens(panel):
+    narrow = Forecaster(interval_scale=1.0).fit(panel).predict()
+    wide = Forecaster(interval_scale=2.0).fit(panel).predict()
+    np.testing.assert_allclose(narrow["mean"], wide["mean"])
+    assert ((wide.hi_80 - wide.lo_80) > (narrow.hi_80 - narrow.lo_80)).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    k=st.integers(1, 4),
+    h=st.integers(1, 14),
+    seed=st.integers(0, 10_000),
+)
+def test_simulated_paths_are_bottom_up_coherent(k, h, seed):
+    rng = np.random.default_rng(seed)
+    fits = [
+        K.SeriesFit(
+            mean=rng.uniform(50, 100, h),
+            model="ets",
+            resid=np.r_[np.nan, rng.normal(0, 5, 30)],
+            impulse=np.r_[1.0, np.full(h - 1, 0.3)],
+            season=np.ones(h),
+            nonneg=True,
+        )
+        for _ in range(k)
+    ]
+    paths = K.simulate_paths(fits, 200, seed=seed)
+    assert paths.shape == (200, k, h)
+    assert np.all(paths >= 0)
+    # centred on the point forecast: residuals are demeaned
+    assert np.all(np.abs(paths.mean(axis=0) - np.array([f.mean for f in fits])) < 10)
+
+
+# ----------------------------------------------------------------------------
+# short / broken histories, zeros, negatives, outliers
+# ----------------------------------------------------------------------------
+def test_short_history_warns_and_falls_back():
+    panel = make_panel(n_months=30)
+    with pytest.warns(ShortHistoryWarning, match="only 30 months"):
+        fc = Forecaster(horizon=6).fit(panel)
+    assert "snaive" not in " ".join(fc.predict().model)
+    assert "30" in fc.report("en") and "damped" in fc.report("en")
+
+
+def test_too_short_history_names_series_and_months():
+    panel = pd.concat([make_panel(n_months=36, branches=("北京",)), make_panel(n_months=20, branches=("海口",), start="2024-05-01")])
+    with pytest.raises(ForecastError, match=r"海口 \(20 months, 2024-05–2025-12\)"):
+        Forecaster().fit(panel)
+
+
+def test_fill_policy_zero_and_interpolate():
+    panel = make_panel()
+    gapped = panel.drop(index=[5, 6]).reset_index(drop=True)
+    for fill in ("zero", "interpolate"):
+        fc = Forecaster(fill=fill, horizon=3).fit(gapped)
+        assert "2023-06, 2023-07" in fc.report("en") and fill in fc.report("en")
+
+
+def test_zeros_negatives_and_outliers_are_reported():
+    panel = make_panel(branches=("北京", "上海"))
+    panel.loc[(panel.branch == "北京") & (panel.month == "2024-03-01"), "revenue"] = -50_000.0  # returns
+    panel.loc[(panel.branch == "北京") & (panel.month == "2024-04-01"), "revenue"] = 0.0
+    panel.loc[(panel.branch == "上海") & (panel.month == "2024-07-01"), "revenue"] *= 4  # one-off spike
+    fc = Forecaster(horizon=12).fit(panel)
+    text = fc.report("en")
+    assert "北京: 1 negative months" in text and "北京: 1 zero months" in text
+    assert "上海: one-off outliers 2024-07" in text
+    out = fc.predict()
+    assert out.loc[out.branch == "北京", "lo_95"].min() < 0 or np.isfinite(out["mean"]).all()
+    zh = fc.report("zh")
+    assert "退货" in zh and "异常值" in zh
+
+
+# ----------------------------------------------------------------------------
+# industry (market-share method)
+# ----------------------------------------------------------------------------
+def industry_frame(outlook_growth=0.06):
+    years = [2023, 2024, 2025, 2026, 2027]
+    size = [100e9 * 1.05**i for i in range(3)]
+    size += [size[-1] * (1 + outlook_growth), size[-1] * (1 + outlook_growth) ** 2]
+    return pd.DataFrame({"year": years, "market_size": size, "kind": ["actual"] * 3 + ["outlook"] * 2})
+
+
+def test_industry_weight_zero_changes_nothing(panel, fitted):
+    fc = Forecaster(industry_weight=0.0).fit(panel, industry=industry_frame())
+    np.testing.assert_allclose(fc.predict()["mean"], fitted.predict()["mean"])
+    assert fc.industry_ is not None and np.allclose(fc.industry_["factor"], 1.0)
+
+
+def test_industry_blend_weight_one_is_share_times_market(panel):
+    ind = industry_frame(outlook_growth=0.10)
+    fc = Forecaster(industry_weight=1.0).fit(panel, industry=ind)
+    row = fc.industry_.set_index("series").loc["北京"]
+    y = panel[panel.branch == "北京"].set_index("month").revenue
+    share = y.groupby(y.index.year).sum() / ind.set_index("year").market_size.loc[[2023, 2024, 2025]]
+    g = (share.iloc[-1] / share.iloc[0]) ** 0.5 - 1
+    expected = share.iloc[-1] * (1 + g) ** 0.8 * ind.set_index("year").market_size.loc[2026]
+    assert row["industry_estimate"] == pytest.approx(expected)
+    annual = fc.predict().query("branch == '北京'")["mean"].sum()
+    assert annual == pytest.approx(expected, rel=1e-9)
+
+
+def test_industry_outlook_moves_the_blend(panel):
+    low = Forecaster().fit(panel, industry=industry_frame(0.0)).predict()["mean"].sum()
+    high = Forecaster().fit(panel, industry=industry_frame(0.2)).predict()["mean"].sum()
+    assert high > low * 1.04
+
+
+def test_industry_outlook_extended_when_short(panel):
+    ind = industry_frame().iloc[:3]  # actuals only
+    fc = Forecaster(horizon=24).fit(panel, industry=ind)
+    assert "2026, 2027" in fc.report("en") and "last growth rate" in fc.report("en")
+    given = Forecaster(horizon=24, industry_weight=1.0, industry_growth=10.0).fit(panel, industry=ind)
+    market = given.industry_.set_index(["series", "year"])["market_size"]
+    assert market.loc[("北京", 2027)] == pytest.approx(ind.market_size.iloc[-1] * 1.1**2)
+    by_year = Forecaster(horizon=12, industry_growth={2026: -5.0}).fit(panel, industry=ind)
+    assert by_year.industry_["market_size"].iloc[0] == pytest.approx(ind.market_size.iloc[-1] * 0.95)
+    with pytest.raises(ParameterError, match="no growth for 2027"):
+        Forecaster(horizon=24, industry_growth={2026: 3.0}).fit(panel, industry=ind)
+
+
+# ----------------------------------------------------------------------------
+# parallel: joblib and a local Dask cluster
+# ----------------------------------------------------------------------------
+def test_n_jobs_gives_same_result(panel, fitted):
+    import joblib
+
+    # threads keep the test quick; the default loky backend runs the same calls in processes
+    with joblib.parallel_backend("threading"):
+        par = Forecaster(n_jobs=2).fit(panel)
+    np.testing.assert_allclose(par.predict()["mean"], fitted.predict()["mean"])
+
+
+@pytest.mark.slow
+def test_dask_backend_local_cluster(panel, fitted):
+    import joblib
+    from dask.distributed import Client, LocalCluster
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, Client(cluster) as client:
+            with joblib.parallel_backend("dask"):
+                fc = Forecaster(n_jobs=-1).fit(panel)
+            assert client.scheduler_info()["workers"]
+    np.testing.assert_allclose(fc.predict()["mean"], fitted.predict()["mean"])
+
+
+# ----------------------------------------------------------------------------
+# tie to the backward method: the forecast as allocation share
+# ----------------------------------------------------------------------------
+def test_backward_allocates_by_forecast(tmp_path, small_plan_dict):
+    from salesanalytics import io
+    from salesanalytics.backward import BackwardPlanner
+    from salesanalytics.plan import Plan
+
+    panel = make_panel(branches=("北京", "上海", "海口"))
+    fc = Forecaster().fit(panel)
+    path = io.write_table(fc.predict(), tmp_path / "forecast.csv")
+    forecast = io.read_forecast(path)
+    small_plan_dict["allocation"] = "forecast"
+    plan = Plan.from_dict(small_plan_dict, source="small.yaml")
+    planner = BackwardPlanner(plan).fit(forecast=forecast)
+    tasks = planner.tasks_.groupby("branch")["sales_task"].sum()
+    share_fc = fc.predict().groupby("branch")["mean"].sum()
+    share_fc = share_fc / share_fc.sum()
+    np.testing.assert_allclose((tasks / tasks.sum()).loc[share_fc.index], share_fc, atol=1e-6)
+
+
+# ----------------------------------------------------------------------------
+# the bundled data through the CLI
+# ----------------------------------------------------------------------------
+@pytest.mark.slow
+def test_cli_forecasts_bundled_history(tmp_path, capsys):
+    from salesanalytics.cli import main
+
+    out = tmp_path / "fc.xlsx"
+    code = main(["forward", str(DATA / "history_monthly.csv"), "--industry", str(DATA / "industry_market_size.csv"), "--out", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "全公司" in text and "目标建议" in text and "保守(P20)" in text
+    book = pd.read_excel(out, sheet_name=None)
+    assert set(book) >= {"forecast", "summary", "targets"}
+    fc = book["forecast"]
+    assert fc.branch.nunique() == 15 and len(fc) == 15 * 12
+    assert "2026-01" in str(book["targets"]["period"].iloc[0])
+
+
+def test_cli_csv_round_trips_to_read_forecast(tmp_path, capsys):
+    from salesanalytics.cli import main
+
+    hist = tmp_path / "h.csv"
+    make_panel().to_csv(hist, index=False)
+    csv = tmp_path / "fc.csv"
+    assert main(["forward", str(hist), "--lang", "en", "--horizon", "6", "--level", "90", "--out", str(csv)]) == 0
+    text = capsys.readouterr().out
+    assert "Company" in text and "Target suggestions" in text
+    back = sa.read_forecast(csv)
+    assert back.branch.nunique() == 3 and {"lo_90", "hi_90"} <= set(back.columns)
+
+
+# ----------------------------------------------------------------------------
+# bad input: each a clear error, table-driven
+# ----------------------------------------------------------------------------
+def _bad_history(kind: str) -> pd.DataFrame:
+    panel = make_panel()
+    if kind == "non_monthly":
+        panel["month"] = panel["month"] + pd.Timedelta(days=14)
+    elif kind == "duplicate":
+        panel = pd.concat([panel, panel.iloc[[4]]], ignore_index=True)
+    elif kind == "text_amount":
+        panel["revenue"] = panel["revenue"].astype(object)
+        panel.loc[7, "revenue"] = "一百万"
+    elif kind == "gapped":
+        panel = panel.drop(index=[40, 41, 42]).reset_index(drop=True)
+    elif kind == "all_zero":
+        panel.loc[panel.branch == "海口", "revenue"] = 0.0
+    elif kind == "unsorted":
+        return panel.sample(frac=1.0, random_state=0)
+    return panel
+
+
+BAD_HISTORY = [
+    ("non_monthly", DataError, ["column month", "first day of a month"]),
+    ("duplicate", DataError, ["duplicate", "row"]),
+    ("text_amount", DataError, ["column revenue", "'一百万' is not a number", "row 9"]),
+    ("gapped", DataError, ["上海", "3 missing month", "2023-05, 2023-06, 2023-07", "fill"]),
+    ("all_zero", ForecastError, ["海口", "only zeros"]),
+]
+
+
+@pytest.mark.parametrize("kind, error, words", BAD_HISTORY, ids=[b[0] for b in BAD_HISTORY])
+def test_bad_history(kind, error, words):
+    with pytest.raises(error) as info:
+        Forecaster(horizon=3).fit(_bad_history(kind))
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_unsorted_history_is_fine(fitted):
+    fc = Forecaster().fit(_bad_history("unsorted"))
+    np.testing.assert_allclose(fc.predict()["mean"], fitted.predict()["mean"])
+
+
+BAD_PARAMS = [
+    ({"horizon": 0}, "between 1 and 60"),
+    ({"horizon": -3}, "between 1 and 60"),
+    ({"horizon": 61}, "between 1 and 60"),
+    ({"horizon": 2.5}, "whole number"),
+    ({"levels": (0, 95)}, "outside (0, 100)"),
+    ({"levels": (80, 100)}, "outside (0, 100)"),
+    ({"levels": (-5,)}, "outside (0, 100)"),
+    ({"levels": ("x",)}, "outside (0, 100)"),
+    ({"industry_weight": 1.5}, "between 0 and 1"),
+    ({"fill": "mean"}, "fill must be"),
+]
+
+
+@pytest.mark.parametrize("settings_, words", BAD_PARAMS, ids=[str(b[0]) for b in BAD_PARAMS])
+def test_bad_parameters(settings_, words, panel):
+    with pytest.raises(ParameterError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        Forecaster(**settings_).fit(panel)
+
+
+def test_industry_not_covering_history(panel):
+    ind = industry_frame().iloc[1:]  # 2024.. only
+    ind.attrs["source"] = "industry.csv"
+    with pytest.raises(DataError) as info:
+        Forecaster().fit(panel, industry=ind)
+    text = str(info.value)
+    assert "industry.csv" in text and "does not cover" in text and "2023" in text and "Fix:" in text
+
+
+def _write(path, frame):
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    return str(path)
+
+
+CLI_BAD = [
+    ("gapped", [], "missing month"),
+    ("all_zero", [], "only zeros"),
+    ("non_monthly", [], "first day of a month"),
+    ("ok", ["--horizon", "0"], "between 1 and 60"),
+    ("ok", ["--horizon", "61"], "between 1 and 60"),
+    ("ok", ["--level", "80", "100"], "outside (0, 100)"),
+    ("ok", ["--industry", "IND"], "does not cover"),
+]
+
+
+@pytest.mark.parametrize("kind, extra, words", CLI_BAD, ids=[f"{b[0]}{b[1]}" for b in CLI_BAD])
+def test_cli_bad_inputs_exit_nonzero(kind, extra, words, tmp_path, capsys):
+    from salesanalytics.cli import main
+
+    hist = _write(tmp_path / "h.csv", _bad_history(kind) if kind != "ok" else make_panel())
+    ind = _write(tmp_path / "ind.csv", industry_frame().iloc[2:])
+    extra = [ind if e == "IND" else e for e in extra]
+    code = main(["forward", hist, "--horizon", "3", *extra] if "--horizon" not in extra else ["forward", hist, *extra])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert err.startswith("error: ") and words in err
+    assert "Traceback" not in err
+
+
+def test_branch_by_product_is_bottom_up():
+    a = make_panel(branches=("北京", "上海"), seed=4).assign(product="A")
+    b = make_panel(branches=("北京", "上海"), seed=5).assign(product="B")
+    fc = Forecaster(horizon=6).fit(pd.concat([a, b], ignore_index=True))
+    assert fc.series_ == [("上海", "A"), ("上海", "B"), ("北京", "A"), ("北京", "B")]
+    out = fc.predict(total=True)
+    assert list(out.columns[:3]) == ["branch", "product", "month"]
+    t = fc.target_suggestions().set_index("branch")
+    bottom = out[out.branch != "全公司"].groupby("branch")["mean"].sum()
+    np.testing.assert_allclose(t.loc[["上海", "北京"], "mean"], bottom.loc[["上海", "北京"]])
+    np.testing.assert_allclose(t.loc["全公司", "mean"], bottom.sum())
