@@ -283,7 +283,7 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str]:
                 source=str(path),
                 fix="name an existing sheet",
             )
-        frame = book.parse(sheet_name, dtype=object)
+        frame = pd.read_excel(book, sheet_name=sheet_name, dtype=object)
     frame = frame.dropna(how="all").dropna(axis=1, how="all")
     return frame, sheet_name
 
