@@ -159,7 +159,9 @@ def bench_dataset(name, methods, limit=None, step=1, calibrate=False, scale=None
     rows, seconds, calib = [], {}, []
     for method in methods:
         if method.startswith("sf_"):
-            res, secs = run_statsforecast(series, method)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res, secs = run_statsforecast(series, method)
             seconds[method] = secs / len(series)
             for sn, y, a in series:
                 rows.append({"dataset": name, "series": sn, "method": method, **metrics(y, a, *res[sn])})
@@ -213,6 +215,24 @@ def calibration_scale(calib) -> dict:
             "cover95_uncalibrated": float(np.mean((err >= q[2]) & (err <= q[3])))}
 
 
+def bench_bundled(repeats: int = 3) -> dict:
+    """Seconds for Forecaster().fit(history, industry) + predict + target_suggestions on the bundled 14 branches."""
+    from salesanalytics import config
+    from salesanalytics.forward import Forecaster
+
+    history = io.read_history(config.data_path(config.HISTORY_FILE))
+    industry = io.read_industry(config.data_path(config.INDUSTRY_FILE))
+    Forecaster(horizon=3).fit(history.query("branch == '北京'"))  # imports and first-call costs
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fc = Forecaster().fit(history, industry=industry)
+        fc.predict(total=True)
+        fc.target_suggestions()
+        times.append(time.perf_counter() - t0)
+    return {"series": len(fc.series_), "seconds_best": min(times), "seconds_median": float(np.median(times))}
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--datasets", nargs="+", default=["M1", "Tourism"], choices=["M1", "Tourism", "M3"])
@@ -222,10 +242,19 @@ def main(argv=None) -> int:
     p.add_argument("--calibrate", action="store_true", help="also report the interval scale that gives nominal coverage")
     p.add_argument("--scale", type=float, help="interval scale for the default (default: the library's INTERVAL_SCALE)")
     p.add_argument("--default-method", default="auto", help="method of the library's forecaster (development: compare auto with fixed combinations)")
+    p.add_argument("--bundled", action="store_true", help="only time the bundled 14-branch forecast (fit + predict + targets)")
     p.add_argument("--out", default=None, help="results file stem (default benchmarks/results/forward_<datasets>)")
     args = p.parse_args(argv)
     global DEFAULT_METHOD
     DEFAULT_METHOD = args.default_method
+
+    if args.bundled:
+        res = bench_bundled()
+        line = (f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, load {os.getloadavg()[0]:.1f}: bundled history, "
+                f"{res['series']} branches, fit+predict+targets best {res['seconds_best']:.2f} s, median {res['seconds_median']:.2f} s")
+        print(line)
+        io.write_text(RESULTS / "forward_bundled.txt", line + "\n")
+        return 0
 
     started = datetime.now(timezone.utc)
     report = [f"# forward benchmark {started:%Y-%m-%d %H:%M} UTC — {platform.platform()}, Python {platform.python_version()}, "

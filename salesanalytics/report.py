@@ -195,6 +195,12 @@ def check_parameters(
     ``pipeline`` values (quarter, data_dir, lang, interactive) go to the
     notebooks that declare them.
     """
+    for key in overrides:
+        if key in PIPELINE_PARAMETERS:
+            how = {"quarter": "--quarter", "data_dir": "--data", "lang": "--lang"}.get(key)
+            raise ParameterError(
+                f"parameter '{key}' is set by the report run itself" + (f"; give it with {how}." if how else "; reports are never interactive.")
+            )
     declared = {name: declared_parameters(path) for name, path in notebooks.items()}
     valid = sorted({p for params in declared.values() for p in params})
     for key in overrides:
@@ -375,7 +381,8 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
         nb = papermill.execute_notebook(
             str(paths[spec.name]), str(executed_dir / spec.notebook), parameters=injected[spec.name], kernel_name=kernel_name,
             progress_bar=False, cwd=str(notebooks_dir), execution_timeout=cell_timeout, request_save_on_cell_execute=True,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # not the "TCP without encryption" warning: kernels listen on localhost
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            shutdown_kernel="immediate",  # outputs are collected; a graceful shutdown only costs time  # kernel-app log noise ("TCP without encryption" on localhost, an interrupt at shutdown); cell errors still arrive as outputs
         )
         html_text = notebook_to_html(nb, t(spec.title_key, lang))
         return html_text, time.perf_counter() - t0
@@ -384,7 +391,11 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
         # Kernels are separate processes: running two at once overlaps one kernel's
         # start-up and imports with the other's work (see BENCHMARKS.md, Reports).
         with ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:
-            futures = [(spec, pool.submit(execute, spec)) for spec in specs]
+            # longest first (by the last good run), so the two kernels finish close together
+            last = _last_seconds(final)
+            order = sorted(specs, key=lambda s: -last.get(s.name, float("inf")))
+            submitted = {spec.name: pool.submit(execute, spec) for spec in order}
+            futures = [(spec, submitted[spec.name]) for spec in specs]
             outcomes = []
             for spec, future in futures:
                 try:
@@ -412,6 +423,15 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
     finally:
         io.remove_tree(tmp)
     return RenderResult(quarter, final, final / "index.html", True, done, time.perf_counter() - started)
+
+
+def _last_seconds(final: Path) -> dict[str, float]:
+    """Seconds per report of the last good run of this quarter (empty if none)."""
+    try:
+        manifest = json.loads(io.read_text(final / MANIFEST))
+        return {r["name"]: float(r["seconds"]) for r in manifest.get("reports", [])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def _describe_failure(exc: Exception, executed: Path, timeout: float, exec_error) -> dict:

@@ -141,6 +141,10 @@ LABELS = {
 }
 
 
+#: Display names of the periods (standing table headers).
+PERIOD_LABELS = {"month": ("本月", "Month"), "qtd": ("本季", "QTD"), "ytd": ("本年", "YTD")}
+
+
 class TrackingWarning(UserWarning):
     """Something in the actuals is unusual but usable (e.g. sales of people without a target)."""
 
@@ -155,13 +159,24 @@ def relabel(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     if lang not in ("zh", "en"):
         raise ParameterError(f"lang must be 'zh' or 'en', not '{lang}'.")
     out = frame.copy()
-    if lang == "zh" and "status" in out.columns:
+    zh = lang == "zh"
+    labels = {c: _label(c, lang) for c in out.columns}
+    if "ytd_status" in out.columns:  # the standing table: columns <period>_<metric> -> 本月/本季/本年 + metric
+        for col in out.columns:
+            period, _, metric = str(col).partition("_")
+            if period in PERIOD_LABELS and metric in LABELS:
+                labels[col] = f"{PERIOD_LABELS[period][0 if zh else 1]}{'' if zh else ' '}{_label(metric, lang)}"
+                if metric == "status" and zh:
+                    out[col] = out[col].map(lambda s: STATUS_ZH.get(s, s))
+    if zh and "status" in out.columns:
         out["status"] = out["status"].map(lambda s: STATUS_ZH.get(s, s))
+    if not zh and S.BRANCH in out.columns:
+        out[S.BRANCH] = out[S.BRANCH].where(out[S.BRANCH] != COMPANY, "Company")
     for col in out.columns:
         if isinstance(out[col].dtype, pd.DatetimeTZDtype) or out[col].dtype.kind == "M":
             if col in ("month", "pace_month"):
                 out[col] = out[col].dt.strftime("%Y-%m")
-    return out.rename(columns={c: _label(c, lang) for c in out.columns})
+    return out.rename(columns=labels)
 
 
 # ----------------------------------------------------------------------------
@@ -1302,18 +1317,6 @@ class Tracker:
             if frame is None:
                 continue
             frame = frame.drop(columns=[c for c in frame.columns if str(c).endswith("_fen")])
-            if key == "standing":  # columns <period>_<metric>: 本月/本季/本年 + the metric's label
-                period_names = {"month": ("本月", "Month"), "qtd": ("本季", "QTD"), "ytd": ("本年", "YTD")}
-                renamed = {S.BRANCH: _label(S.BRANCH, lang)}
-                frame = frame.copy()
-                for col in frame.columns:
-                    period, _, metric = str(col).partition("_")
-                    if period in period_names and metric:
-                        renamed[col] = f"{period_names[period][0 if zh else 1]}{'' if zh else ' '}{_label(metric, lang)}"
-                        if metric == "status" and zh:
-                            frame[col] = frame[col].map(lambda s: STATUS_ZH.get(s, s))
-                sheets[zh_name if zh else en_name] = frame.rename(columns=renamed)
-                continue
             sheets[zh_name if zh else en_name] = relabel(frame, lang)
         return sheets
 

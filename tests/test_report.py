@@ -92,6 +92,9 @@ def test_parameters_are_typed_and_converted_from_strings():
         ({"count": True}, ParameterError, ["'count' must be int"]),
         ({"label": 5}, ParameterError, ["'label' must be str"]),
         ({"count": "drei"}, ParameterError, ["ok.ipynb", "'count' must be int"]),
+        ({"quarter": "2025Q1"}, ParameterError, ["'quarter' is set by the report run", "--quarter"]),
+        ({"lang": "en"}, ParameterError, ["--lang"]),
+        ({"interactive": True}, ParameterError, ["never interactive"]),
     ],
 )
 def test_bad_parameters_fail_fast(overrides, error, words):
@@ -271,3 +274,32 @@ def test_schedule_rejects_bad_time(at):
 def test_schedule_cli(capsys):
     assert cli.main(["schedule"]) == 0
     assert "OnCalendar=" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_cli_failed_run_exits_nonzero_naming_notebook_and_cell(tmp_path):
+    """The scheduled command itself: a broken notebook gives exit 1 and one line naming it and the cell."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(FIXTURES / "broken.ipynb", notebooks / "executive_summary.ipynb")
+    env = {**os.environ, "SALESANALYTICS_NOTEBOOKS": str(notebooks)}
+    out = tmp_path / "reports"
+    proc = subprocess.run([sys.executable, "-m", "salesanalytics", "report", "--out", str(out), "--quarter", "2026Q2"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 1
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: report executive_summary.ipynb failed at cell 4: ValueError: fixture failure 坏了")
+    assert "Traceback" not in proc.stderr
+    assert (out / "2026Q2" / "failed" / "executive_summary.ipynb").exists()
+    assert "FAILED" in (out / "2026Q2" / "index.html").read_text(encoding="utf-8")
+
+
+def test_cli_only_unknown_report(tmp_path, capsys):
+    assert cli.main(["report", "--out", str(tmp_path), "--only", "executive_sumary"]) == 2
+    assert "Did you mean 'executive_summary'" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -417,6 +417,14 @@ def test_weekly_by_hand():
     assert bj["gap_to_date"].iloc[-1] == pytest.approx(3_500.0 - 5_714.30)
 
 
+def test_weekly_targets_add_up_to_the_months(q1):
+    w = q1.weekly("company")
+    assert w["week"].iloc[-1] == "2026-W14" and w["week_end"].iloc[-1] == pd.Timestamp("2026-03-31")
+    assert w["target_week"].sum() == pytest.approx(120_000.0, abs=1e-6)  # January-March, to the fen
+    assert w["actual_to_date"].iloc[-1] == 108_000.0
+    assert w["status"].iloc[-1] == "yellow"
+
+
 def test_daily_checks_and_funnel():
     actuals = make_actuals(Q1)
     activities = pd.DataFrame(
@@ -695,3 +703,23 @@ def test_totals_reconcile_across_levels(deals):
     for level in ("company", "branch", "salesperson"):
         assert tr.attainment(level, "ytd")["actual_fen"].sum() == total
 
+
+
+def test_large_frames_report_the_exact_bad_row():
+    """Above 50,000 rows text columns are checked on their distinct values; an error still names the row."""
+    n = 60_000
+    big = pd.DataFrame(
+        {
+            "date": pd.Timestamp("2026-02-02") + pd.to_timedelta(np.arange(n) % 50, unit="D"),
+            "branch": "北京",
+            "salesperson": np.where(np.arange(n) % 2 == 0, "张三", "李四"),
+            "revenue": 1.0,
+            "deal_id": [f"D{i}" for i in range(n)],
+        }
+    )
+    tr = Tracker(as_of="2026-03-31").fit(make_targets(), big)
+    assert tr.attainment("company", "ytd").iloc[0]["actual"] == n * 1.0
+    big.loc[45_000, "salesperson"] = None
+    with pytest.raises(DataError) as info:
+        Tracker(as_of="2026-03-31").fit(make_targets(), big)
+    assert "salesperson" in str(info.value) and "row 45002" in str(info.value)
