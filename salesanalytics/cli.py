@@ -131,7 +131,7 @@ def _add_forward(sub) -> None:
     p = sub.add_parser(
         "forward",
         help="正推法: forecast every branch from monthly history (and the industry outlook), with ranges and target suggestions",
-        description="Forward method (正推法): statistical forecast per branch, market-share industry blend, 80/95%% ranges, "
+        description="Forward method (正推法): statistical forecast per branch, market-share industry blend, 80/95% ranges, "
         "conservative/base/stretch targets (P20/P50/P80 of the simulated annual total).",
     )
     p.add_argument("history", help="monthly history in long format (.csv/.xlsx/.parquet), e.g. data/history_monthly.csv")
@@ -173,11 +173,17 @@ def _cmd_forward(args) -> int:
         view = view.rename(columns={"branch": "分公司", "conservative": "保守(P20)", "base": "基准(P50)", "stretch": "挑战(P80)"})
     print("\n" + ("目标建议（年度合计，元）" if zh else "Target suggestions (annual total, yuan)"))
     print_table(view)
+    if fc.horizon_ > 12:
+        out = fc.outlook(lang=args.lang)
+        company = out[out["branch"] == out["branch"].iloc[-1]][["year", "months", "p20", "p50", "p80"]]
+        print("\n" + ("全公司年度展望（元）" if zh else "Company outlook per year (yuan)"))
+        print_table(company.astype({"year": str, "months": str}))
     note = fc.report(args.lang)
     if note:
         print("\n" + note)
     tidy = fc.predict()
-    sheets = {"forecast": fc.predict(total=True, lang=args.lang), "summary": summary, "targets": targets}
+    sheets = {"forecast": fc.predict(total=True, lang=args.lang), "summary": summary, "targets": targets,
+              "backtest": fc.backtest_}
     if fc.horizon_ > 12:
         sheets["outlook"] = fc.outlook(lang=args.lang)
     _write_outputs(args.out, sheets, tidy, label="预测" if zh else "Forecast")

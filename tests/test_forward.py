@@ -202,7 +202,7 @@ def test_interval_scale_widens(panel):
     h=st.integers(1, 14),
     seed=st.integers(0, 10_000),
 )
-def test_simulated_paths_are_bottom_up_coherent(k, h, seed):
+def test_simulated_paths_shape_floor_and_centre(k, h, seed):
     rng = np.random.default_rng(seed)
     fits = [
         K.SeriesFit(
@@ -322,7 +322,6 @@ def test_n_jobs_gives_same_result(panel, fitted):
     np.testing.assert_allclose(par.predict()["mean"], fitted.predict()["mean"])
 
 
-@pytest.mark.slow
 def test_dask_backend_local_cluster(panel, fitted):
     import joblib
     from dask.distributed import Client, LocalCluster
@@ -360,7 +359,6 @@ def test_backward_allocates_by_forecast(tmp_path, small_plan_dict):
 # ----------------------------------------------------------------------------
 # the bundled data through the CLI
 # ----------------------------------------------------------------------------
-@pytest.mark.slow
 def test_cli_forecasts_bundled_history(tmp_path, capsys):
     from salesanalytics.cli import main
 
@@ -467,6 +465,8 @@ def _write(path, frame):
 
 
 CLI_BAD = [
+    ("text_amount", [], "'一百万' is not a number"),
+    ("duplicate", [], "duplicate"),
     ("gapped", [], "missing month"),
     ("all_zero", [], "only zeros"),
     ("non_monthly", [], "first day of a month"),
@@ -502,3 +502,13 @@ def test_branch_by_product_is_bottom_up():
     bottom = out[out.branch != "全公司"].groupby("branch")["mean"].sum()
     np.testing.assert_allclose(t.loc[["上海", "北京"], "mean"], bottom.loc[["上海", "北京"]])
     np.testing.assert_allclose(t.loc["全公司", "mean"], bottom.sum())
+
+
+def test_cli_prints_multi_year_outlook(tmp_path, capsys):
+    from salesanalytics.cli import main
+
+    hist = tmp_path / "h.csv"
+    make_panel().to_csv(hist, index=False)
+    assert main(["forward", str(hist), "--horizon", "36", "--lang", "en"]) == 0
+    text = capsys.readouterr().out
+    assert "Company outlook per year" in text and "2028" in text
