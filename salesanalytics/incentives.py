@@ -137,14 +137,9 @@ _PLAN_KEYS = ("label_zh", "label_en", "basis", "commission", "threshold", "cap",
 
 
 def _num(value, where: str, source: str, fix: str, *, low: float | None = 0.0) -> float:
-    if isinstance(value, bool) or value is None:
-        raise DataError(f"{where}: '{value}' is not a number.", source=source, fix=fix)
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise DataError(f"{where}: '{value}' is not a number.", source=source, fix=fix) from None
-    if not math.isfinite(out):
-        raise DataError(f"{where}: '{value}' is not a finite number.", source=source, fix=fix)
+    from .scorecard import _number  # one parser of numbers in scheme/plan files
+
+    out = _number(value, where=where, source=source, fix=fix)
     if low is not None and out < low:
         raise DataError(f"{where} is {out:g}, below {low:g}.", source=source, fix=fix)
     return out
