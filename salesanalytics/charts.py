@@ -304,7 +304,10 @@ def scenario_tabs(run, lang: str = "zh") -> str:
         combined.plot_bridge(ax, res.bridge, lang)
         parts.append(img_tag(fig, alt=f"bridge {name}"))
         parts.append(res.target_matrix(lang).to_html(float_format=lambda v: f"{v:,.0f}", classes="sa-matrix", border=0))
-        staffing = res.tables(lang)["staffing_branch"]
+        tables = res.tables(lang)
+        staffing = tables["staffing_branch"]
         parts.append(staffing.to_html(index=False, float_format=lambda v: f"{v:,.0f}", classes="sa-matrix", border=0))
+        if len(res.adjustment_log):  # the audit trail: every manager adjustment with its reason
+            parts.append(tables["adjustment_log"].to_html(index=False, float_format=lambda v: f"{v:,.0f}", classes="sa-matrix sa-adjustments", border=0))
         panes[res.scenario.label(lang)] = "".join(parts)
     return html_tabs(panes, name="scenarios")

@@ -157,6 +157,20 @@ def backward_from_parameters(plan_file: str, data_dir: str = "", *, target_yuan:
     return plan, history, BackwardPlanner(plan).fit(history=history)
 
 
+def combined_inputs(scenarios_file: str = "", adjustments_file: str = "", data_dir: str = ""):
+    """What a combined notebook's file parameters mean: ``(scenarios, adjustments)``.
+
+    Names are looked up in ``data_dir`` ("" = the bundled data folder) or taken as
+    paths; "" means the built-in 保守/基准/激进 scenarios and no adjustments.
+    """
+    from . import config, io
+
+    folder = data_dir or None
+    scenarios = io.read_scenarios(config.data_path(scenarios_file, folder)) if scenarios_file else None
+    adjustments = io.read_adjustments(config.data_path(adjustments_file, folder)) if adjustments_file else None
+    return scenarios, adjustments
+
+
 CSS.update({"scenario": "sa-dropdown-scenario", "blend": "sa-slider-blend", "target_table": "sa-target-table", "combined_headline": "sa-combined-headline"})
 
 
