@@ -255,9 +255,18 @@ def show_heading(text: str, level: int = 2) -> None:
     show_html(f"<h{level}>{html.escape(text)}</h{level}>")
 
 
+#: column-name fragments of probabilities (0…1): shown as percentages, not rounded to 0 or 1
+_PROBABILITY_WORDS = ("probability", "概率")
+
+
 def show_table(frame: pd.DataFrame, *, floatfmt: str = "{:,.0f}", index: bool = True) -> None:
-    """A frame as a plain HTML table (numbers with thousands separators)."""
-    show_html(frame.to_html(float_format=lambda v: floatfmt.format(v), classes="sa-matrix", border=0, index=index))
+    """A frame as a plain HTML table (numbers with thousands separators, probabilities in %)."""
+    formatters = {
+        col: (lambda v: "" if pd.isna(v) else f"{v:.0%}")
+        for col in frame.columns
+        if any(w in str(col).lower() for w in _PROBABILITY_WORDS) and pd.api.types.is_numeric_dtype(frame[col])
+    }
+    show_html(frame.to_html(float_format=lambda v: floatfmt.format(v), formatters=formatters or None, classes="sa-matrix", border=0, index=index))
 
 
 def target_vs_forecast(gap_month: pd.DataFrame, lang: str = "zh", *, title_key: str = "chart_target_vs_forecast"):

@@ -109,3 +109,16 @@ def test_img_tag_embeds_png(planner):
 def test_bad_language_is_rejected(planner):
     with pytest.raises(ParameterError, match="Did you mean 'zh'"):
         charts.monthly_tasks(planner.tasks(), "zn")
+
+
+def test_show_table_shows_probabilities_as_percent(monkeypatch):
+    import pandas as pd
+
+    from salesanalytics import charts
+
+    shown = []
+    monkeypatch.setattr(charts, "show_html", shown.append)
+    charts.show_table(pd.DataFrame({"amount": [1234567.8], "probability_of_target": [0.52], "达成概率": [0.049]}), index=False)
+    html = shown[0]
+    assert "1,234,568" in html and "52%" in html and "5%" in html
+    assert ">1<" not in html and ">0<" not in html
