@@ -244,6 +244,18 @@ def test_index_lists_reports_parameters_fingerprint_version_time():
 
 
 @pytest.mark.slow
+def test_backward_report_shows_the_seed_case_to_the_fen():
+    result, out = rendered_set()
+    text = (out / QUARTER / "backward_plan.html").read_text(encoding="utf-8")
+    # the handbook case: 68,000,000 net profit -> 68,000,000 gross profit -> 850,000,000 sales at 8%
+    assert re.search(r"所需毛利</th><td[^>]*>68,000,000\.00 元", text)
+    assert re.search(r"所需销售额</th><td[^>]*>850,000,000\.00 元", text)
+    assert "<td>850,000,000</td>" in text  # grand total of the 任务分解表
+    for city in ("北京", "西安", "海口", "厦门"):
+        assert city in text
+
+
+@pytest.mark.slow
 def test_scenarios_are_prerendered_as_tabs():
     result, out = rendered_set()
     if "combined_plan" not in {r["name"] for r in result.reports}:
