@@ -20,7 +20,7 @@ canonical column       accepted headers
 ``headcount``          人数, 人员, 销售人数, heads
 ``gp_per_head_month``  人均毛利, 月人均毛利, 月人均毛利单产, 毛利单产
 ``gross_margin``       毛利率, margin
-``weight``             权重, 系数
+``weight``             权重, 系数, productivity, 人效
 ``year``               年, 年份
 ``market_size``        市场规模, 行业规模, market_size_yuan
 ``kind``               类型
@@ -58,7 +58,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     HEADCOUNT: ("人数", "人员", "销售人数", "heads"),
     GP_PER_HEAD: ("人均毛利", "月人均毛利", "月人均毛利单产", "毛利单产"),
     GROSS_MARGIN: ("毛利率", "margin"),
-    WEIGHT: ("权重", "系数"),
+    WEIGHT: ("权重", "系数", "productivity", "人效"),  # a roster may give productivity instead of a weight
     YEAR: ("年", "年份"),
     MARKET_SIZE: ("市场规模", "行业规模", "market_size_yuan"),
     KIND: ("类型",),

@@ -77,3 +77,10 @@ def test_bundled_files_read(history):
     assert len(history) == 14 * 36
     industry = io.read_industry(io.Path(__file__).resolve().parents[1] / "data" / "industry_market_size.csv")
     assert industry["year"].tolist() == [2023, 2024, 2025, 2026, 2027, 2028]
+
+
+def test_roster_with_productivity_instead_of_weight(tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_text("分公司,销售员,人效\n北京,王伟,1.2\n北京,李娜,0.8\n", encoding="utf-8")
+    roster = io.read_roster(path)
+    assert roster["weight"].tolist() == [1.2, 0.8]
