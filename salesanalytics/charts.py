@@ -314,6 +314,8 @@ def scenario_tabs(run, lang: str = "zh") -> str:
         parts.append(img_tag(fig, alt=f"bridge {name}"))
         parts.append(res.target_matrix(lang).to_html(float_format=lambda v: f"{v:,.0f}", classes="sa-matrix", border=0))
         tables = res.tables(lang)
+        if lang == "en":  # identifiers (gap_to_close) read as words in a report: "Gap to close"
+            tables = {k: v.rename(columns=lambda c: str(c).replace("_", " ").capitalize()) for k, v in tables.items()}
         staffing = tables["staffing_branch"]
         parts.append(staffing.to_html(index=False, float_format=lambda v: f"{v:,.0f}", classes="sa-matrix", border=0))
         if len(res.adjustment_log):  # the audit trail: every manager adjustment with its reason
