@@ -114,6 +114,10 @@ def _cmd_backward(args) -> int:
     table["产能毛利" if zh else "capacity_gp"] = cap["capacity_gross_profit"]
     table["需提升%" if zh else "uplift_%"] = cap["uplift_needed_pct"]
     table["增员" if zh else "extra_heads"] = cap["extra_heads_needed"]
+    total = table.index[-1]  # the 合计 / Total row of the matrix
+    table.loc[total, table.columns[2]] = s["capacity_gross_profit_yuan"]
+    table.loc[total, table.columns[3]] = s["uplift_needed_pct"]
+    table.loc[total, table.columns[4]] = s["extra_heads_needed"]
     print()
     print_table(table)
     if args.goal_seek:

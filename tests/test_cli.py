@@ -19,6 +19,8 @@ def test_seed_case_through_the_cli(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "68,000,000.00" in text and "850,000,000.00" in text
     assert "北京" in text and "海口" in text and "monthly_growth = 35.39" in text
+    total_line = next(line for line in text.splitlines() if line.startswith("合计"))
+    assert total_line.split() == ["合计", "850,000,000", "68,000,000", "48,309,282", "41", "161"]
     book = pd.read_excel(out, sheet_name=None)
     assert list(book) == ["销售任务分解表", "毛利任务分解表", "任务明细", "团队编制", "假设"]
     matrix = book["销售任务分解表"].set_index("分公司")
