@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from .exceptions import DataError, NotFittedError, ParameterError, reject_unknown_keys
+from .exceptions import DataError, NotFittedError, ParameterError, reject_unknown_keys, suggest
 
 # ----------------------------------------------------------------------------
 # column names of the inputs
@@ -672,36 +672,27 @@ class Scorecard:
         scheme = self.scheme_
         source = getattr(ratings, "attrs", {}).get("source", "ratings")
         ratings = _validate(ratings, RATINGS_SCHEMA, source)
-        dims = set(scheme.dimensions)
-        bad = ~ratings[DIMENSION].isin(dims)
-        if bad.any():
-            first = ratings.loc[bad, DIMENSION].iloc[0]
-            from .exceptions import suggest
 
-            raise DataError(f"unknown dimension '{first}'.{suggest(first, dims)} The scheme rates: {', '.join(sorted(dims))}.",
-                            source=source, column=DIMENSION, rows=(np.flatnonzero(bad) + 2).tolist(),
-                            fix="use a dimension of the scheme, or add it to the scheme's ratings")
-        bad = (ratings[SCORE] < scheme.rating_min) | (ratings[SCORE] > scheme.rating_max)
-        if bad.any():
-            first = ratings.loc[bad, SCORE].iloc[0]
-            raise DataError(f"rating {first:g} is outside the scale {scheme.rating_min:g}–{scheme.rating_max:g}.",
-                            source=source, column=SCORE, rows=(np.flatnonzero(bad) + 2).tolist(),
-                            fix=f"rate on the scheme's scale ({scheme.rating_min:g} to {scheme.rating_max:g})")
-        bad = ~ratings[SALESPERSON].isin(people)
-        if bad.any():
-            from .exceptions import suggest
-
-            first = ratings.loc[bad, SALESPERSON].iloc[0]
-            raise DataError(f"salesperson '{first}' is not in the KPI frame (roster).{suggest(first, people)}",
-                            source=source, column=SALESPERSON, rows=(np.flatnonzero(bad) + 2).tolist(),
-                            fix="correct the name, or add the person to the roster/actuals")
-        if not scheme.allow_self_rating:
-            bad = ratings[RATER] == ratings[SALESPERSON]
+        def reject(bad: pd.Series, column: str, problem, fix: str) -> None:
+            """Raise for the rows where ``bad`` holds, describing the first bad value."""
             if bad.any():
-                first = ratings.loc[bad, RATER].iloc[0]
-                raise DataError(f"'{first}' rates themselves, which the scheme forbids (allow_self_rating: false).",
-                                source=source, column=RATER, rows=(np.flatnonzero(bad) + 2).tolist(),
-                                fix="remove self-ratings, or set allow_self_rating: true in the scheme")
+                first = ratings.loc[bad, column].iloc[0]
+                raise DataError(problem(first), source=source, column=column, rows=(np.flatnonzero(bad) + 2).tolist(), fix=fix)
+
+        dims = set(scheme.dimensions)
+        reject(~ratings[DIMENSION].isin(dims), DIMENSION,
+               lambda v: f"unknown dimension '{v}'.{suggest(v, dims)} The scheme rates: {', '.join(sorted(dims))}.",
+               "use a dimension of the scheme, or add it to the scheme's ratings")
+        reject((ratings[SCORE] < scheme.rating_min) | (ratings[SCORE] > scheme.rating_max), SCORE,
+               lambda v: f"rating {v:g} is outside the scale {scheme.rating_min:g}–{scheme.rating_max:g}.",
+               f"rate on the scheme's scale ({scheme.rating_min:g} to {scheme.rating_max:g})")
+        reject(~ratings[SALESPERSON].isin(people), SALESPERSON,
+               lambda v: f"salesperson '{v}' is not in the KPI frame (roster).{suggest(v, people)}",
+               "correct the name, or add the person to the roster/actuals")
+        if not scheme.allow_self_rating:
+            reject(ratings[RATER] == ratings[SALESPERSON], RATER,
+                   lambda v: f"'{v}' rates themselves, which the scheme forbids (allow_self_rating: false).",
+                   "remove self-ratings, or set allow_self_rating: true in the scheme")
         return ratings
 
     def _forced_distribution(self) -> pd.DataFrame:
@@ -816,8 +807,6 @@ class Scorecard:
         cards = self.cards(lang)
         one = cards[cards[SALESPERSON] == salesperson]
         if one.empty:
-            from .exceptions import suggest
-
             raise ParameterError(f"no card for '{salesperson}'.{suggest(salesperson, self.scores_[SALESPERSON])}")
         return one.drop(columns=[SALESPERSON]).reset_index(drop=True)
 
