@@ -1,7 +1,7 @@
 """Benchmark of the backward method (倒推法). Run: .venv/bin/python benchmarks/bench_backward.py
 
 Measures, on this machine:
-* `import salesanalytics` and `import salesanalytics.backward` (fresh interpreter, best of 5);
+* `import salesanalytics` and `import salesanalytics.methods.backward` (fresh interpreter, best of 5);
 * the handbook's seed case (read plan excluded; fit + matrix), median of 50 runs after import;
 * 10,000 salespeople x 12 months (500 branches x 20 people, capacity allocation,
   compound growth, a new branch, roster split in exact fen), median of 5 runs;
@@ -45,13 +45,13 @@ def main() -> None:
     import numpy as np
     import pandas as pd
 
-    from salesanalytics.backward import BackwardPlanner
-    from salesanalytics.io import read_plan
-    from salesanalytics.plan import Plan
+    from salesanalytics.methods.backward import BackwardPlanner
+    from salesanalytics.adapters.io import read_plan
+    from salesanalytics.methods.plan import Plan
 
     rows = []
     rows.append(("import salesanalytics", f"{import_time('salesanalytics') * 1000:.0f} ms", "< 500 ms"))
-    rows.append(("import salesanalytics.backward (pandas, pandera)", f"{import_time('salesanalytics.backward') * 1000:.0f} ms", ""))
+    rows.append(("import salesanalytics.methods.backward (pandas, pandera)", f"{import_time('salesanalytics.methods.backward') * 1000:.0f} ms", ""))
 
     seed = read_plan(ROOT / "data" / "seed_case_2012.yaml")
 

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 COLD = f"""
 import time; t = time.perf_counter()
-from salesanalytics import io
-from salesanalytics.combined import CombinedPlanner
+from salesanalytics.adapters import io
+from salesanalytics.methods.combined import CombinedPlanner
 h = io.read_history(r"{ROOT / 'data' / 'history_monthly.csv'}"); plan = io.read_plan(r"{ROOT / 'data' / 'plan_2026.yaml'}")
 CombinedPlanner().fit(h, plan).evaluate()
 print(time.perf_counter() - t)
@@ -51,9 +51,9 @@ def fmt(times: tuple[float, float], unit: str = "ms") -> str:
 def main() -> None:
     import os
 
-    from salesanalytics import io
-    from salesanalytics.combined import CombinedPlanner
-    from salesanalytics.forward import Forecaster  # noqa: F401  (import cost kept out of the warm figure)
+    from salesanalytics.adapters import io
+    from salesanalytics.methods.combined import CombinedPlanner
+    from salesanalytics.methods.forward import Forecaster  # noqa: F401  (import cost kept out of the warm figure)
 
     history = io.read_history(ROOT / "data" / "history_monthly.csv")
     plan = io.read_plan(ROOT / "data" / "plan_2026.yaml")

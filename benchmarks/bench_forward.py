@@ -44,8 +44,8 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 import numpy as np
 import pandas as pd
 
-from salesanalytics import _forecast_models as K
-from salesanalytics import io
+from salesanalytics.methods import _forecast_models as K
+from salesanalytics.adapters import io
 
 TRAIN, H, M = 36, 12, 12
 Z80, Z95 = 1.2815515655446004, 1.959963984540054
@@ -217,8 +217,8 @@ def calibration_scale(calib) -> dict:
 
 def bench_bundled(repeats: int = 3) -> dict:
     """Seconds for Forecaster().fit(history, industry) + predict + target_suggestions on the bundled 14 branches."""
-    from salesanalytics import config
-    from salesanalytics.forward import Forecaster
+    from salesanalytics.core import config
+    from salesanalytics.methods.forward import Forecaster
 
     history = io.read_history(config.data_path(config.HISTORY_FILE))
     industry = io.read_industry(config.data_path(config.INDUSTRY_FILE))

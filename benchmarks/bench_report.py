@@ -41,8 +41,8 @@ def import_time() -> float:
 
 
 def slider_times() -> tuple[float, float]:
-    from salesanalytics import charts, io, widgets
-    from salesanalytics.config import data_path
+    from salesanalytics.adapters import charts, io, widgets
+    from salesanalytics.core.config import data_path
 
     plan = io.read_plan(data_path("seed_case_2012.yaml"))
     widgets.task_table_html(widgets.recompute_backward(plan), "zh")  # warm-up
@@ -62,9 +62,10 @@ def slider_times() -> tuple[float, float]:
 
 def combined_slider_time() -> float:
     """结合法 panel: one blend-weight move (evaluate on the fitted planner + target matrix), median of 20."""
-    from salesanalytics import combined, io
-    from salesanalytics.config import data_path
-    from salesanalytics.scenarios import default_scenarios
+    from salesanalytics.methods import combined
+    from salesanalytics.adapters import io
+    from salesanalytics.core.config import data_path
+    from salesanalytics.methods.scenarios import default_scenarios
 
     planner = combined.CombinedPlanner(n_draws=1000, seed=0).fit(io.read_history(data_path("history_monthly.csv")), io.read_plan(data_path("plan_2026.yaml")))
     base = default_scenarios()["基准"]
@@ -79,7 +80,7 @@ def combined_slider_time() -> float:
 
 
 def render(jobs: int) -> tuple[float, list[dict]]:
-    from salesanalytics.report import render_reports
+    from salesanalytics.adapters.report import render_reports
 
     with tempfile.TemporaryDirectory() as out:
         t = time.perf_counter()
@@ -88,7 +89,7 @@ def render(jobs: int) -> tuple[float, list[dict]]:
 
 
 def kernel_overhead() -> float:
-    from salesanalytics.report import ReportSpec, render_reports
+    from salesanalytics.adapters.report import ReportSpec, render_reports
 
     spec = ReportSpec("ok", "ok.ipynb", "title_backward_plan")
     with tempfile.TemporaryDirectory() as out:
@@ -101,8 +102,8 @@ def kernel_overhead() -> float:
 PLAIN = r"""
 import contextlib, io as _io, json, sys, time
 t0 = time.perf_counter()
-from salesanalytics.report import available_reports
-from salesanalytics import config
+from salesanalytics.adapters.report import available_reports
+from salesanalytics.core import config
 import nbformat  # only to read the code cells; its import time is measured and subtracted
 t_nb = time.perf_counter()
 specs = available_reports(config.NOTEBOOKS_DIR)

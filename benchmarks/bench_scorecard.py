@@ -14,10 +14,10 @@ import time
 import numpy as np
 import pandas as pd
 
-from salesanalytics import io
-from salesanalytics.config import data_path
-from salesanalytics.incentives import PlanSimulator
-from salesanalytics.scorecard import Scorecard
+from salesanalytics.adapters import io
+from salesanalytics.core.config import data_path
+from salesanalytics.methods.incentives import PlanSimulator
+from salesanalytics.methods.scorecard import Scorecard
 
 
 def make_inputs(n_people: int, n_draws: int, n_branches: int = 50, seed: int = 0):

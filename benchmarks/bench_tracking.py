@@ -76,7 +76,7 @@ def make_data(people: int = 5000, branches: int = 50, year: int = 2025, seed: in
 
 
 def child(people: int, repeat: int) -> dict:
-    from salesanalytics.tracking import Tracker
+    from salesanalytics.methods.tracking import Tracker
 
     targets, actuals = make_data(people)
     rss_input = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -18,7 +18,7 @@ QUARTER = "2026Q3"
 @functools.cache
 def rendered_set():
     """(RenderResult, out_dir) of ``render_reports`` over every report notebook, Chinese."""
-    from salesanalytics.report import render_reports
+    from salesanalytics.adapters.report import render_reports
 
     out = Path(tempfile.mkdtemp(prefix="sa-reports-"))
     atexit.register(shutil.rmtree, out, ignore_errors=True)

@@ -24,13 +24,13 @@ def small_plan_dict():
 
 @pytest.fixture(scope="session")
 def seed_plan():
-    from salesanalytics.io import read_plan
+    from salesanalytics.adapters.io import read_plan
 
     return read_plan(DATA / "seed_case_2012.yaml")
 
 
 @pytest.fixture(scope="session")
 def history():
-    from salesanalytics.io import read_history
+    from salesanalytics.adapters.io import read_history
 
     return read_history(DATA / "history_monthly.csv")

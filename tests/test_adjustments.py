@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesanalytics import io
-from salesanalytics.adjustments import Adjustment, apply_adjustments, parse_adjustments
-from salesanalytics.exceptions import DataError
+from salesanalytics.adapters import io
+from salesanalytics.methods.adjustments import Adjustment, apply_adjustments, parse_adjustments
+from salesanalytics.core.exceptions import DataError
 
 from .conftest import DATA
 

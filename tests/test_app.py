@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from salesanalytics import app, cli
-from salesanalytics.exceptions import ParameterError
+from salesanalytics.adapters import app, cli
+from salesanalytics.core.exceptions import ParameterError
 
 
 def test_voila_command_listens_on_localhost_only():

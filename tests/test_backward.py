@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesanalytics.backward import UNASSIGNED, BackwardPlanner
-from salesanalytics.exceptions import GoalSeekError, NotFittedError, ParameterError, PlanError
-from salesanalytics.plan import Plan
+from salesanalytics.methods.backward import UNASSIGNED, BackwardPlanner
+from salesanalytics.core.exceptions import GoalSeekError, NotFittedError, ParameterError, PlanError
+from salesanalytics.methods.plan import Plan
 
 SEED_GP_PER_MONTH = 55 * 1800 + 50 * 2000 + 35 * 1800 * 2 + 45 * 1800 + 25 * 1800 * 2 + 25 * 1500 + 13 * 1500 * 4  # 611,500
 S12 = (1.3**12 - 1) / 0.3  # sum of 1.3^0 .. 1.3^11

@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-from salesanalytics import io
-from salesanalytics.cli import main
-from salesanalytics.exceptions import DataError, PlanError
+from salesanalytics.adapters import io
+from salesanalytics.adapters.cli import main
+from salesanalytics.core.exceptions import DataError, PlanError
 
 from .conftest import BAD
 

@@ -95,8 +95,8 @@ def test_scenario_tabs_switch_without_a_kernel(browser):
 
 
 def test_failed_run_shows_a_failed_index(browser, tmp_path):
-    from salesanalytics.exceptions import ReportError
-    from salesanalytics.report import ReportSpec, render_reports
+    from salesanalytics.core.exceptions import ReportError
+    from salesanalytics.adapters.report import ReportSpec, render_reports
 
     with pytest.raises(ReportError):
         render_reports("2026Q2", out_dir=tmp_path, notebooks_dir=FIXTURES, reports=[ReportSpec("broken", "broken.ipynb", "title_executive_summary")])
@@ -119,7 +119,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def voila_server():
-    from salesanalytics import app
+    from salesanalytics.adapters import app
 
     port = _free_port()
     proc = subprocess.Popen(app.voila_command("backward_plan", port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from salesanalytics import calendar_cn
-from salesanalytics.exceptions import ParameterError
+from salesanalytics.core import calendar_cn
+from salesanalytics.core.exceptions import ParameterError
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from salesanalytics import charts
-from salesanalytics.backward import BackwardPlanner
-from salesanalytics.exceptions import ParameterError
+from salesanalytics.adapters import charts
+from salesanalytics.methods.backward import BackwardPlanner
+from salesanalytics.core.exceptions import ParameterError
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def test_bad_language_is_rejected(planner):
 def test_show_table_shows_probabilities_as_percent(monkeypatch):
     import pandas as pd
 
-    from salesanalytics import charts
+    from salesanalytics.adapters import charts
 
     shown = []
     monkeypatch.setattr(charts, "show_html", shown.append)

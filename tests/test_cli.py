@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 import pytest
 
-from salesanalytics.cli import main
+from salesanalytics.adapters.cli import main
 
 from .conftest import DATA
 

@@ -1,7 +1,7 @@
 """Combined method (结合法): gap, odds, recommended targets, bridge, staffing, scenarios.
 
 Most tests use a small deterministic stand-in forecaster (``FakeForecaster``:
-same contract as salesanalytics.forward.Forecaster, with paths we control) so
+same contract as salesanalytics.methods.forward.Forecaster, with paths we control) so
 that numbers are exact and the file stays fast; one slow test runs the real
 forecaster on the bundled case through the CLI.
 """
@@ -16,12 +16,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesanalytics import combined as C
-from salesanalytics.combined import CombinedPlanner, allocate_rows, attainment, hire_schedule, hire_value, status_of
-from salesanalytics.exceptions import ForecastError, NotFittedError, ParameterError, PlanError
-from salesanalytics.money import to_fen
-from salesanalytics.plan import Plan
-from salesanalytics.scenarios import Scenario
+from salesanalytics.adapters import charts
+from salesanalytics.methods import combined as C
+from salesanalytics.methods.combined import CombinedPlanner, allocate_rows, attainment, hire_schedule, hire_value, status_of
+from salesanalytics.core.exceptions import ForecastError, NotFittedError, ParameterError, PlanError
+from salesanalytics.core.money import to_fen
+from salesanalytics.methods.plan import Plan
+from salesanalytics.methods.scenarios import Scenario
 
 from .conftest import DATA, SMALL_PLAN
 
@@ -326,9 +327,9 @@ def test_plot_functions_draw_on_an_axes(planner):
     res = run.results["基准"]
     fig = Figure()
     axes = fig.subplots(1, 3)
-    C.plot_bridge(axes[0], res.bridge, "zh")
-    C.plot_scenarios(axes[1], run.comparison, "en")
-    C.plot_gap(axes[2], res.gap_branch, "zh")
+    charts.plot_bridge(axes[0], res.bridge, "zh")
+    charts.plot_scenarios(axes[1], run.comparison, "en")
+    charts.plot_gap(axes[2], res.gap_branch, "zh")
     assert len(axes[0].patches) == len(res.bridge)
     assert len(axes[1].patches) == 2 * len(run.comparison)
 
@@ -383,7 +384,7 @@ def test_extra_history_branches_warn_and_are_left_out():
 def test_cli_bundled_case_end_to_end(tmp_path, capsys):
     from openpyxl import load_workbook
 
-    from salesanalytics.cli import main
+    from salesanalytics.adapters.cli import main
 
     out = tmp_path / "combined.xlsx"
     code = main([
@@ -415,7 +416,7 @@ CLI_BAD = [
 @pytest.mark.parametrize("option, text, name, words", CLI_BAD)
 def test_cli_bad_input_exits_non_zero_with_one_line(tmp_path, capsys, option, text, name, words):
     # these are checked before the forecast is fitted, so the command fails at once
-    from salesanalytics.cli import main
+    from salesanalytics.adapters.cli import main
 
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -445,7 +446,7 @@ def _shared_planner() -> CombinedPlanner:
                   unique_by=lambda c: (c[0], c[1])),
 )
 def test_planner_targets_reconcile_after_adjustments(blend, cuts):
-    from salesanalytics.adjustments import Adjustment
+    from salesanalytics.methods.adjustments import Adjustment
 
     planner = _shared_planner()
     if any(m == 0 for b, m, _ in cuts):  # a whole-year lock covers that branch's months

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from salesanalytics import datagen, io
+from salesanalytics.methods import datagen
+from salesanalytics.adapters import io
 
 from .conftest import DATA
 

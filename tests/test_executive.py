@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from salesanalytics import executive
-from salesanalytics.exceptions import ParameterError
+from salesanalytics.adapters import executive
+from salesanalytics.core.exceptions import ParameterError
 
 BACKWARD = {"year": 2026, "target_kind": "net_profit", "target_yuan": 15_000_000.0, "revenue_required_yuan": 328_571_428.57,
             "effective_margin": 0.08, "capacity_gross_profit_yuan": 2.0e7, "uplift_needed_pct": 31.4, "extra_heads_needed": 12.0}

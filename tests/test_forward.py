@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import salesanalytics as sa
-from salesanalytics import _forecast_models as K
-from salesanalytics.exceptions import DataError, ForecastError, NotFittedError, ParameterError
-from salesanalytics.forward import Forecaster, ShortHistoryWarning
+from salesanalytics.methods import _forecast_models as K
+from salesanalytics.core.exceptions import DataError, ForecastError, NotFittedError, ParameterError
+from salesanalytics.methods.forward import Forecaster, ShortHistoryWarning
 
 from .conftest import DATA
 
@@ -339,9 +339,9 @@ def test_dask_backend_local_cluster(panel, fitted):
 # tie to the backward method: the forecast as allocation share
 # ----------------------------------------------------------------------------
 def test_backward_allocates_by_forecast(tmp_path, small_plan_dict):
-    from salesanalytics import io
-    from salesanalytics.backward import BackwardPlanner
-    from salesanalytics.plan import Plan
+    from salesanalytics.adapters import io
+    from salesanalytics.methods.backward import BackwardPlanner
+    from salesanalytics.methods.plan import Plan
 
     panel = make_panel(branches=("北京", "上海", "海口"))
     fc = Forecaster().fit(panel)
@@ -360,7 +360,7 @@ def test_backward_allocates_by_forecast(tmp_path, small_plan_dict):
 # the bundled data through the CLI
 # ----------------------------------------------------------------------------
 def test_cli_forecasts_bundled_history(tmp_path, capsys):
-    from salesanalytics.cli import main
+    from salesanalytics.adapters.cli import main
 
     out = tmp_path / "fc.xlsx"
     code = main(["forward", str(DATA / "history_monthly.csv"), "--industry", str(DATA / "industry_market_size.csv"), "--out", str(out)])
@@ -375,7 +375,7 @@ def test_cli_forecasts_bundled_history(tmp_path, capsys):
 
 
 def test_cli_csv_round_trips_to_read_forecast(tmp_path, capsys):
-    from salesanalytics.cli import main
+    from salesanalytics.adapters.cli import main
 
     hist = tmp_path / "h.csv"
     make_panel().to_csv(hist, index=False)
@@ -479,7 +479,7 @@ CLI_BAD = [
 
 @pytest.mark.parametrize("kind, extra, words", CLI_BAD, ids=[f"{b[0]}{b[1]}" for b in CLI_BAD])
 def test_cli_bad_inputs_exit_nonzero(kind, extra, words, tmp_path, capsys):
-    from salesanalytics.cli import main
+    from salesanalytics.adapters.cli import main
 
     hist = _write(tmp_path / "h.csv", _bad_history(kind) if kind != "ok" else make_panel())
     ind = _write(tmp_path / "ind.csv", industry_frame().iloc[2:])
@@ -505,7 +505,7 @@ def test_branch_by_product_is_bottom_up():
 
 
 def test_cli_prints_multi_year_outlook(tmp_path, capsys):
-    from salesanalytics.cli import main
+    from salesanalytics.adapters.cli import main
 
     hist = tmp_path / "h.csv"
     make_panel().to_csv(hist, index=False)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesanalytics import DataError, NotFittedError, ParameterError
-from salesanalytics.incentives import (
+from salesanalytics.methods.incentives import (
     PlanSimulator,
     commission,
     differentiation,
@@ -273,7 +273,7 @@ BUNDLED_TIER_CASES = [
 
 @pytest.mark.parametrize("collected, expected", BUNDLED_TIER_CASES)
 def test_bundled_tiered_plan_at_every_band_edge(collected, expected):
-    from salesanalytics import io
+    from salesanalytics.adapters import io
 
     plan = io.read_incentive_plans(DATA / "incentive_plans.yaml").plans["tiered"]
     frame = pd.DataFrame({"salesperson": ["甲"], "branch": ["北京"], "actual": [999_999.0], "target": [100_000.0],
@@ -288,7 +288,7 @@ def test_plans_file_needs_plans():
 
 
 def test_bundled_plans_read_and_compare_at_least_two():
-    from salesanalytics import io
+    from salesanalytics.adapters import io
 
     ps = io.read_incentive_plans(DATA / "incentive_plans.yaml")
     assert len(ps.plans) >= 2
@@ -328,8 +328,8 @@ def test_pool_parts_always_sum_to_the_pool(rows):
 # -- the bundled year end to end ---------------------------------------------------------------
 @pytest.mark.slow
 def test_bundled_year_one_call():
-    from salesanalytics import io
-    from salesanalytics.incentives import EVALUATION_TABLES, evaluate_year
+    from salesanalytics.adapters import io
+    from salesanalytics.orchestration.evaluation import EVALUATION_TABLES, evaluate_year
 
     res = evaluate_year(io.read_evaluation_inputs(), n_draws=200, seed=0, lang="en")
     assert tuple(res) == EVALUATION_TABLES
@@ -347,7 +347,7 @@ def test_bundled_year_one_call():
 def test_cli_incentives_from_a_kpi_table(tmp_path, capsys):
     import yaml
 
-    from salesanalytics.cli import main
+    from salesanalytics.adapters.cli import main
 
     kpis = tmp_path / "kpis.csv"
     people().to_csv(kpis, index=False)
@@ -369,7 +369,7 @@ def test_cli_incentives_from_a_kpi_table(tmp_path, capsys):
 def test_cli_incentives_bad_plan_is_one_line(tmp_path, capsys):
     import yaml
 
-    from salesanalytics.cli import main
+    from salesanalytics.adapters.cli import main
 
     kpis = tmp_path / "kpis.csv"
     people().to_csv(kpis, index=False)
@@ -382,7 +382,7 @@ def test_cli_incentives_bad_plan_is_one_line(tmp_path, capsys):
 
 @pytest.mark.parametrize("command", ["scorecard", "incentives"])
 def test_cli_help(command, capsys):
-    from salesanalytics.cli import main
+    from salesanalytics.adapters.cli import main
 
     with pytest.raises(SystemExit) as exit_:
         main([command, "--help"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from salesanalytics import io
-from salesanalytics.exceptions import DataError
+from salesanalytics.adapters import io
+from salesanalytics.core.exceptions import DataError
 
 ZH_CSV = "月份,分公司,销售额,毛利,人数\n2025年1月,北京,100.5,8,10\n2025年2月,北京,110,9,10\n2025-03,海口,90,7,5\n"
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesanalytics.exceptions import PlanError
-from salesanalytics.money import allocate, allocate_grouped, allocate_matrix, fen_to_yuan, to_fen
+from salesanalytics.core.exceptions import PlanError
+from salesanalytics.core.money import allocate, allocate_grouped, allocate_matrix, fen_to_yuan, to_fen
 
 
 def test_to_fen_rounds_half_up_exactly():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from salesanalytics.report import REPORTS, declared_parameters
+from salesanalytics.adapters.report import REPORTS, declared_parameters
 
 from ._render import QUARTER, rendered_set
 

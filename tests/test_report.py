@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from salesanalytics import cli
-from salesanalytics.exceptions import ParameterError, ReportError
-from salesanalytics.report import (
+from salesanalytics.adapters import cli
+from salesanalytics.core.exceptions import ParameterError, ReportError
+from salesanalytics.adapters.report import (
     REPORTS,
     ReportSpec,
     check_parameters,
@@ -106,7 +106,7 @@ def test_bad_parameters_fail_fast(overrides, error, words):
 
 def test_bool_and_float_parameters():
     params = declared_parameters(NOTEBOOKS / "backward_plan.ipynb")
-    from salesanalytics.report import _coerce
+    from salesanalytics.adapters.report import _coerce
 
     assert _coerce("false", params["interactive"], "nb") is False
     assert _coerce(7, params["target_yuan"], "nb") == 7.0 and isinstance(_coerce(7, params["target_yuan"], "nb"), float)
@@ -193,7 +193,7 @@ def test_hung_cell_is_stopped_by_the_timeout(tmp_path):
 
 
 def test_concurrent_run_of_same_quarter_is_refused(tmp_path):
-    from salesanalytics import io
+    from salesanalytics.adapters import io
 
     with io.exclusive_lock(tmp_path / ".2026Q2.lock") as held:
         assert held
@@ -230,7 +230,7 @@ def test_report_html_has_no_code_no_parameters_and_no_external_references():
 @pytest.mark.slow
 def test_index_lists_reports_parameters_fingerprint_version_time():
     from salesanalytics import __version__
-    from salesanalytics.report import data_fingerprint
+    from salesanalytics.adapters.report import data_fingerprint
 
     result, out = rendered_set()
     index = (out / QUARTER / "index.html").read_text(encoding="utf-8")

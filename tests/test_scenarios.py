@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from salesanalytics import io
-from salesanalytics.exceptions import DataError, PlanError
-from salesanalytics.scenarios import DEFAULT_SCENARIO_DICT, Scenario, default_scenarios, scenarios_from_dict
+from salesanalytics.adapters import io
+from salesanalytics.core.exceptions import DataError, PlanError
+from salesanalytics.methods.scenarios import DEFAULT_SCENARIO_DICT, Scenario, default_scenarios, scenarios_from_dict
 
 from .conftest import DATA
 

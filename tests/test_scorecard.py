@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesanalytics import DataError, NotFittedError, ParameterError
-from salesanalytics.scorecard import (
+from salesanalytics.methods.scorecard import (
     Scorecard,
     _points_percentile,
     _points_range,
@@ -102,7 +102,7 @@ def test_scores_ranks_and_grades_are_hand_computed(card):
 
 @pytest.mark.parametrize("score, grade", [(90.0, "S"), (89.99, "A"), (80.0, "A"), (79.99, "B"), (60.0, "B"), (40.0, "C"), (39.99, "D"), (0.0, "D")])
 def test_grade_edges(score, grade):
-    from salesanalytics.scorecard import _grade
+    from salesanalytics.methods.scorecard import _grade
 
     assert _grade(np.array([score]), parse_scheme(SCHEME).grades)[0] == grade
 
@@ -350,7 +350,7 @@ def test_bad_kpi_frames(kpis, message):
 
 # -- files -------------------------------------------------------------------------------
 def test_bundled_scheme_and_ratings_read(tmp_path):
-    from salesanalytics import io
+    from salesanalytics.adapters import io
 
     scheme = io.read_scorecard_scheme(DATA / "scorecard_scheme.yaml")
     assert sum(c.weight for c in scheme.components.values()) == 100
@@ -367,7 +367,8 @@ def test_bundled_scheme_and_ratings_read(tmp_path):
 
 
 def test_synthetic_ratings_are_reproducible_and_plant_two_biased_managers():
-    from salesanalytics import datagen, io
+    from salesanalytics.methods import datagen
+    from salesanalytics.adapters import io
 
     roster = io.read_roster(DATA / "roster_2026.csv")
     a = datagen.make_ratings(roster)
@@ -410,7 +411,7 @@ def _write_kpis(tmp_path):
 
 
 def test_cli_scorecard_from_a_kpi_table(tmp_path, capsys):
-    from salesanalytics.cli import main
+    from salesanalytics.adapters.cli import main
 
     kpis, ratings, scheme = _write_kpis(tmp_path)
     out = tmp_path / "scorecard.xlsx"
@@ -426,7 +427,7 @@ def test_cli_scorecard_from_a_kpi_table(tmp_path, capsys):
 
 
 def test_cli_scorecard_bad_scheme_is_one_line(tmp_path, capsys):
-    from salesanalytics.cli import main
+    from salesanalytics.adapters.cli import main
 
     kpis, ratings, scheme = _write_kpis(tmp_path)
     scheme.write_text(scheme.read_text(encoding="utf-8").replace("weight: 30", "weight: 31"), encoding="utf-8")

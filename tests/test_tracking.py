@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesanalytics import io
-from salesanalytics.exceptions import DataError, NotFittedError, ParameterError
-from salesanalytics.tracking import COMPANY, Tracker, TrackingWarning, _split_credits, relabel
+from salesanalytics.adapters import io
+from salesanalytics.core.exceptions import DataError, NotFittedError, ParameterError
+from salesanalytics.methods.tracking import COMPANY, Tracker, TrackingWarning, _split_credits, relabel
 
 Y = 2026
 PEOPLE = [("北京", "张三", 10_000.0), ("北京", "李四", 10_000.0), ("上海", "王五", 20_000.0)]
@@ -279,7 +279,7 @@ def test_pace_into_october_with_national_day():
     assert pace["working_days_left"] == 18
     assert pace["month_task"] == 10_000.0
     assert pace["required_per_working_day"] == 555.56  # 1,000,000 fen / 18 = 55,555.6, rounded up
-    from salesanalytics.calendar_cn import working_days
+    from salesanalytics.core.calendar_cn import working_days
 
     assert pace["run_rate_per_working_day"] == round(90_000 / working_days("2026-01-01", "2026-09-30"), 2)
     branch = tr.daily_pace("branch").set_index("branch")
@@ -385,7 +385,7 @@ def test_outlook_new_branch_falls_back_to_run_rate(q1):
 
 @pytest.mark.slow
 def test_outlook_with_the_real_forecaster(history):
-    from salesanalytics.backward import BackwardPlanner
+    from salesanalytics.methods.backward import BackwardPlanner
 
     plan = io.read_plan(io.Path(__file__).resolve().parents[1] / "data" / "plan_2026.yaml")
     targets = BackwardPlanner(plan).fit(history).tasks("branch")
@@ -614,7 +614,7 @@ def test_readers_with_chinese_headers(tmp_path):
 
 
 def test_cli_track_small(tmp_path, capsys):
-    from salesanalytics.cli import main
+    from salesanalytics.adapters.cli import main
 
     io.write_table(make_targets(), tmp_path / "targets.csv")
     io.write_table(make_actuals(Q1), tmp_path / "actuals.csv")
@@ -633,7 +633,7 @@ def test_cli_track_small(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_cli_track_bundled_data(tmp_path, capsys):
-    from salesanalytics.cli import main
+    from salesanalytics.adapters.cli import main
 
     data = io.Path(__file__).resolve().parents[1] / "data"
     with warnings.catch_warnings():
@@ -653,8 +653,8 @@ def test_cli_track_bundled_data(tmp_path, capsys):
 # the bundled SYNTHETIC actuals
 # ----------------------------------------------------------------------------
 def test_bundled_actuals_are_clean_and_on_working_days():
-    from salesanalytics import calendar_cn
-    from salesanalytics.backward import BackwardPlanner
+    from salesanalytics.core import calendar_cn
+    from salesanalytics.methods.backward import BackwardPlanner
 
     data = io.Path(__file__).resolve().parents[1] / "data"
     actuals = io.read_actuals(data / "actuals_2026.csv")
@@ -674,7 +674,7 @@ def test_bundled_actuals_are_clean_and_on_working_days():
 
 
 def test_synthetic_generators_are_deterministic():
-    from salesanalytics import datagen
+    from salesanalytics.methods import datagen
 
     history = datagen.make_history()
     roster = datagen.make_roster(2026)

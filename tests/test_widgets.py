@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesanalytics import widgets
-from salesanalytics.exceptions import ParameterError, PlanError
+from salesanalytics.adapters import widgets
+from salesanalytics.core.exceptions import ParameterError, PlanError
 
 
 def _total(table_html: str) -> float:
@@ -88,8 +88,9 @@ def test_task_table_always_adds_up_to_the_required_sales(seed_plan, target, marg
 
 @pytest.mark.slow
 def test_combined_explorer_scenario_and_blend(history):
-    from salesanalytics import combined, io
-    from salesanalytics.config import data_path
+    from salesanalytics.methods import combined
+    from salesanalytics.adapters import io
+    from salesanalytics.core.config import data_path
 
     plan = io.read_plan(data_path("plan_2026.yaml"))
     planner = combined.CombinedPlanner(n_draws=200, seed=0).fit(history, plan)

@@ -28,9 +28,9 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from . import schema as S
-from .exceptions import GoalSeekError, NotFittedError, ParameterError, PlanError, suggest
-from .money import allocate_grouped, allocate_matrix, to_fen
+from ..core import schema as S
+from ..core.exceptions import GoalSeekError, NotFittedError, ParameterError, PlanError, suggest
+from ..core.money import allocate_grouped, allocate_matrix, to_fen
 from .plan import Plan
 
 UNASSIGNED = "待招聘 (to hire)"

@@ -42,7 +42,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .exceptions import PlanError, suggest
+from ..core.exceptions import PlanError, suggest
 
 TARGET_RULES = ("blend", "quantile")
 

@@ -49,10 +49,11 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from . import calendar_cn
-from . import schema as S
-from .exceptions import DataError, ForecastError, NotFittedError, ParameterError, suggest
-from .money import allocate_grouped
+from ..core import calendar_cn
+from ..core import schema as S
+from ..core.validation import validate
+from ..core.exceptions import DataError, ForecastError, NotFittedError, ParameterError, SalesAnalyticsWarning, suggest
+from ..core.money import allocate_grouped
 
 LEVELS = ("company", "branch", "salesperson", "product")
 PERIODS = ("month", "qtd", "ytd")
@@ -145,7 +146,7 @@ LABELS = {
 PERIOD_LABELS = {"month": ("本月", "Month"), "qtd": ("本季", "QTD"), "ytd": ("本年", "YTD")}
 
 
-class TrackingWarning(UserWarning):
+class TrackingWarning(SalesAnalyticsWarning):
     """Something in the actuals is unusual but usable (e.g. sales of people without a target)."""
 
 
@@ -288,17 +289,16 @@ def _validate(frame: pd.DataFrame, schema, ctx: Mapping) -> pd.DataFrame:
     fails, the whole frame is validated again the ordinary way, so the error
     names the exact rows.
     """
-    from . import io
 
     missing = [c for c, col in schema.columns.items() if col.required and c not in frame.columns]
     if len(frame) < 50_000 or missing:
-        return io.validate(frame, schema, ctx)
+        return validate(frame, schema, ctx)
     text = [c for c in frame.columns if c in schema.columns and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype))]
     if S.MONTH in text:
         text.remove(S.MONTH)
     other = [c for c in frame.columns if c not in text]
     try:
-        out = io.validate(frame[other], schema.select_columns([c for c in other if c in schema.columns]), ctx) if other else pd.DataFrame(index=frame.index)
+        out = validate(frame[other], schema.select_columns([c for c in other if c in schema.columns]), ctx) if other else pd.DataFrame(index=frame.index)
         for col in text:
             if col == "deal_id":
                 out[col] = frame[col].to_numpy()  # an opaque key such as a deal id: nothing to check
@@ -307,12 +307,12 @@ def _validate(frame: pd.DataFrame, schema, ctx: Mapping) -> pd.DataFrame:
             if (codes < 0).any():  # missing values are checked too (nullable or not)
                 uniques = pd.Index(list(uniques) + [None], dtype=object)
                 codes = np.where(codes < 0, len(uniques) - 1, codes)
-            checked = io.validate(pd.DataFrame({col: uniques}), schema.select_columns([col]), ctx)[col]
+            checked = validate(pd.DataFrame({col: uniques}), schema.select_columns([col]), ctx)[col]
             # kept as a categorical: every later grouping works on its integer codes
             recoded, categories = pd.factorize(checked)
             out[col] = pd.Categorical.from_codes(recoded[codes], categories=categories)
     except DataError:
-        return io.validate(frame, schema, ctx)
+        return validate(frame, schema, ctx)
     return out[list(frame.columns)]
 
 
@@ -874,9 +874,10 @@ class Tracker:
     def _forecast_draws(self, history, branches, act, closed, remaining, frac_left, n_draws, seed, min_months, forecaster, draws, method):
         try:
             if forecaster is None:
-                from .forward import Forecaster
+                from .forward import make_forecaster
             else:
-                Forecaster = forecaster  # noqa: N806 - a class passed in (tests, other models)
+                def make_forecaster(horizon):  # a class passed in (tests, other models)
+                    return forecaster(horizon=horizon, levels=(80, 95), n_jobs=1)
         except ImportError:
             self.outlook_note_ = "salesanalytics.forward is not available: run-rate projection only"
             warnings.warn(self.outlook_note_, TrackingWarning, stacklevel=3)
@@ -902,7 +903,7 @@ class Tracker:
         full = full[full[S.BRANCH].isin(ok)]
         full = full.sort_values([S.BRANCH, S.MONTH]).reset_index(drop=True)
         try:
-            fc = Forecaster(horizon=len(remaining), levels=(80, 95), n_jobs=1).fit(full)
+            fc = make_forecaster(len(remaining)).fit(full)
             paths = np.asarray(fc.simulate(n_draws=n_draws, seed=seed), dtype=float)
         except (ForecastError, DataError) as exc:
             self.outlook_note_ = f"the forecaster could not fit ({exc}); run-rate projection only"

@@ -19,8 +19,9 @@ from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 
-from . import schema as S
-from .exceptions import PlanError, reject_unknown_keys, suggest
+from ..core import schema as S
+from ..core.validation import frame_from_records
+from ..core.exceptions import PlanError, reject_unknown_keys, suggest
 
 TARGET_KINDS = ("net_profit", "gross_profit", "revenue")
 ALLOCATIONS = ("capacity", "weights", "forecast")
@@ -181,7 +182,6 @@ class Plan:
         ``branches`` / ``roster`` are pre-read frames when the YAML points to
         files; otherwise ``data['branches']`` is an inline list of mappings.
         """
-        from .io import frame_from_records  # validation lives with the readers
 
         reject_unknown_keys(data, cls.TOP_KEYS, where=source)
         for key in ("year", "target", "gross_margin", "branches"):

@@ -45,8 +45,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import schema as S
-from .exceptions import DataError, ForecastError, NotFittedError, ParameterError
+from ..core import schema as S
+from ..core.validation import validate
+from ..core.exceptions import DataError, ForecastError, NotFittedError, ParameterError, SalesAnalyticsWarning
 
 MIN_MONTHS = 24  # below this: error
 FULL_MONTHS = 36  # below this: warning + non-seasonal damped fallback
@@ -56,11 +57,11 @@ TOTAL_LABEL = {"zh": "全公司", "en": "Company"}
 FILL_POLICIES = (None, "zero", "interpolate")
 
 
-class ShortHistoryWarning(UserWarning):
+class ShortHistoryWarning(SalesAnalyticsWarning):
     """A series has 24–35 months: forecast with a non-seasonal damped fallback."""
 
 
-class ForecastNoteWarning(UserWarning):
+class ForecastNoteWarning(SalesAnalyticsWarning):
     """Something unusual in the data that the forecaster handled (see ``Forecaster.report``)."""
 
 
@@ -267,7 +268,6 @@ class Forecaster:
         self.notes_.append({"series": series, "code": code, **info})
 
     def _validate_history(self, history) -> pd.DataFrame:
-        from . import io
 
         if not isinstance(history, pd.DataFrame):
             raise ParameterError(f"history must be a DataFrame in long format (month, branch, {self.value}), got {type(history).__name__}.")
@@ -286,7 +286,7 @@ class Forecaster:
         unique_schema = _unique(schema, keys)
         ctx = {"source": source, "sheet": history.attrs.get("sheet"), "original": {}}
         frame = history.reset_index(drop=True)
-        out = io.validate(frame, unique_schema, ctx)
+        out = validate(frame, unique_schema, ctx)
         out.attrs["source"] = source
         return out
 
@@ -311,10 +311,9 @@ class Forecaster:
 
     # ------------------------------------------------------------ industry
     def _blend_industry(self, industry: pd.DataFrame, source: str) -> None:
-        from . import io
 
         ind_source = industry.attrs.get("source", "industry")
-        ind = io.validate(industry.reset_index(drop=True), S.INDUSTRY_SCHEMA, {"source": ind_source, "original": {}})
+        ind = validate(industry.reset_index(drop=True), S.INDUSTRY_SCHEMA, {"source": ind_source, "original": {}})
         market = ind.set_index(S.YEAR)[S.MARKET_SIZE].sort_index().astype(float)
         first = self.last_month_ - pd.DateOffset(months=max(len(y) for y in self.history_.values()) - 1)
         history_years = list(range(first.year, self.last_month_.year + 1))
@@ -575,6 +574,17 @@ def _unique(schema, keys):
     import pandera.pandas as pa
 
     return pa.DataFrameSchema(schema.columns, unique=keys, strict=schema.strict, coerce=True, name=schema.name, checks=schema.checks)
+
+
+#: The product's one forecaster configuration.  Every method that needs a forecast (combined,
+#: tracking's re-forecast, the year evaluation) builds it with :func:`make_forecaster`, so a
+#: change here moves every page together.
+FORECASTER_DEFAULTS: dict = {"levels": (80, 95), "n_jobs": 1}
+
+
+def make_forecaster(horizon: int = 12, **overrides) -> "Forecaster":
+    """A :class:`Forecaster` with the product's defaults (``FORECASTER_DEFAULTS``), ``overrides`` applied."""
+    return Forecaster(horizon=horizon, **{**FORECASTER_DEFAULTS, **overrides})
 
 
 def forecast(history: pd.DataFrame, industry: pd.DataFrame | None = None, **settings) -> pd.DataFrame:

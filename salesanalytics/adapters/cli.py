@@ -12,8 +12,8 @@ import sys
 import warnings
 from pathlib import Path
 
-from . import __version__
-from .exceptions import SalesAnalyticsError
+from .. import __version__
+from ..core.exceptions import SalesAnalyticsError
 
 
 # ----------------------------------------------------------------------------
@@ -93,7 +93,7 @@ def _add_backward(sub) -> None:
 
 def _cmd_backward(args) -> int:
     from . import io
-    from .backward import BackwardPlanner
+    from ..methods.backward import BackwardPlanner
 
     plan = io.read_plan(args.plan)
     history = io.read_history(args.history) if args.history else None
@@ -154,7 +154,7 @@ def _add_forward(sub) -> None:
 
 def _cmd_forward(args) -> int:
     from . import io
-    from .forward import Forecaster
+    from ..methods.forward import Forecaster
 
     history = io.read_history(args.history)
     industry = io.read_industry(args.industry) if args.industry else None
@@ -218,14 +218,14 @@ def _add_combined(sub) -> None:
 
 def _cmd_combined(args) -> int:
     from . import io
-    from .combined import CombinedPlanner
+    from ..methods.combined import CombinedPlanner
 
     plan = io.read_plan(args.plan)
     history = io.read_history(args.history)
     scenarios = io.read_scenarios(args.scenarios) if args.scenarios else None
     adjustments = None
     if args.adjustments:
-        from .adjustments import parse_adjustments
+        from ..methods.adjustments import parse_adjustments
 
         frame = io.read_adjustments(args.adjustments)
         # checked against the plan before the forecast is fitted: a typo fails in a second, not after the fit
@@ -272,7 +272,7 @@ def _add_generate_data(sub) -> None:
 
 def _cmd_generate_data(args) -> int:
     from . import io
-    from .config import DATA_DIR
+    from ..core.config import DATA_DIR
 
     out = Path(args.out) if args.out else DATA_DIR
     for path in io.write_synthetic_data(out):
@@ -303,8 +303,9 @@ def _add_report(sub) -> None:
 
 
 def _cmd_report(args) -> int:
-    from . import config, report
-    from .exceptions import ParameterError, suggest
+    from ..core import config
+    from . import report
+    from ..core.exceptions import ParameterError, suggest
 
     specs = None
     if args.only:
@@ -383,12 +384,12 @@ def _cmd_track(args) -> int:
     import pandas as pd
 
     from . import io
-    from .tracking import COMPANY, Tracker, relabel
+    from ..methods.tracking import COMPANY, Tracker, relabel
 
     zh = args.lang == "zh"
     history = io.read_history(args.history) if args.history else None
     if Path(args.targets).suffix.lower() in (".yaml", ".yml"):
-        from .backward import BackwardPlanner
+        from ..methods.backward import BackwardPlanner
 
         plan = io.read_plan(args.targets)
         planner = BackwardPlanner(plan).fit(history=history)
@@ -417,7 +418,7 @@ def _cmd_track(args) -> int:
         cols[f"{period}_status"] = f"{name}{'状态' if zh else ' light'}"
     table = standing[list(cols)].rename(columns=cols)
     if zh:
-        from .tracking import STATUS_ZH
+        from ..methods.tracking import STATUS_ZH
 
         for c in table.columns:
             if c.endswith("状态"):
@@ -471,14 +472,14 @@ def _evaluation_options(p) -> None:
 
 def _run_evaluation(args) -> dict:
     from . import io
-    from .incentives import evaluate_kpis, evaluate_year
+    from ..orchestration.evaluation import evaluate_kpis, evaluate_year
 
     if args.draws < 1:
-        from .exceptions import ParameterError
+        from ..core.exceptions import ParameterError
 
         raise ParameterError(f"--draws must be at least 1, not {args.draws}.")
     if args.kpis:
-        from . import config
+        from ..core import config
 
         def pick(given, name):
             return given or config.data_path(name, args.data_dir)

@@ -31,9 +31,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
-from . import schema as S
-from .exceptions import DataError, suggest
-from .money import allocate, to_fen
+from ..core import schema as S
+from ..core.validation import validate
+from ..core.exceptions import DataError, suggest
+from ..core.money import allocate, to_fen
 
 YEAR_WORDS = ("全年", "年度", "year", "all", "annual")
 _MONTH_RE = re.compile(r"^\s*(\d{4})\s*(?:[年\-/.]\s*(\d{1,2})\s*月?|(\d{2}))?\s*年?\s*$")
@@ -92,7 +93,6 @@ def parse_adjustments(frame: pd.DataFrame, branches: list[str], year: int, *, so
     ``frame`` is what :func:`salesanalytics.io.read_adjustments` returns (or
     an in-memory frame with the same columns; it is validated here too).
     """
-    from .io import validate  # the pandera bridge lives with the readers
 
     source = source or frame.attrs.get("source", "<adjustments>")
     frame = frame.reset_index(drop=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: The repository root when running from a checkout (``pip install -e .``).
 PROJECT_DIR = PACKAGE_DIR.parent
 

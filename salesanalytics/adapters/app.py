@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import config
-from .exceptions import ParameterError, suggest
+from ..core import config
+from ..core.exceptions import ParameterError, suggest
 
 HOST = "127.0.0.1"
 

@@ -18,10 +18,10 @@ import html
 
 import pandas as pd
 
-from .backward import BackwardPlanner
-from .exceptions import SalesAnalyticsError
-from .i18n import check_lang, t
-from .plan import Plan
+from ..methods.backward import BackwardPlanner
+from ..core.exceptions import SalesAnalyticsError
+from ..core.labels import check_lang, t
+from ..methods.plan import Plan
 
 #: CSS classes the browser tests look for.
 CSS = {
@@ -143,7 +143,8 @@ def backward_from_parameters(plan_file: str, data_dir: str = "", *, target_yuan:
     data folder) or paths; 0 for target/margin and -1 for growth keep the
     plan's own value (so the sliders start at the plan's numbers).
     """
-    from . import config, io
+    from ..core import config
+    from . import io
 
     folder = data_dir or None
     plan = io.read_plan(config.data_path(plan_file, folder))
@@ -163,7 +164,8 @@ def combined_inputs(scenarios_file: str = "", adjustments_file: str = "", data_d
     Names are looked up in ``data_dir`` ("" = the bundled data folder) or taken as
     paths; "" means the built-in 保守/基准/激进 scenarios and no adjustments.
     """
-    from . import config, io
+    from ..core import config
+    from . import io
 
     folder = data_dir or None
     scenarios = io.read_scenarios(config.data_path(scenarios_file, folder)) if scenarios_file else None
@@ -184,8 +186,8 @@ def combined_explorer(planner, *, scenario: str = "基准", blend: float | None 
     """
     import ipywidgets as W
 
-    from .exceptions import ParameterError, suggest
-    from .scenarios import default_scenarios
+    from ..core.exceptions import ParameterError, suggest
+    from ..methods.scenarios import default_scenarios
 
     check_lang(lang)
     scenarios = default_scenarios()
@@ -243,8 +245,8 @@ def forecast_explorer(history: pd.DataFrame, prediction: pd.DataFrame, *, branch
     import ipywidgets as W
 
     from . import charts
-    from . import schema as S
-    from .exceptions import ParameterError, suggest
+    from ..core import schema as S
+    from ..core.exceptions import ParameterError, suggest
 
     check_lang(lang)
     branches = list(dict.fromkeys(prediction[S.BRANCH]))

@@ -39,9 +39,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, config, io
-from .exceptions import ParameterError, ReportError, suggest
-from .i18n import check_lang, t
+from .. import __version__
+
+from ..core import config
+
+from . import io
+from ..core.exceptions import ParameterError, ReportError, suggest
+from ..core.labels import check_lang, t
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "sa_report"

@@ -2,7 +2,7 @@
 
 The data model is long format: one row per month x branch (optionally x
 salesperson, x product).  Every entry point validates its frame with one of
-the schemas below; :func:`salesanalytics.io.validate` turns pandera's
+the schemas below; :func:`salesanalytics.core.validation.validate` turns pandera's
 failure cases into a :class:`~salesanalytics.exceptions.DataError` that names
 the file, sheet, rows, column and the fix.
 

@@ -22,8 +22,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from . import schema as S
-from .i18n import bilingual, check_lang, t
+from ..core import schema as S
+from ..core.labels import bilingual, check_lang, t
 
 CJK_FAMILY = "Noto Sans CJK SC"
 _FONT_READY = False
@@ -300,17 +300,15 @@ def scenario_tabs(run, lang: str = "zh") -> str:
     the scenario's headline, its gap and bridge charts, the recommended
     target matrix and the hiring plan.
     """
-    from . import combined
-
     check_lang(lang)
     panes = {}
     for name, res in run.results.items():
         parts = [f"<pre class='sa-scenario-headline'>{html.escape(res.headline(lang))}</pre>"]
         fig, ax = figure(9, 0.32 * len(res.gap_branch) + 1.5)
-        combined.plot_gap(ax, res.gap_branch, lang)
+        plot_gap(ax, res.gap_branch, lang)
         parts.append(img_tag(fig, alt=f"gap {name}"))
         fig, ax = figure()
-        combined.plot_bridge(ax, res.bridge, lang)
+        plot_bridge(ax, res.bridge, lang)
         parts.append(img_tag(fig, alt=f"bridge {name}"))
         parts.append(res.target_matrix(lang).to_html(float_format=lambda v: f"{v:,.0f}", classes="sa-matrix", border=0))
         tables = res.tables(lang)
@@ -322,3 +320,65 @@ def scenario_tabs(run, lang: str = "zh") -> str:
             parts.append(tables["adjustment_log"].to_html(index=False, float_format=lambda v: f"{v:,.0f}", classes="sa-matrix sa-adjustments", border=0))
         panes[res.scenario.label(lang)] = "".join(parts)
     return html_tabs(panes, name="scenarios")
+
+
+# ----------------------------------------------------------------------------
+# 结合法 charts (drawn on a given matplotlib Axes)
+# ----------------------------------------------------------------------------
+def plot_bridge(ax, bridge: pd.DataFrame, lang: str = "zh"):
+    """Waterfall of the bridge from forecast to requirement (万元) on ``ax``."""
+    setup_fonts()
+    label = bridge["label_zh" if lang == "zh" else "label_en"].tolist()
+    start = bridge["start_yuan"].to_numpy() / 1e4
+    end = bridge["end_yuan"].to_numpy() / 1e4
+    bottom = np.minimum(start, end)
+    height = np.abs(end - start)
+    colours = ["#4C72B0" if k in ("start", "total") else ("#55A868" if e >= s else "#C44E52") for k, s, e in zip(bridge["kind"], start, end)]
+    x = np.arange(len(label))
+    ax.bar(x, height, bottom=bottom, color=colours)
+    for i, (b, h, amount) in enumerate(zip(bottom, height, bridge["amount_yuan"] / 1e4)):
+        ax.text(i, b + h, f"{amount:,.0f}", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x, label, rotation=20, ha="right")
+    ax.set_ylabel("万元" if lang == "zh" else "10k yuan")
+    ax.set_title("从预测到所需任务 (万元)" if lang == "zh" else "From forecast to requirement (10k yuan)")
+    # the steps are small next to the totals: start the axis just below the lowest step (truncated waterfall)
+    steps = (bridge["kind"] == "step").to_numpy()
+    low = min(bottom[steps].min(), end[~steps].min()) if steps.any() else 0.0
+    ax.set_ylim(bottom=max(0.0, low - 0.1 * (end.max() - low)))
+    return ax
+
+
+def plot_scenarios(ax, comparison: pd.DataFrame, lang: str = "zh"):
+    """Scenario comparison on ``ax``: target and forecast bars (万元) and the probability of the target."""
+    setup_fonts()
+    zh = lang == "zh"
+    names = comparison["scenario"] if zh else comparison["label_en"]
+    x = np.arange(len(comparison))
+    ax.bar(x - 0.2, comparison["forecast_mean"] / 1e4, width=0.4, label="预测" if zh else "forecast", color="#8C8C8C")
+    ax.bar(x + 0.2, comparison["target"] / 1e4, width=0.4, label="建议目标" if zh else "target", color="#4C72B0")
+    ax.axhline(comparison["required"].iloc[0] / 1e4, color="#C44E52", linestyle="--", label="所需任务" if zh else "requirement")
+    for i, row in comparison.reset_index(drop=True).iterrows():
+        ax.text(i + 0.2, row["target"] / 1e4, f"{row['probability_target']:.0%}\n{int(row['hires_total'])}{'人' if zh else ' hires'}", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x, list(names))
+    ax.set_ylabel("万元" if zh else "10k yuan")
+    ax.set_title("情景对比: 目标、达成概率、招聘" if zh else "Scenarios: target, probability, hires")
+    lo = min(comparison["forecast_mean"].min(), comparison["required"].min()) / 1e4
+    ax.set_ylim(bottom=lo * 0.9)
+    ax.legend(loc="lower right", fontsize=8)
+    return ax
+
+
+def plot_gap(ax, gap_branch: pd.DataFrame, lang: str = "zh"):
+    """Per branch: forecast range (P10..P90) and mean against the required task (万元), coloured by status."""
+    setup_fonts()
+    colour = {"on track": "#55A868", "stretch": "#DD8452", "at risk": "#C44E52", "out of reach": "#8172B3"}
+    y = np.arange(len(gap_branch))[::-1]
+    lo, hi = gap_branch["forecast_p10"] / 1e4, gap_branch["forecast_p90"] / 1e4
+    ax.hlines(y, lo, hi, color="#8C8C8C", linewidth=4)
+    ax.plot(gap_branch["forecast_mean"] / 1e4, y, "o", color="#4C72B0", label="预测均值" if lang == "zh" else "forecast mean")
+    ax.scatter(gap_branch["required"] / 1e4, y, marker="|", s=200, c=[colour[s] for s in gap_branch["status"]], label="所需任务" if lang == "zh" else "requirement")
+    ax.set_yticks(y, gap_branch[S.BRANCH].tolist())
+    ax.set_xlabel("万元" if lang == "zh" else "10k yuan")
+    ax.set_title("各分公司: 预测区间 vs 所需任务" if lang == "zh" else "Branches: forecast range vs requirement")
+    ax.legend(loc="lower right", fontsize=8)
+    return ax

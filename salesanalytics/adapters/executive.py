@@ -10,8 +10,8 @@ import html
 
 import pandas as pd
 
-from . import schema as S
-from .i18n import check_lang, t
+from ..core import schema as S
+from ..core.labels import check_lang, t
 
 STATUS_ZH = {"on track": "有望达成", "stretch": "需冲刺", "at risk": "有风险", "out of reach": "难以达成"}
 RISKY = ("at risk", "out of reach")
@@ -88,7 +88,7 @@ def review_headline_rows(summary: dict, outlook: pd.DataFrame, lang: str = "zh")
     the ``outlook`` table of ``Tracker.review`` (its company row is used).
     """
     check_lang(lang)
-    from .tracking import COMPANY
+    from ..methods.tracking import COMPANY
 
     y = t("yuan", lang)
     o = outlook.set_index(S.BRANCH).loc[COMPANY]

@@ -50,7 +50,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from .exceptions import DataError, NotFittedError, ParameterError, reject_unknown_keys, suggest
+from ..core.validation import validate
+from ..core.exceptions import DataError, NotFittedError, ParameterError, reject_unknown_keys, suggest
 
 # ----------------------------------------------------------------------------
 # column names of the inputs
@@ -356,7 +357,6 @@ RATINGS_SCHEMA = pa.DataFrameSchema(
 
 
 def _validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, source: str) -> pd.DataFrame:
-    from .io import validate
 
     if not isinstance(frame, pd.DataFrame):
         raise ParameterError(f"{schema.name} must be a pandas DataFrame, not {type(frame).__name__}.")

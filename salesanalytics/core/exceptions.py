@@ -106,6 +106,17 @@ class ReportError(SalesAnalyticsError):
     """Rendering a report failed; the message names the notebook and cell."""
 
 
+class LabelError(SalesAnalyticsError, KeyError):
+    """A user-facing label is missing: a programming error, never shown as a raw identifier."""
+
+    def __str__(self) -> str:  # KeyError would print the repr of the message
+        return str(self.args[0]) if self.args else ""
+
+
+class SalesAnalyticsWarning(UserWarning):
+    """Root of the warnings the library issues: unusual but usable input (filter them in one line)."""
+
+
 def suggest(name: str, valid: Iterable[str]) -> str:
     """Return ``" Did you mean 'x'?"`` for the closest valid name, or ``""``."""
     valid = [str(v) for v in valid]

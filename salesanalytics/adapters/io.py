@@ -23,11 +23,11 @@ from difflib import get_close_matches
 from pathlib import Path
 
 import pandas as pd
-import pandera.errors as pa_errors
 import pandera.pandas as pa
 
-from . import schema as S
-from .exceptions import DataError, suggest
+from ..core import schema as S
+from ..core.exceptions import DataError, suggest
+from ..core.validation import finish, frame_from_records, parse_months, rename_columns, validate  # noqa: F401  (re-exported readers' API)
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
 
@@ -288,25 +288,6 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str]:
     return frame, sheet_name
 
 
-def _rename_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Rename accepted headers to canonical names; return the frame and canonical→original."""
-    lookup = S.alias_lookup()
-    rename, original, seen = {}, {}, {}
-    for col in frame.columns:
-        canonical = lookup.get(S.normalise_header(col))
-        if canonical is None:
-            continue
-        if canonical in seen:
-            raise DataError(
-                f"two columns mean the same thing: '{seen[canonical]}' and '{col}' are both '{canonical}'.",
-                fix="keep one of them",
-            )
-        seen[canonical] = col
-        rename[col] = canonical
-        original[canonical] = str(col)
-    return frame.rename(columns=rename), original
-
-
 def _header_row_hint(frame: pd.DataFrame) -> int | None:
     """If the real header sits below row 1 (a title above the table), return its row number."""
     lookup = S.alias_lookup()
@@ -331,7 +312,7 @@ def read_table(
     path = Path(path)
     raw, sheet_name = _read_raw(path, sheet)
     # The index is kept as read: label + 2 is the row a person sees in Excel (header = row 1).
-    frame, original = _rename_columns(raw)
+    frame, original = rename_columns(raw)
     ctx = {"source": str(path), "sheet": sheet_name, "original": original}
     missing = [c for c in required if c not in frame.columns]
     if missing:
@@ -363,139 +344,11 @@ def read_table(
     return frame, ctx
 
 
-_ZH_MONTH = re.compile(r"^\s*(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*月?\s*$")
-
-
-def parse_months(values: pd.Series) -> pd.Series:
-    """Parse month keys: '2025-03', '2025/3', '2025年3月', '202503', dates on the 1st, Excel dates.
-
-    Values that cannot be parsed are kept as text so validation reports them verbatim.
-    """
-
-    def one(v):
-        if v is None or (isinstance(v, float) and pd.isna(v)):
-            return v
-        if isinstance(v, pd.Timestamp):
-            return v
-        if hasattr(v, "year") and hasattr(v, "month"):
-            return pd.Timestamp(v)
-        text = str(v).strip()
-        m = _ZH_MONTH.match(text)
-        if m:
-            year, month = int(m.group(1)), int(m.group(2))
-            if 1 <= month <= 12:
-                return pd.Timestamp(year=year, month=month, day=1)
-            return text
-        if re.fullmatch(r"\d{6}", text):
-            year, month = int(text[:4]), int(text[4:])
-            return pd.Timestamp(year=year, month=month, day=1) if 1 <= month <= 12 else text
-        try:
-            return pd.Timestamp(text)
-        except (ValueError, TypeError):
-            return text
-
-    parsed = [one(v) for v in values.tolist()]
-    if all(isinstance(v, pd.Timestamp) for v in parsed):
-        return pd.Series(pd.DatetimeIndex(parsed).as_unit("ns"), index=values.index)
-    return pd.Series(parsed, index=values.index, dtype=object)
-
-
-_PROBLEMS = {
-    "coerce_dtype": "'{case}' is not a {what}",
-    "not_nullable": "a value is missing",
-    "greater_than_or_equal_to": "{case} is below the minimum {arg}",
-    "greater_than": "{case} must be greater than {arg}",
-    "less_than": "{case} must be less than {arg}",
-    "in_range": "{case} is outside the allowed range",
-    "isin": "'{case}' is not one of the allowed values",
-    "str_length": "'{case}' is empty",
-    "field_uniqueness": "'{case}' appears more than once",
-    "multiple_fields_uniqueness": "duplicate rows for the same key",
-}
-
-
-def _describe_check(check: str, case, column: str) -> str:
-    if isinstance(case, pd.Timestamp):
-        case = case.strftime("%Y-%m-%d")
-    name = str(check).split("(")[0]
-    arg = str(check)[len(name) + 1 : -1] if "(" in str(check) else ""
-    if name.startswith("coerce_dtype"):
-        what = "date (month)" if column == S.MONTH else "date" if column == "date" else ("number" if "float" in str(check) or "int" in str(check) else "text")
-        return f"'{case}' is not a {what}"
-    if name == "month must be a calendar month" or "calendar month" in str(check):
-        return f"'{case}' is not the first day of a month (the data must be monthly)"
-    template = _PROBLEMS.get(name, "'{case}' fails check " + str(check))
-    return template.format(case=case, arg=arg, what="")
-
-
-def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, ctx: Mapping) -> pd.DataFrame:
-    """Validate ``frame`` with a pandera ``schema``; raise a DataError naming rows and columns."""
-    if S.MONTH in frame.columns and S.MONTH in schema.columns and frame[S.MONTH].dtype.kind != "M":  # already dates: nothing to parse
-        frame = frame.assign(**{S.MONTH: parse_months(frame[S.MONTH])})
-    try:
-        return schema.validate(frame, lazy=True)
-    except pa_errors.SchemaErrors as exc:
-        raise _schema_error(exc, ctx) from None
-    except pa_errors.SchemaError as exc:  # pragma: no cover - lazy=True normally collects
-        raise DataError(str(exc), source=ctx.get("source"), sheet=ctx.get("sheet")) from None
-
-
-def _schema_error(exc: pa_errors.SchemaErrors, ctx: Mapping) -> DataError:
-    cases = exc.failure_cases.copy()
-    original = ctx.get("original", {})
-    # Report the first failing column (the file order), all its failing rows.
-    cases["column"] = cases["column"].astype(object)
-    first = cases.iloc[0]
-    column = first["column"]
-    check = str(first["check"])
-    same = cases[(cases["column"] == column) & (cases["check"].astype(str) == check)]
-    rows = sorted({int(i) + 2 for i in same["index"].dropna().tolist()})
-    case = first["failure_case"]
-    if str(check).startswith("multiple_fields_uniqueness") or column is None or str(column) == "nan":
-        keys = ctx.get("keys") or ["key"]
-        shown_keys = "/".join(original.get(k, k) for k in keys)
-        problem = f"duplicate rows: the same {shown_keys} appears more than once"
-        return DataError(
-            problem,
-            source=ctx.get("source"),
-            sheet=ctx.get("sheet"),
-            rows=rows or None,
-            fix="keep one row per key, or sum the duplicates before loading",
-        )
-    shown = original.get(column, column)
-    label = f"{shown}" if shown == column else f"{shown} ({column})"
-    problem = _describe_check(check, case, column)
-    n_more = len(same) - 1
-    if n_more > 0 and "coerce" in check:
-        others = ", ".join(f"'{c}'" for c in same["failure_case"].astype(str).tolist()[1:4])
-        problem += f" (also {others}{'…' if n_more > 3 else ''})"
-    return DataError(
-        problem + ".",
-        source=ctx.get("source"),
-        sheet=ctx.get("sheet"),
-        column=label,
-        rows=rows or None,
-        fix=S.FIX_HINTS.get(column, "correct the value"),
-    )
-
-
-def _with_unique(schema: pa.DataFrameSchema, keys: list[str]) -> pa.DataFrameSchema:
-    return schema.set_unique(keys) if hasattr(schema, "set_unique") else pa.DataFrameSchema(schema.columns, unique=keys, coerce=True, name=schema.name)
-
-
-def _finish(frame: pd.DataFrame, schema: pa.DataFrameSchema, ctx: Mapping, keys: list[str]) -> pd.DataFrame:
-    keep = [c for c in frame.columns if c in schema.columns or c in ctx.get("extra", ())]
-    frame = frame[keep]
-    ctx = {**ctx, "keys": keys}
-    checked = validate(frame, _with_unique(schema, keys) if keys else schema, ctx)
-    return checked.reset_index(drop=True)
-
-
 def read_history(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read monthly history or actuals in long format (month, branch, [salesperson, product], revenue, ...)."""
     frame, ctx = read_table(path, required=(S.MONTH, S.BRANCH, S.REVENUE), sheet=sheet)
     keys = [c for c in (S.MONTH, S.BRANCH, S.SALESPERSON, S.PRODUCT) if c in frame.columns]
-    out = _finish(frame, S.HISTORY_SCHEMA, ctx, keys)
+    out = finish(frame, S.HISTORY_SCHEMA, ctx, keys)
     out.attrs["source"] = ctx["source"]
     return out
 
@@ -503,26 +356,26 @@ def read_history(path: str | os.PathLike, *, sheet: str | int | None = None) -> 
 def read_branch_table(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read a plan's branch table (branch, headcount, [gp_per_head_month, gross_margin, weight])."""
     frame, ctx = read_table(path, required=(S.BRANCH, S.HEADCOUNT), sheet=sheet)
-    return _finish(frame, S.BRANCH_TABLE_SCHEMA, ctx, [])
+    return finish(frame, S.BRANCH_TABLE_SCHEMA, ctx, [])
 
 
 def read_roster(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read a salesperson roster (branch, salesperson, [weight])."""
     frame, ctx = read_table(path, required=(S.BRANCH, S.SALESPERSON), sheet=sheet)
-    return _finish(frame, S.ROSTER_SCHEMA, ctx, [])
+    return finish(frame, S.ROSTER_SCHEMA, ctx, [])
 
 
 def read_industry(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read an annual industry market-size table (year, market_size, [kind])."""
     frame, ctx = read_table(path, required=(S.YEAR, S.MARKET_SIZE), sheet=sheet)
-    return _finish(frame, S.INDUSTRY_SCHEMA, ctx, [])
+    return finish(frame, S.INDUSTRY_SCHEMA, ctx, [])
 
 
 def read_targets(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read targets in long format (month, branch, [salesperson], sales_task, [gross_profit_task])."""
     frame, ctx = read_table(path, required=(S.MONTH, S.BRANCH, "sales_task"), sheet=sheet)
     keys = [c for c in (S.MONTH, S.BRANCH, S.SALESPERSON, S.PRODUCT) if c in frame.columns]
-    return _finish(frame, S.TARGETS_SCHEMA, ctx, keys)
+    return finish(frame, S.TARGETS_SCHEMA, ctx, keys)
 
 
 _DAY_HEADERS = ("date", "日期", "day", "日")
@@ -555,10 +408,10 @@ def read_actuals(path: str | os.PathLike, *, sheet: str | int | None = None) -> 
     if header in _DAY_HEADERS or has_days:
         frame = frame.drop(columns=[S.MONTH]).assign(date=parsed)
         ctx["original"] = {**ctx["original"], "date": ctx["original"].get(S.MONTH, "date")}
-        out = _finish(frame, S.ACTUALS_DAILY_SCHEMA, ctx, [])
+        out = finish(frame, S.ACTUALS_DAILY_SCHEMA, ctx, [])
         out.attrs["granularity"] = "day"
     else:
-        out = _finish(frame, S.ACTUALS_MONTHLY_SCHEMA, ctx, [])
+        out = finish(frame, S.ACTUALS_MONTHLY_SCHEMA, ctx, [])
         out.attrs["granularity"] = "month"
     out.attrs["source"] = ctx["source"]
     return out
@@ -570,18 +423,9 @@ def read_activities(path: str | os.PathLike, *, sheet: str | int | None = None) 
     frame = frame.drop(columns=[S.MONTH]).assign(date=_parse_days(frame[S.MONTH]))
     ctx["original"] = {**ctx["original"], "date": ctx["original"].get(S.MONTH, "date")}
     keys = [c for c in ("date", S.BRANCH, S.SALESPERSON) if c in frame.columns]
-    out = _finish(frame, S.ACTIVITIES_SCHEMA, ctx, keys)
+    out = finish(frame, S.ACTIVITIES_SCHEMA, ctx, keys)
     out.attrs["source"] = ctx["source"]
     return out
-
-
-def frame_from_records(records: list[Mapping], schema: pa.DataFrameSchema, *, source: str, keys: list[str] | None = None) -> pd.DataFrame:
-    """Validate a table given inline (e.g. a YAML list of branches); rows count from 1."""
-    frame = pd.DataFrame(list(records))
-    frame, original = _rename_columns(frame)
-    frame.index = frame.index - 1  # row numbers in messages start at 1 for inline lists
-    ctx = {"source": source, "sheet": None, "original": original}
-    return _finish(frame, schema, ctx, keys or [])
 
 
 # ----------------------------------------------------------------------------
@@ -635,7 +479,7 @@ def read_plan(path: str | os.PathLike):
     ``branches: {file: branches.xlsx, sheet: 分公司}`` and ``roster: roster.csv``
     are resolved relative to the plan file.
     """
-    from .plan import Plan
+    from ..methods.plan import Plan
 
     path = Path(path)
     data = read_yaml(path)
@@ -663,7 +507,7 @@ def read_forecast(path: str | os.PathLike, *, sheet: str | int | None = None) ->
         name="forecast",
     )
     ctx = {**ctx, "extra": tuple(c for c in frame.columns if c not in (S.MONTH, S.BRANCH, "mean"))}
-    return _finish(frame, schema, ctx, [])
+    return finish(frame, schema, ctx, [])
 
 
 def read_adjustments(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
@@ -684,14 +528,14 @@ def read_adjustments(path: str | os.PathLike, *, sheet: str | int | None = None)
     for col in ("period", "amount_yuan", "change_pct", "adjusted_on"):
         if col not in frame.columns:
             frame[col] = None
-    out = _finish(frame, S.ADJUSTMENTS_SCHEMA, ctx, [])
+    out = finish(frame, S.ADJUSTMENTS_SCHEMA, ctx, [])
     out.attrs["source"] = ctx["source"]
     return out
 
 
 def read_scenarios(path: str | os.PathLike) -> dict:
     """Read a combined-plan scenario file (YAML: ``defaults`` + ``scenarios``) into ``{name: Scenario}``."""
-    from .scenarios import scenarios_from_dict
+    from ..methods.scenarios import scenarios_from_dict
 
     path = Path(path)
     return scenarios_from_dict(read_yaml(path), source=path.name)
@@ -699,7 +543,8 @@ def read_scenarios(path: str | os.PathLike) -> dict:
 
 def write_synthetic_data(out_dir: str | os.PathLike) -> list[Path]:
     """Write the bundled SYNTHETIC data set (see :mod:`salesanalytics.datagen`) into ``out_dir``."""
-    from . import config, datagen
+    from ..core import config
+    from ..methods import datagen
 
     out = Path(out_dir)
     history = datagen.make_history()
@@ -727,35 +572,35 @@ def write_synthetic_data(out_dir: str | os.PathLike) -> list[Path]:
 # ----------------------------------------------------------------------------
 def read_ratings(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read ratings in long format: rater (评分人), salesperson, dimension (维度), score (评分)."""
-    from .scorecard import RATINGS_SCHEMA
+    from ..methods.scorecard import RATINGS_SCHEMA
 
     frame, ctx = read_table(path, required=("rater", S.SALESPERSON, "dimension", "score"), sheet=sheet)
-    out = _finish(frame, RATINGS_SCHEMA, ctx, [])
+    out = finish(frame, RATINGS_SCHEMA, ctx, [])
     out.attrs["source"] = ctx["source"]
     return out
 
 
 def read_person_kpis(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read a per-person KPI table (salesperson, branch, actual, target, [gross_profit, prior_actual, new_customers, collected])."""
-    from .scorecard import KPI_SCHEMA
+    from ..methods.scorecard import KPI_SCHEMA
 
     frame, ctx = read_table(path, required=(S.SALESPERSON, S.BRANCH, "actual", "target"), sheet=sheet)
     ctx = {**ctx, "extra": tuple(c for c in frame.columns if c not in KPI_SCHEMA.columns)}
-    out = _finish(frame, KPI_SCHEMA, ctx, [])
+    out = finish(frame, KPI_SCHEMA, ctx, [])
     out.attrs["source"] = ctx["source"]
     return out
 
 
 def read_scorecard_scheme(path: str | os.PathLike):
     """Read and validate a scorecard scheme (YAML) — see data/scorecard_scheme.yaml."""
-    from .scorecard import parse_scheme
+    from ..methods.scorecard import parse_scheme
 
     return parse_scheme(read_yaml(path), source=Path(path).name)
 
 
 def read_incentive_plans(path: str | os.PathLike):
     """Read and validate incentive plans (YAML) — see data/incentive_plans.yaml."""
-    from .incentives import parse_plans
+    from ..methods.incentives import parse_plans
 
     return parse_plans(read_yaml(path), source=Path(path).name)
 
@@ -763,12 +608,12 @@ def read_incentive_plans(path: str | os.PathLike):
 def read_evaluation_inputs(data_dir: str | os.PathLike | None = None, *, scheme: str | os.PathLike | None = None,
                            plans: str | os.PathLike | None = None, ratings: str | os.PathLike | None = None,
                            actuals: str | os.PathLike | None = None, activities: str | os.PathLike | None = None) -> dict:
-    """Everything :func:`salesanalytics.incentives.evaluate_year` needs, from the bundled data (or the given files).
+    """Everything :func:`salesanalytics.orchestration.evaluation.evaluate_year` needs, from the bundled data (or the given files).
 
     Keys: plan, history, roster, actuals, activities (None if the file is absent),
     ratings, scheme, plans.
     """
-    from . import config
+    from ..core import config
 
     def path(given, name):
         return Path(given) if given else config.data_path(name, data_dir)
