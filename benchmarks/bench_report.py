@@ -1,4 +1,4 @@
-"""Benchmark of the report pipeline (issue 5).  Run: .venv/bin/python benchmarks/bench_report.py
+"""Benchmark of the report pipeline.  Run: .venv/bin/python benchmarks/bench_report.py
 
 Measures, in one run:
 
@@ -62,12 +62,11 @@ def slider_times() -> tuple[float, float]:
 
 def combined_slider_time() -> float:
     """结合法 panel: one blend-weight move (evaluate on the fitted planner + target matrix), median of 20."""
-    from salesanalytics.methods import combined
-    from salesanalytics.adapters import io
+    from salesanalytics.adapters import io, widgets
     from salesanalytics.core.config import data_path
     from salesanalytics.methods.scenarios import default_scenarios
 
-    planner = combined.CombinedPlanner(n_draws=1000, seed=0).fit(io.read_history(data_path("history_monthly.csv")), io.read_plan(data_path("plan_2026.yaml")))
+    planner = widgets.fit_combined_planner(io.read_history(data_path("history_monthly.csv")), io.read_plan(data_path("plan_2026.yaml")), n_draws=1000, seed=0)
     base = default_scenarios()["基准"]
     times = []
     for i in range(20):

@@ -7,6 +7,7 @@ light (no statsmodels, matplotlib or Jupyter at import time)::
     plan = sa.read_plan("data/seed_case_2012.yaml")
     planner = sa.BackwardPlanner(plan).fit()
     planner.matrix()
+    sa.text("title_backward_plan", "en")   # every user-facing word, in zh and en
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ _LAZY = {
     "write_excel": "adapters.io",
     "render_reports": "adapters.report",
     "Forecaster": "methods.forward",
+    "make_forecaster": "methods.forward",
     "forecast": "methods.forward",
     "CombinedPlanner": "methods.combined",
     "plan_combined": "methods.combined",
@@ -59,6 +61,8 @@ _LAZY = {
     "track": "methods.tracking",
     "read_actuals": "adapters.io",
     "read_activities": "adapters.io",
+    "label": "core.labels",
+    "text": "core.labels",
 }
 
 __all__ = [

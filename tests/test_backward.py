@@ -238,7 +238,40 @@ def test_views_need_fit_and_valid_arguments(seed_plan, seed):
     assert list(en.columns[:2]) == ["Jan", "Feb"] and en.index[-1] == "Total"
     sheets = seed.excel_sheets("zh")
     assert list(sheets) == ["销售任务分解表", "毛利任务分解表", "任务明细", "团队编制", "假设"]
-    assert any("西安" in v for v in sheets["假设"]["value"]) or any("西安" in n for n in seed_plan.notes)
+    assert any("西安" in v for v in sheets["假设"]["数值"]) or any("西安" in n for n in seed_plan.notes)
+    assert list(seed.excel_sheets("en")) == ["Sales task breakdown", "Gross-profit task breakdown", "Tasks", "Staffing check", "Assumptions"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_table_column_has_a_label(seed, small_plan_dict, lang):
+    roster = pd.DataFrame({"branch": ["北京", "上海", "海口"], "salesperson": ["王伟", "张敏", "李娜"]})
+    with_roster = BackwardPlanner(Plan.from_dict(small_plan_dict, roster=roster)).fit()
+    for planner in (seed, with_roster):
+        tables = planner.tables(lang)  # label_columns raises LabelError on a column without a label
+        assert {"sales_matrix", "tasks", "staffing_check", "assumptions"} <= set(tables)
+        for name, frame in tables.items():
+            for col in frame.columns:
+                assert "_" not in str(col), (name, col)
+                assert frame[col].dtype != bool and not frame[col].map(lambda v: isinstance(v, (bool, np.bool_))).any(), (name, col)
+    assert "salesperson_tasks" in with_roster.tables(lang)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_assumptions_are_words_not_python_reprs(seed, lang):
+    table = seed.assumptions(lang)
+    assert list(table.columns) == ["item", "value"]
+    shown = " ".join(table["item"]) + " " + " ".join(table["value"].iloc[2:])  # [1] is the plan's file name
+    for repr_bit in ("Costs(", "Decimal(", "shares=None", "monthly_growth=", "_", "None", "(1.0,"):
+        assert repr_bit not in shown, repr_bit
+    values = dict(zip(table["item"], table["value"]))
+    if lang == "zh":
+        assert values["目标"] == "净利润 68,000,000.00 元"
+        assert values["月度分配方式"] == "按月复合增长 30%"
+        assert values["毛利率"] == "8%"
+    else:
+        assert values["Target"] == "net profit 68,000,000.00 yuan"
+        assert values["Phasing over the months"] == "compound growth of 30% a month"
+        assert values["New branch 海口"].startswith("opens in month 4, 13 people")
 
 
 def test_plan_replace_is_what_a_slider_does(seed_plan):
@@ -292,3 +325,27 @@ def test_random_plans_always_reconcile(names, data, target, margin, growth, kind
         assert req.gross_profit_fen == target * 100
     fen = t.pivot(index="branch", columns="month", values="sales_task_fen")
     assert int(fen.to_numpy().sum()) == req.revenue_fen
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"target": {"kind": "net_profit", "amount_yuan": 10**16}}, ["target.amount_yuan", "largest amount", "Fix: check the unit"]),
+    ({"costs": {"fixed_per_month_yuan": "2e15"}}, ["costs.fixed_per_month_yuan", "largest amount"]),
+    ({"new_branches": [{"branch": "三亚", "opening_month": 5, "headcount": 3, "gp_per_head_month": 10**17}]}, ["new_branches 三亚.gp_per_head_month", "largest amount"]),
+    ({"target": {"kind": "net_profit", "amount_yuan": "68,000,000"}}, None),
+    ({"gross_margin": "8%"}, ["gross_margin", "percentage", "0.08"]),
+])
+def test_plan_amounts_are_parsed_once_and_bounded(small_plan_dict, change, words):
+    data = {**small_plan_dict, **change}
+    if words is None:
+        assert Plan.from_dict(data).target_yuan == Decimal("68000000")
+        return
+    with pytest.raises(PlanError) as info:
+        Plan.from_dict(data)
+    for word in words:
+        assert word in str(info.value), str(info.value)
+
+
+def test_branch_table_amounts_are_bounded(small_plan_dict):
+    small_plan_dict["branches"][0]["gp_per_head_month"] = 10**16
+    with pytest.raises(PlanError, match="branches 北京.gp_per_head_month.*largest amount"):
+        Plan.from_dict(small_plan_dict)

@@ -122,3 +122,31 @@ def test_show_table_shows_probabilities_as_percent(monkeypatch):
     html = shown[0]
     assert "1,234,568" in html and "52%" in html and "5%" in html
     assert ">1<" not in html and ">0<" not in html
+
+
+def test_missing_values_read_as_a_dash():
+    html = charts.table_html(pd.DataFrame({"a": [1.5, None], "d": pd.to_datetime(["2026-01-01", None])}), index=False)
+    assert "NaN" not in html and "NaT" not in html and html.count(f"<td>{charts.MISSING}</td>") == 2
+
+
+_BRIDGE = pd.DataFrame({"kind": ["start", "step", "total"], "label_zh": ["预测", "招聘", "所需"], "label_en": ["Forecast", "Hires", "Required"],
+                        "start_yuan": [0.0, 9e6, 0.0], "end_yuan": [9e6, 1e7, 1e7], "amount_yuan": [9e6, 1e6, 1e7]})
+_COMPARISON = pd.DataFrame({"scenario": ["保守", "基准"], "label_en": ["Conservative", "Base"], "forecast_mean": [9e6, 9e6],
+                            "target": [9.5e6, 1e7], "required": [1e7, 1e7], "probability_target": [0.6, 0.4], "hires_total": [2, 5]})
+_GAP = pd.DataFrame({"branch": ["北京", "上海"], "forecast_p10": [1e6, 2e6], "forecast_p90": [2e6, 3e6], "forecast_mean": [1.5e6, 2.5e6],
+                     "required": [1.8e6, 2.2e6], "status": ["at risk", "on track"]})
+
+
+@pytest.mark.parametrize("lang, words", [("zh", ("从预测到所需任务", "情景对比", "各分公司", "万元", "5人", "保守")),
+                                         ("en", ("From forecast to requirement", "Scenarios", "Branches", "10k yuan", "5 hires", "Conservative"))])
+def test_combined_charts_take_their_words_from_the_labels(lang, words):
+    texts = []
+    for plot, frame in ((charts.plot_bridge, _BRIDGE), (charts.plot_scenarios, _COMPARISON), (charts.plot_gap, _GAP)):
+        fig, ax = charts.figure()
+        plot(ax, frame, lang)
+        texts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), *(t.get_text() for t in ax.texts),
+                  *(t.get_text() for t in ax.get_xticklabels()), *(t.get_text() for t in (ax.get_legend().get_texts() if ax.get_legend() else []))]
+    joined = " | ".join(texts)
+    for word in words:
+        assert word in joined, word
+    assert not re.search(r"\b[a-z]+(?:_[a-z0-9]+)+\b", joined)

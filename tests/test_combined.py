@@ -9,6 +9,7 @@ forecaster on the bundled case through the CLI.
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,8 @@ from salesanalytics.adapters import charts
 from salesanalytics.methods import combined as C
 from salesanalytics.methods.combined import CombinedPlanner, allocate_rows, attainment, hire_schedule, hire_value, status_of
 from salesanalytics.core.exceptions import ForecastError, NotFittedError, ParameterError, PlanError
+from salesanalytics.core import labels as L
+from salesanalytics.core.labels import label, value
 from salesanalytics.core.money import to_fen
 from salesanalytics.methods.plan import Plan
 from salesanalytics.methods.scenarios import Scenario
@@ -81,7 +84,7 @@ LEVEL = {"北京": 340_000.0, "上海": 320_000.0, "海口": 122_000.0}  # near 
 @pytest.fixture
 def planner():
     plan = _plan(new_branches=[{"branch": "三亚", "opening_month": 7, "headcount": 4, "comparable": "海口"}])
-    return CombinedPlanner(FakeForecaster(LEVEL), n_draws=2000, seed=1).fit(_history(), plan)
+    return CombinedPlanner(plan, FakeForecaster(LEVEL), n_draws=2000, seed=1).fit(_history())
 
 
 # ----------------------------------------------------------------------------
@@ -183,9 +186,9 @@ def test_gap_tables_reconcile_and_use_the_backward_requirement(planner):
 
 def test_probabilities_are_seeded_and_reproducible():
     plan = _plan()
-    one = CombinedPlanner(FakeForecaster(LEVEL), seed=7).fit(_history(), plan).evaluate()
-    two = CombinedPlanner(FakeForecaster(LEVEL), seed=7).fit(_history(), plan).evaluate()
-    other = CombinedPlanner(FakeForecaster(LEVEL), seed=8).fit(_history(), plan).evaluate()
+    one = CombinedPlanner(plan, FakeForecaster(LEVEL), seed=7).fit(_history()).evaluate()
+    two = CombinedPlanner(plan, FakeForecaster(LEVEL), seed=7).fit(_history()).evaluate()
+    other = CombinedPlanner(plan, FakeForecaster(LEVEL), seed=8).fit(_history()).evaluate()
     pd.testing.assert_frame_equal(one.gap_branch, two.gap_branch)
     assert not one.gap_month["probability"].equals(other.gap_month["probability"])
 
@@ -203,10 +206,10 @@ def test_blend_targets_reconcile_to_the_fen(planner, blend):
     res = planner.evaluate(blend=blend)
     req = res.gap_company["required"].iloc[0]
     fc = res.gap_company["forecast_mean"].iloc[0]
-    total = res.targets["target_fen"].sum()
+    total = res.target_table["target_fen"].sum()
     assert total == round((blend * req + (1 - blend) * fc) * 100) or abs(total - (blend * req + (1 - blend) * fc) * 100) <= 1
-    assert res.targets["target_fen"].dtype == np.int64
-    assert (res.targets["target_fen"] >= 0).all()
+    assert res.target_table["target_fen"].dtype == np.int64
+    assert (res.target_table["target_fen"] >= 0).all()
     assert res.summary["target_yuan"] == total / 100
     if blend == 1.0:
         assert total == planner.backward_.tasks_["sales_task_fen"].sum()
@@ -214,10 +217,10 @@ def test_blend_targets_reconcile_to_the_fen(planner, blend):
 
 def test_quantile_targets_are_not_below_the_requirement(planner):
     res = planner.evaluate(quantile=0.8)
-    target = res.targets.groupby("branch", sort=False)["target_fen"].sum()
+    target = res.target_table.groupby("branch", sort=False)["target_fen"].sum()
     required = planner.backward_.tasks_.groupby("branch", sort=False)["sales_task_fen"].sum()
     assert (target >= required.reindex(target.index)).all()
-    assert res.targets["target_fen"].sum() == target.sum()
+    assert res.target_table["target_fen"].sum() == target.sum()
     free = planner.evaluate(scenario=Scenario(target_rule="quantile", quantile=0.5, floor_at_requirement=False))
     p50 = free.gap_branch.set_index("branch")["target"]
     assert p50.loc["北京"] == pytest.approx(free.gap_branch.set_index("branch").loc["北京", "forecast_p50"], abs=0.01)
@@ -225,9 +228,9 @@ def test_quantile_targets_are_not_below_the_requirement(planner):
 
 def test_chosen_company_total_is_hit_exactly(planner):
     res = planner.evaluate(blend=0.4, total_yuan="1234567.89")
-    assert res.targets["target_fen"].sum() == 123456789
+    assert res.target_table["target_fen"].sum() == 123456789
     res = planner.evaluate(quantile=0.9, total_yuan=2_000_000)
-    assert res.targets["target_fen"].sum() == 200_000_000
+    assert res.target_table["target_fen"].sum() == 200_000_000
 
 
 def test_bridge_waterfall_ends_at_the_requirement(planner):
@@ -243,7 +246,7 @@ def test_bridge_waterfall_ends_at_the_requirement(planner):
 
 
 def test_staffing_respects_lead_time_and_productive_from(planner):
-    plan = planner.plan_.replace(hires_productive_from=5)
+    plan = planner.plan.replace(hires_productive_from=5)
     res = planner.evaluate(plan=plan, scenario=Scenario(hire_lead_time_months=2, max_hires_per_branch_month=2))
     st = res.staffing
     assert len(st) and (st["new_hires"] > 0).all() and (st["new_hires"] <= 2).all()
@@ -270,7 +273,7 @@ def test_no_hiring_capacity_leaves_the_gap_open(planner):
 def test_slider_changes_reuse_the_fit(planner):
     fc = planner.forecaster_
     res_a = planner.evaluate(blend=0.2)
-    res_b = planner.evaluate(plan=planner.plan_.replace(gross_margin=0.12))
+    res_b = planner.evaluate(plan=planner.plan.replace(gross_margin=0.12))
     assert fc.fit_calls == 1
     assert res_b.summary["required_yuan"] < res_a.summary["required_yuan"]  # higher margin: less sales needed
     a, b = (r.gap_branch.set_index("branch")["forecast_mean"] for r in (res_a, res_b))
@@ -287,13 +290,14 @@ def test_run_gives_every_table_per_scenario(planner):
     assert run.comparison["scenario"].tolist() == ["保守", "基准", "激进"]
     tables = run.tables("en")
     assert set(tables) == {"comparison", *C.CombinedResult.TABLES}
-    assert tables["gap_branch"]["scenario"].value_counts().to_dict() == {"保守": 4, "基准": 4, "激进": 4}
+    assert list(tables["comparison"].columns) == [label(c, "en", "combined") for c in run.comparison.columns]
+    assert tables["gap_branch"]["Scenario"].value_counts().to_dict() == {"保守": 4, "基准": 4, "激进": 4}
     zh = run.excel_sheets("zh")
     assert "情景对比" in zh and "建议目标" in zh
     assert "状态" in zh["分公司缺口"].columns
-    assert set(zh["分公司缺口"]["状态"]) <= set(C.STATUS_ZH.values())
+    assert set(zh["分公司缺口"]["状态"]) <= {value("gap_status", code, "zh") for code in C.STATUSES}
     for name, res in run.results.items():
-        assert res.targets["target_fen"].sum() == round(res.summary["target_yuan"] * 100)
+        assert res.target_table["target_fen"].sum() == round(res.summary["target_yuan"] * 100)
         assert "yuan" in res.headline("en") and "元" in res.headline("zh")
     matrix = run.results["基准"].target_matrix("zh")
     assert matrix.loc["合计", "合计"] == pytest.approx(run.results["基准"].summary["target_yuan"])
@@ -307,14 +311,14 @@ def test_adjustments_through_the_planner_hold_the_total(planner):
     })
     base = planner.evaluate()
     res = planner.evaluate(adjustments=frame)
-    assert res.targets["target_fen"].sum() == base.targets["target_fen"].sum()
-    t = res.targets.set_index(["branch", "month"])["target_fen"]
+    assert res.target_table["target_fen"].sum() == base.target_table["target_fen"].sum()
+    t = res.target_table.set_index(["branch", "month"])["target_fen"]
     assert t.loc["上海"].sum() == 250_000_000
-    before = base.targets.set_index(["branch", "month"])["target_fen"].loc[("北京", pd.Timestamp("2026-03-01"))]
+    before = base.target_table.set_index(["branch", "month"])["target_fen"].loc[("北京", pd.Timestamp("2026-03-01"))]
     assert t.loc[("北京", pd.Timestamp("2026-03-01"))] == round(before * 1.1)
     log = res.adjustment_log
     assert log["reason"].tolist() == ["大单", "新产品推迟"] and log["author"].tolist() == ["王总", "李经理"]
-    assert res.targets["adjusted"].sum() == 1 + 12
+    assert res.target_table["adjusted"].sum() == 1 + 12
 
 
 def test_plot_functions_draw_on_an_axes(planner):
@@ -357,23 +361,23 @@ def test_bad_evaluate_arguments(planner, kwargs, error, words):
 
 def test_not_fitted_and_mismatched_forecasts():
     with pytest.raises(NotFittedError, match="fit"):
-        CombinedPlanner(FakeForecaster(LEVEL)).evaluate()
+        CombinedPlanner(_plan(), FakeForecaster(LEVEL)).evaluate()
     history = _history(("北京", "上海"))  # no 海口 in the history
     with pytest.raises(ForecastError, match="no series for branch 海口"):
-        CombinedPlanner(FakeForecaster(LEVEL)).fit(history, _plan())
+        CombinedPlanner(_plan(), FakeForecaster(LEVEL)).fit(history)
     with pytest.raises(ForecastError, match="not all 12 months"):
-        CombinedPlanner(FakeForecaster(LEVEL, horizon=6)).fit(_history(), _plan())
+        CombinedPlanner(_plan(), FakeForecaster(LEVEL, horizon=6)).fit(_history())
     with pytest.raises(PlanError, match="inside the plan year"):
-        CombinedPlanner(FakeForecaster(LEVEL)).fit(_history(year=2026), _plan())
+        CombinedPlanner(_plan(), FakeForecaster(LEVEL)).fit(_history(year=2026))
     with pytest.raises(ParameterError, match="n_draws"):
-        CombinedPlanner(FakeForecaster(LEVEL), n_draws=5).fit(_history(), _plan())
+        CombinedPlanner(_plan(), FakeForecaster(LEVEL), n_draws=5).fit(_history())
     with pytest.raises(ParameterError, match="lang"):
-        CombinedPlanner(FakeForecaster(LEVEL)).fit(_history(), _plan()).evaluate().tables("fr")
+        CombinedPlanner(_plan(), FakeForecaster(LEVEL)).fit(_history()).evaluate().tables("fr")
 
 
 def test_extra_history_branches_warn_and_are_left_out():
     with pytest.warns(UserWarning, match="深圳"):
-        planner = CombinedPlanner(FakeForecaster({**LEVEL, "深圳": 1.0})).fit(_history(("北京", "上海", "海口", "深圳")), _plan())
+        planner = CombinedPlanner(_plan(), FakeForecaster({**LEVEL, "深圳": 1.0})).fit(_history(("北京", "上海", "海口", "深圳")))
     assert "深圳" not in planner.evaluate().gap_branch["branch"].tolist()
 
 
@@ -399,10 +403,10 @@ def test_cli_bundled_case_end_to_end(tmp_path, capsys):
     assert "probability of reaching the requirement" in lines[2] and "hires needed" in lines[3]
     assert "Manager adjustments (audit log)" in text and "key-account renewal" in text
     book = load_workbook(out, read_only=True)
-    assert {"scenarios", "gap_month", "gap_branch", "targets", "bridge", "staffing", "adjustment_log"} <= set(book.sheetnames)
-    targets = pd.read_excel(out, sheet_name="targets")
-    for _, rows in targets.groupby("scenario"):
-        assert rows["target_fen"].sum() == rows["target_before_adjustments"].mul(100).round().sum()
+    assert {"Scenarios", "Monthly gap", "Branch gap", "Recommended targets", "Gap bridge", "Hiring plan", "Adjustment log"} <= set(book.sheetnames)
+    targets = pd.read_excel(out, sheet_name="Recommended targets")
+    for _, rows in targets.groupby("Scenario"):
+        assert rows["Recommended target (fen)"].sum() == rows["Target before adjustments (yuan)"].mul(100).round().sum()
 
 
 CLI_BAD = [
@@ -435,7 +439,7 @@ def _shared_planner() -> CombinedPlanner:
     # one fitted planner for the property test (hypothesis does not mix with function-scoped fixtures)
     if "planner" not in _SHARED:
         plan = _plan(new_branches=[{"branch": "三亚", "opening_month": 7, "headcount": 4, "comparable": "海口"}])
-        _SHARED["planner"] = CombinedPlanner(FakeForecaster(LEVEL), n_draws=500, seed=2).fit(_history(), plan)
+        _SHARED["planner"] = CombinedPlanner(plan, FakeForecaster(LEVEL), n_draws=500, seed=2).fit(_history())
     return _SHARED["planner"]
 
 
@@ -455,10 +459,10 @@ def test_planner_targets_reconcile_after_adjustments(blend, cuts):
     adj = [Adjustment(b, None if m == 0 else m, None, round(p, 2), "r", "a", row=i + 2) for i, (b, m, p) in enumerate(cuts)]
     plain = planner.evaluate(blend=blend)
     res = planner.evaluate(blend=blend, adjustments=adj)
-    assert res.targets["target_fen"].sum() == plain.targets["target_fen"].sum()
-    assert (res.targets["target_fen"] >= 0).all()
-    assert res.targets["target_fen"].dtype == np.int64
-    by_branch = res.targets.groupby("branch", sort=False)["target_fen"].sum()
+    assert res.target_table["target_fen"].sum() == plain.target_table["target_fen"].sum()
+    assert (res.target_table["target_fen"] >= 0).all()
+    assert res.target_table["target_fen"].dtype == np.int64
+    by_branch = res.target_table.groupby("branch", sort=False)["target_fen"].sum()
     assert int(by_branch.sum()) == int(round(res.summary["target_yuan"] * 100))
     assert len(res.adjustment_log) == len(adj)
 
@@ -473,7 +477,7 @@ def test_one_call_for_notebooks_and_a_prefitted_forecaster():
 
 def test_cached_quantiles_equal_the_direct_ones(planner):
     # fit() caches quantiles that sliders cannot move; they must equal computing them afresh
-    plan = planner.plan_.replace(gross_margin=0.13)
+    plan = planner.plan.replace(gross_margin=0.13)
     res = planner.evaluate(plan=plan)
     mean, draws, _ = planner._paths(planner._backward(plan))
     lo, hi = np.quantile(draws, C.RANGE_QUANTILES, axis=0)
@@ -482,3 +486,59 @@ def test_cached_quantiles_equal_the_direct_ones(planner):
     q = np.quantile(draws.sum(axis=2), C.ANNUAL_QUANTILES, axis=0)
     assert np.allclose(res.gap_branch["forecast_p50"], q[2], atol=0.01)
     assert np.allclose(res.gap_branch["forecast_p90"], q[4], atol=0.01)
+
+
+# ----------------------------------------------------------------------------
+# one targets format: what the combined plan recommends, tracking reads
+# ----------------------------------------------------------------------------
+def test_recommended_targets_in_the_tracking_format(tmp_path):
+    from salesanalytics.adapters import io
+    from salesanalytics.methods.tracking import Tracker
+
+    branches = [{**b} for b in SMALL_PLAN["branches"]]
+    branches[0]["gross_margin"] = 0.12  # 北京 has its own margin; the others use the plan's 0.1
+    plan = _plan(branches=branches, new_branches=[{"branch": "三亚", "opening_month": 7, "headcount": 4, "comparable": "海口"}])
+    res = CombinedPlanner(plan, FakeForecaster(LEVEL), n_draws=300, seed=4).fit(_history()).evaluate(blend=0.7)
+    targets = res.targets()
+    assert list(targets.columns) == ["month", "branch", "sales_task", "gross_profit_task"]
+    assert len(targets) == 4 * 12
+    sales_fen = (targets["sales_task"] * 100).round().astype(np.int64)
+    assert (sales_fen.to_numpy() == res.target_table["target_fen"].to_numpy()).all()
+    assert int(sales_fen.sum()) == round(res.summary["target_yuan"] * 100)
+    gp_fen = (targets["gross_profit_task"] * 100).round().astype(np.int64)
+    by_branch = pd.DataFrame({"branch": targets["branch"], "sales": sales_fen, "gp": gp_fen}).groupby("branch", sort=False).sum()
+    margins = {"北京": 0.12, "上海": 0.1, "海口": 0.1, "三亚": 0.1}
+    for branch, row in by_branch.iterrows():  # each branch's gross profit is its sales target x margin, to the fen
+        assert row["gp"] == int((Decimal(int(row["sales"])) * Decimal(str(margins[branch]))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    # the CSV written by io round-trips through io.read_targets, and tracking accepts it
+    path = io.write_table(targets, tmp_path / "targets.csv")
+    back = io.read_targets(path)
+    pd.testing.assert_frame_equal(back[targets.columns].reset_index(drop=True), targets, check_dtype=False)
+    actuals = pd.DataFrame({"month": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-02-01"]), "branch": ["北京", "上海", "北京"],
+                            "revenue": [300_000.0, 250_000.0, 310_000.0]})
+    tracker = Tracker().fit(back, actuals)
+    assert tracker.year_ == 2026
+
+
+def test_backward_tasks_are_in_the_tracking_format(tmp_path, seed_plan):
+    from salesanalytics.adapters import io
+    from salesanalytics.methods.backward import BackwardPlanner
+
+    tasks = BackwardPlanner(seed_plan).fit().tasks()
+    assert {"month", "branch", "sales_task", "gross_profit_task"} <= set(tasks.columns)
+    back = io.read_targets(io.write_table(tasks, tmp_path / "tasks.csv"))
+    np.testing.assert_array_equal((back["sales_task"] * 100).round().to_numpy(), tasks["sales_task_fen"].to_numpy())
+    np.testing.assert_array_equal((back["gross_profit_task"] * 100).round().to_numpy(), tasks["gross_profit_task_fen"].to_numpy())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_table_column_has_a_label(planner, lang):
+    run = planner.run()
+    for tables in (run.tables(lang), planner.tables(lang), run.results["基准"].tables(lang)):  # LabelError if a label is missing
+        for name, frame in tables.items():
+            for col in frame.columns:
+                assert "_" not in str(col), (name, col)
+                assert not frame[col].map(lambda v: isinstance(v, (bool, np.bool_))).any(), (name, col)
+    statuses = set(run.tables(lang)["gap_branch"][label("status", lang)])
+    assert statuses <= {value("gap_status", code, lang) for code in C.STATUSES}
+    assert set(run.excel_sheets(lang)) == {L.text(f"cb_sheet_{name}", lang) for name in ["comparison", *C.CombinedResult.TABLES]}

@@ -17,7 +17,7 @@ COMBINED = {"forecast_yuan": 302_334_827.7, "forecast_p10_yuan": 293_197_628.8, 
 
 def test_headline_with_the_combined_plan():
     rows = dict(executive.headline_rows(BACKWARD, COMBINED, "zh"))
-    assert rows["目标 (net_profit, 2026)"] == "15,000,000 元"
+    assert rows["目标 (净利润, 2026)"] == "15,000,000 元"
     assert rows["所需销售额"] == "328,571,429 元 (毛利率 8.0%)"
     assert rows["缺口"] == "26,236,601 元 (8.0%) — 难以达成"
     assert rows["达成概率"].startswith("0% → 72%")
@@ -47,7 +47,7 @@ GAP = pd.DataFrame({
 def test_risks_are_the_unlikely_branches_worst_first():
     out = executive.risks(GAP, "zh")
     assert out["分公司"].tolist() == ["广州", "上海"]
-    assert out["达成概率"].tolist() == ["0%", "10%"] and out[""].tolist() == ["难以达成", "有风险"]
+    assert out["达成概率"].tolist() == ["0%", "10%"] and out["状态"].tolist() == ["难以达成", "有风险"]
     assert executive.risks(GAP, "en", top=1)["Branch"].tolist() == ["广州"]
 
 
@@ -55,7 +55,7 @@ def test_hires_leave_out_branches_without_hires():
     staffing = pd.DataFrame({"branch": ["北京", "上海"], "hires_total": [0, 3], "first_start_hiring": ["2026-01-01", "2026-03-01"],
                              "contribution_yuan": [0.0, 1234.5]})
     out = executive.hires(staffing, "en")
-    assert out.to_dict("records") == [{"Branch": "上海", "Hires": 3, "start hiring by": "2026-03", "gap closed (yuan)": 1234.5}]
+    assert out.to_dict("records") == [{"Branch": "上海", "Hires": 3, "Start hiring by": "2026-03", "Gap closed (yuan)": 1234.5}]
 
 
 def test_review_headline_uses_the_company_row():
@@ -69,3 +69,17 @@ def test_review_headline_uses_the_company_row():
 def test_bad_language():
     with pytest.raises(ParameterError, match="Did you mean 'en'"):
         executive.headline_rows(BACKWARD, None, "eng")
+
+
+def test_pages_label_with_the_method_domain_first_then_the_page_then_common(seed_plan):
+    from salesanalytics.adapters import pages
+    from salesanalytics.core import labels as L
+    from salesanalytics.core.exceptions import LabelError
+    from salesanalytics.methods.backward import BackwardPlanner
+
+    out = pages.labelled(pd.DataFrame({"branch": [], "probability": []}), "en")
+    assert list(out.columns) == ["Branch", L.label("probability", "en", "presentation")]
+    with pytest.raises(LabelError):
+        pages.labelled(pd.DataFrame({"no_such_column": []}), "zh")
+    capacity = pages.backward_capacity(BackwardPlanner(seed_plan).fit(), "zh")
+    assert list(capacity.columns)[:2] == ["分公司", "人数"] and len(capacity) == len(seed_plan.branch_names)

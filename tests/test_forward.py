@@ -512,3 +512,40 @@ def test_cli_prints_multi_year_outlook(tmp_path, capsys):
     assert main(["forward", str(hist), "--horizon", "36", "--lang", "en"]) == 0
     text = capsys.readouterr().out
     assert "Company outlook per year" in text and "2028" in text
+
+
+# ----------------------------------------------------------------------------
+# headline figures and labelled tables
+# ----------------------------------------------------------------------------
+def test_summary_is_a_dict_of_headline_figures(fitted):
+    s = fitted.summary()
+    assert isinstance(s, dict)
+    t = fitted.target_suggestions().iloc[-1]
+    assert s["forecast_yuan"] == pytest.approx(t["mean"]) and s["base_yuan"] == pytest.approx(t["base"])
+    assert s["last_12m_yuan"] == pytest.approx(t["last_12m"])
+    assert s["series"] == len(fitted.series_) and s["horizon"] == 12 and s["level"] == 80
+    assert s["low_yuan"] <= s["base_yuan"] <= s["high_yuan"]
+    assert sum(s["models"].values()) == len(fitted.series_)
+    assert s["industry_weight"] is None
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_table_column_has_a_label(fitted, lang):
+    tables = fitted.tables(lang)  # label_columns raises LabelError on a column without a label
+    assert {"forecast", "summary", "target_suggestions", "outlook", "backtest"} <= set(tables)
+    for name, frame in tables.items():
+        for col in frame.columns:
+            assert "_" not in str(col), (name, col)
+            assert not frame[col].map(lambda v: isinstance(v, (bool, np.bool_))).any(), (name, col)
+    company = "全公司" if lang == "zh" else "Company"
+    assert company in set(tables["forecast"].iloc[:, 0])
+
+
+def test_report_is_labelled_in_both_languages():
+    panel = make_panel(branches=("北京",))
+    panel.loc[panel.month == "2024-04-01", "revenue"] = 0.0
+    fc = Forecaster(horizon=12).fit(panel)
+    zh, en = fc.report("zh"), fc.report("en")
+    assert "模型: " in zh and "models: " in en and "个月为零" in zh and "zero months" in en
+    with pytest.raises(ParameterError, match="lang"):
+        fc.report("fr")

@@ -206,8 +206,9 @@ def test_comparison_table_both_languages_and_not_fitted():
     zh = sim.comparison("zh")
     en = sim.comparison("en")
     assert list(zh.columns) == ["指标", "统一", "tiered"]
-    assert list(en.columns) == ["measure", "Flat", "Tiered"]
-    assert en.set_index("measure").at["gross-profit flag", "Flat"].startswith("FLAG")
+    assert list(en.columns) == ["Measure", "Flat", "Tiered"]
+    assert en.set_index("Measure").at["Gross-profit flag", "Flat"].startswith("FLAG")
+    assert zh.set_index("指标").at["计提基数", "统一"] == "签单额"
     assert set(sim.excel_sheets("en")) == {"plan comparison", "payouts by person", "payout detail", "cost percentiles"}
     with pytest.raises(ParameterError):
         PlanSimulator(PLANS, n_draws=0).fit(people())
@@ -335,7 +336,7 @@ def test_bundled_year_one_call():
     assert tuple(res) == EVALUATION_TABLES
     assert len(res["scores"]) == 385 and res["scores"]["grade"].isin(list("SABCD")).all()
     flags = res["fairness_flags"]
-    assert {"深圳经理", "天津经理"} <= set(flags.loc[flags["check"] == "rater_leniency", "subject"])
+    assert {"深圳经理", "天津经理"} <= set(flags.loc[flags["Check"] == "rater leniency", "Subject"])
     assert (res["target_difficulty"]["reference_kind"] == "forecast").all()
     s = res["plan_summary"].set_index("plan")
     assert len(s) >= 2 and bool(s.at["rich", "flag_gross_profit"]) and not bool(s.at["flat", "flag_gross_profit"])
@@ -363,7 +364,7 @@ def test_cli_incentives_from_a_kpi_table(tmp_path, capsys):
     assert "4,100.00" in text and "4,800.00" in text  # actual-year totals of the two plans, hand-computed above
     assert "FLAG: Flat pays away 12.5% of gross profit (> 10%)" in text
     sheets = pd.read_excel(out, sheet_name=None)
-    assert sheets["payouts by person"].columns.tolist() == ["salesperson", "branch", "flat", "tiered"]
+    assert sheets["payouts by person"].columns.tolist() == ["Salesperson", "Branch", "Flat", "Tiered"]
 
 
 def test_cli_incentives_bad_plan_is_one_line(tmp_path, capsys):

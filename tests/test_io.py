@@ -84,3 +84,16 @@ def test_roster_with_productivity_instead_of_weight(tmp_path):
     path.write_text("分公司,销售员,人效\n北京,王伟,1.2\n北京,李娜,0.8\n", encoding="utf-8")
     roster = io.read_roster(path)
     assert roster["weight"].tolist() == [1.2, 0.8]
+
+
+def test_yaml_round_trip_keeps_order_chinese_and_the_header(tmp_path):
+    data = {"year": 2026, "target": {"kind": "net_profit", "amount_yuan": 15_000_000}, "notes": ["合成数据"]}
+    path = io.write_yaml(tmp_path / "plan.yaml", data, header="# SYNTHETIC\n")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# SYNTHETIC\nyear: 2026\n") and "合成数据" in text
+    assert io.read_yaml(path) == data
+
+
+def test_io_only_reads_and_writes():
+    # file formats only: building data sets (datagen) and chaining methods live elsewhere
+    assert not hasattr(io, "write_synthetic_data")

@@ -62,3 +62,13 @@ def test_public_api_resolves():
 
     for name in sa.__all__:
         assert getattr(sa, name) is not None
+
+
+def test_public_api_points_into_the_layers():
+    import salesanalytics as sa
+
+    assert sa.evaluate_year.__module__ == "salesanalytics.orchestration.evaluation"
+    assert sa.evaluate_kpis.__module__ == "salesanalytics.orchestration.evaluation"
+    assert sa.make_forecaster.__module__ == "salesanalytics.methods.forward"
+    assert sa.text("title_backward_plan", "en") == "Backward plan (倒推法): task breakdown"
+    assert sa.label("sales_task", "zh") == "销售任务(元)"

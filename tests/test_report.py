@@ -23,7 +23,7 @@ from salesanalytics.adapters.report import (
     render_schedules,
 )
 
-from ._render import QUARTER, rendered_set
+from ._render import QUARTER, rendered_set, unlabelled
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -264,6 +264,71 @@ def test_scenarios_are_prerendered_as_tabs():
     for label in ("保守", "基准", "激进"):
         assert re.search(rf'<label class="sa-tab-label" for="sa-scenarios-\d">{label}</label>', text), label
     assert text.count('type="radio"') == 3
+
+
+# ----------------------------------------------------------------------------
+# no unlabelled identifiers on a page
+# ----------------------------------------------------------------------------
+def test_the_scanner_finds_identifiers_reprs_and_range_indexes():
+    import pandas as pd
+
+    page = (pd.DataFrame({"sales_task": [1.0, float("nan")], "ok": [True, None]}).to_html()
+            + pd.DataFrame([[1, 2]]).to_html(index=False)
+            + "<h2>销售任务</h2><pre>Decimal('1')</pre><p>prose_is_not_checked</p><td><code>plan_2026.yaml</code></td><td>source: plan_2026.yaml</td>")
+    found = "\n".join(unlabelled(page))
+    for word in ("sales_task", "True", "NaN", "None", "Decimal(", "RangeIndex columns", "RangeIndex rows"):
+        assert word in found, word
+    assert "plan_2026" not in found and "prose_is_not_checked" not in found and "销售任务" not in found
+
+
+def _manifest(status="ok"):
+    return {"quarter": "2026Q3", "status": status, "lang": "zh", "rendered_at_utc": "2026-10-01 06:00:00", "seconds": 12.5,
+            "package_version": "1.0", "data_dir": "/data/sales_in", "data_fingerprint_sha256": "ab" * 32,
+            "data_files": [{"file": "history_monthly.csv", "sha256": "cd" * 32}], "parameters": {"target_yuan": 7e7, "n_draws": 300},
+            "reports": [{"name": "backward_plan", "title": "倒推法", "notebook": "backward_plan.ipynb", "file": "backward_plan.html", "seconds": 3.2}],
+            "failure": None, "last_good": None}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_index_page_has_no_unlabelled_identifier(lang):
+    from salesanalytics.adapters.report import index_html
+
+    assert unlabelled(index_html(_manifest(), lang)) == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_executive_blocks_have_no_unlabelled_identifier(lang):
+    import pandas as pd
+
+    from salesanalytics.adapters import executive
+
+    backward = {"year": 2026, "target_kind": "net_profit", "target_yuan": 1.5e7, "revenue_required_yuan": 3.2e8, "effective_margin": 0.08,
+                "capacity_gross_profit_yuan": 2.0e7, "uplift_needed_pct": 31.4, "extra_heads_needed": 12.0}
+    combined = {"forecast_yuan": 3.0e8, "forecast_p10_yuan": 2.9e8, "forecast_p90_yuan": 3.1e8, "gap_yuan": 2.6e7, "gap_pct": 7.99,
+                "status": "out of reach", "probability": 0.0, "probability_with_actions": 0.7, "hires": 46}
+    gap = pd.DataFrame({"branch": ["北京", "上海"], "required": [10.0, 20.0], "forecast_mean": [12.0, 15.0], "gap_yuan": [-2.0, 5.0],
+                        "probability": [0.1, 0.0], "status": ["at risk", "out of reach"]})
+    staffing = pd.DataFrame({"branch": ["北京"], "hires_total": [3], "first_start_hiring": ["2026-03-01"], "contribution_yuan": [1234.5]})
+    page = "".join([
+        executive.headline_html(executive.headline_rows(backward, combined, lang)),
+        executive.headline_html(executive.headline_rows(backward, None, lang)),
+        executive.risks(gap, lang).to_html(index=False),
+        executive.hires(staffing, lang).to_html(index=False),
+    ])
+    assert unlabelled(page) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_rendered_pages_show_no_unlabelled_identifier(lang):
+    """Every page of the set: no snake_case, True/False, None, nan/NaT, Decimal( or RangeIndex in a table, heading or headline."""
+    result, out = rendered_set(lang)
+    pages = ["index.html"] + [r["file"] for r in result.reports]
+    offenders = []
+    for name in pages:
+        for found in unlabelled((out / QUARTER / name).read_text(encoding="utf-8")):
+            offenders.append(f"{lang} {name}: {found}")
+    assert offenders == [], f"{len(offenders)} unlabelled identifiers on the pages:\n" + "\n".join(offenders)
 
 
 # ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,8 @@ from salesanalytics.methods.scorecard import (
     rater_leniency,
     target_difficulty,
 )
+
+from salesanalytics.core.labels import label, value
 
 from .conftest import DATA
 
@@ -125,24 +128,26 @@ def test_missing_component_is_left_out_and_weights_scaled(card):
 
 
 def test_forced_distribution_check(card):
-    f = card.forced_distribution().set_index("grades")
+    f = card.forced_.set_index("grades")
     assert f.at["S+A", "count"] == 2 and f.at["S+A", "share"] == 0.5 and not f.at["S+A", "ok"]
     assert f.at["S+A", "limit_count"] == 1
     assert f.at["D", "count"] == 0 and not f.at["D", "ok"] and f.at["D", "limit_count"] == 1
     flags = card.fairness_flags("en")
-    assert set(flags["check"]) >= {"forced_distribution"}
-    assert any("at most 25%" in m for m in flags["message"])
+    assert set(flags["Check"]) >= {"forced distribution"}
+    assert any("at most 25%" in m for m in flags["Message"])
+    shown = card.forced_distribution("zh").set_index("等级")
+    assert shown.at["S+A", "规则"] == "上限" and shown.at["S+A", "结果"] == "超出"
 
 
 def test_cards_one_page_per_person_and_contributions_add_up(card):
     cards = card.cards("zh")
-    assert cards.groupby("salesperson").size().eq(4 + 3 + 1).all()
-    contrib = cards.groupby("salesperson")["contribution"].sum()
+    assert cards.groupby("销售员").size().eq(4 + 3 + 1).all()
+    contrib = pd.to_numeric(cards["贡献(分)"], errors="coerce").groupby(cards["销售员"]).sum()
     score = card.scores_.set_index("salesperson")["score"]
     assert np.allclose(contrib.reindex(score.index), score, atol=0.02)
     one = card.card_sheet("乙", "en")
-    assert one.loc[one["item"] == "Grade", "value"].iloc[0] == "B"
-    assert "Attainment" in set(one["item"])
+    assert one.loc[one["Item"] == "Grade", "Value"].iloc[0] == "B"
+    assert "Attainment" in set(one["Item"]) and "Salesperson" not in one.columns
     with pytest.raises(ParameterError, match="no card for '乙乙'"):
         card.card_sheet("乙乙")
 
@@ -233,11 +238,11 @@ def test_person_notes_name_lenient_raters_and_hard_targets():
     scheme["kpis"]["attainment"]["weight"] = 70
     c = Scorecard(scheme).fit(k, r, reference=pd.Series({"北京": 100.0, "上海": 50.0}))
     cards = c.cards("en")
-    notes = cards[cards["section"] == "notes"].set_index("salesperson")["value"]
+    notes = cards[cards["Section"] == "notes"].set_index("Salesperson")["Value"]
     assert "rater L is lenient" in notes["a"]
     assert "harder than the median" in notes["d"] or "easier than the median" in notes["d"]
-    checks = set(c.fairness_flags("zh")["check"])
-    assert {"rater_leniency", "target_difficulty"} <= checks
+    checks = set(c.fairness_flags("zh")["检查项"])
+    assert {value("fairness_check", "rater_leniency", "zh"), value("fairness_check", "target_difficulty", "zh")} <= checks
 
 
 # -- building the KPI frame ---------------------------------------------------------------
@@ -396,6 +401,53 @@ def test_score_bounds_and_row_order_do_not_matter(rows):
     assert s1["rank"].min() == 1
 
 
+# -- every display table is labelled ------------------------------------------------------
+PLANS = {"plans": {"flat": {"label_zh": "统一", "label_en": "Flat", "commission": {"kind": "flat", "rate": 0.01}},
+                   "tiered": {"label_zh": "阶梯", "label_en": "Tiered", "threshold": 0.5, "cap": 1.5,
+                              "commission": {"kind": "tiered", "bands": [{"from": 0, "to": 1.0, "rate": 0.01},
+                                                                        {"from": 1.0, "to": 1.5, "rate": 0.02}]}}},
+         "gross_profit_flag_share": 0.1}
+RAW = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$|^[a-z]+$")
+
+
+def _unlabelled(frame: pd.DataFrame) -> list:
+    bad = [f"header {c!r}" for c in frame.columns if RAW.match(str(c))]
+    for col in frame.columns:
+        for cell in frame[col].tolist():
+            if cell is None or isinstance(cell, bool) or (isinstance(cell, float) and cell != cell) or cell is pd.NA \
+                    or str(cell) in ("True", "False", "None", "nan", "NaN", "<NA>"):
+                bad.append(f"cell {cell!r} in {col!r}")
+    return bad
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_evaluation_display_tables_are_fully_labelled(lang):
+    from salesanalytics.orchestration.evaluation import DISPLAY_TABLES, evaluate_kpis, excel_sheets
+
+    k = kpi_frame().assign(gross_profit=[8.8, 7.2, 4.0, 10.4], prior_actual=[100.0, 100.0, 50.0, 100.0])
+    r = ratings_frame().iloc[:3]  # 丁 has no rating: a missing component on the ranking and the card
+    res = evaluate_kpis(k, r, SCHEME, PLANS, n_draws=30, seed=0, lang=lang)
+    for key in ("ranking", "cards", "fairness_flags", "plan_comparison", "scheme", "info", "forced_distribution", "grades_by_branch"):
+        assert key in DISPLAY_TABLES
+        assert _unlabelled(res[key]) == [], key
+    for part in ("scorecard", "incentives"):
+        for name, frame in excel_sheets(res, lang, part).items():
+            assert "_" not in name, name
+            assert [b for b in _unlabelled(frame) if b.startswith("header")] == [], name
+    info = res["info"]
+    assert info.index.tolist()[:2] == ["people_scored", "difficulty_reference"]
+    assert info.iloc[1, 1] == value("reference_kind", "prior_year", lang)
+    assert "collaboration" not in " ".join(res["ranking"].iloc[:, -1])  # missing components by their labels
+
+
+def test_card_sheets_are_labelled(card):
+    sheets = card.excel_sheets("en")
+    assert {"ranking", "person cards", "fairness flags", "rater leniency", "forced distribution", "scheme"} <= set(sheets)
+    for name, frame in sheets.items():
+        assert [b for b in _unlabelled(frame) if b.startswith("header")] == [], name
+    assert label("leniency", "zh", "scorecard") in card.leniency("zh").columns
+
+
 # -- CLI -----------------------------------------------------------------------------------
 def _write_kpis(tmp_path):
     k = kpi_frame().assign(gross_profit=[8.8, 7.2, 4.0, 10.4], prior_actual=[100.0, 100.0, 50.0, 100.0])
@@ -422,7 +474,7 @@ def test_cli_scorecard_from_a_kpi_table(tmp_path, capsys):
     assert "S+A max 25%: 2 (50.0%) VIOLATED" in text
     assert "上海: target is 133% of the prior-year actual, 14% harder" in text  # 200 vs 150; median of 1.0 and 1.33
     sheets = pd.read_excel(out, sheet_name=None)
-    assert {"ranking", "cards", "fairness flags"} <= set(sheets)
+    assert {"ranking", "person cards", "fairness flags"} <= set(sheets)  # evaluation.excel_sheets(res, "en", "scorecard")
     assert sheets["ranking"]["Salesperson"].tolist() == ["甲", "丁", "乙", "丙"]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 import warnings
 
 import numpy as np
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesanalytics.adapters import io
-from salesanalytics.core.exceptions import DataError, NotFittedError, ParameterError
+from salesanalytics.core.exceptions import DataError, ForecastError, NotFittedError, ParameterError
 from salesanalytics.methods.tracking import COMPANY, Tracker, TrackingWarning, _split_credits, relabel
 
 Y = 2026
@@ -255,18 +255,23 @@ def test_replan_mid_month_and_pace_by_hand():
     tr = Tracker(as_of="2026-02-13").fit(make_targets(), actuals)
     rp = tr.replan("salesperson")
     zs = rp[rp["salesperson"] == "张三"].reset_index(drop=True)
-    # gap 106,000 yuan; weights: February 10,000 x 6/16 working days ahead = 3,750, March-December 10,000 each.
-    # February: 10,600,000 fen x 3,750 / 103,750 = 383,132.53 -> 383,132; each later month 1,021,686.75 -> 1,021,686,
-    # and the 8 fen left go to the largest remainders (.75 > .53): March ... October.
-    assert zs.loc[1, "new_task_fen"] == 400_000 + 383_132
-    assert zs.loc[2:9, "new_task_fen"].tolist() == [1_021_687] * 8
-    assert zs.loc[10:11, "new_task_fen"].tolist() == [1_021_686] * 2
-    assert zs["new_task_fen"].sum() == 12_000_000
+    ls = rp[rp["salesperson"] == "李四"].reset_index(drop=True)
+    bj = tr.replan("branch").query("branch == '北京'").reset_index(drop=True)
+    # 北京: gap 240,000 - 14,000 = 226,000 yuan; weights: February 20,000 x 6/16 working days ahead = 7,500,
+    # March-December 20,000 each.  February 22,600,000 fen x 7,500 / 207,500 = 816,867.47, each later month
+    # 2,178,313.25; the 3 fen left go to the largest remainders: February (.47), then March and April.
+    assert bj["new_task_fen"].tolist()[1:] == [400_000 + 816_868, 2_178_314, 2_178_314] + [2_178_313] * 8
+    # 张三 (gap 106,000) and 李四 (gap 120,000) share the branch gap by their own gaps, and every month of the
+    # two adds up to the branch's: February's extra fen goes to 张三 (383,132.53 -> 383,133).
+    assert zs.loc[1, "new_task_fen"] == 400_000 + 383_133 and ls.loc[1, "new_task_fen"] == 433_735
+    assert (zs["new_task_fen"] + ls["new_task_fen"]).tolist() == bj["new_task_fen"].tolist()
+    assert zs["new_task_fen"].sum() == 12_000_000 and ls["new_task_fen"].sum() == 12_000_000
+    assert (zs.loc[2:, "new_task_fen"] - 1_021_686.75).abs().max() < 1
     pace = tr.daily_pace("salesperson").set_index("salesperson").loc["张三"]
     # working days left in February after the 13th: Sat 14 (调休), 24, 25, 26, 27, Sat 28 (调休)
     assert pace["working_days_in_month"] == 16 and pace["working_days_left"] == 6
-    assert pace["still_to_do"] == 3_831.32
-    assert pace["required_per_working_day"] == 638.56  # 383,132 / 6 = 63,855.33 fen, rounded up
+    assert pace["still_to_do"] == 3_831.33
+    assert pace["required_per_working_day"] == 638.56  # 383,133 / 6 = 63,855.5 fen, rounded up
     assert pace["plan_per_working_day"] == 625.0  # 10,000 / 16
 
 
@@ -294,20 +299,114 @@ def test_pace_mid_september_counts_mid_autumn_and_make_up_day():
 
 
 def test_no_pace_after_the_last_day_of_the_year():
-    tr = Tracker(as_of="2026-03-31").fit(make_targets(), make_actuals(Q1))
-    tr.as_of_ = pd.Timestamp("2026-12-31")
+    tr = Tracker(as_of="2026-12-31").fit(make_targets(), make_actuals(Q1))
     with pytest.raises(ParameterError, match="last day"):
         tr.daily_pace()
 
 
-@settings(max_examples=15, deadline=None)
-@given(st.lists(st.integers(0, 5_000_000), min_size=3, max_size=3), st.integers(1, 10))
-def test_replan_sums_to_the_target(amounts_fen, month):
-    rows = [(f"2026-{(i % month) + 1:02d}-05", f"X{i}", b, p, 100, a / 100) for i, ((b, p, _), a) in enumerate(zip(PEOPLE, amounts_fen))]
-    as_of = (pd.Timestamp(Y, month, 1) + pd.offsets.MonthEnd(0)).date()
-    rp = Tracker(as_of=as_of).fit(make_targets(), make_actuals(rows)).replan("salesperson")
-    per = rp.groupby("salesperson").agg(new=("new_task_fen", "sum"), planned=("planned_task_fen", "sum"), actual=("actual_fen", "sum"))
-    assert (per["new"] == np.maximum(per["planned"], per["actual"])).all()
+def test_replan_credits_over_achievement_to_the_branch():
+    # 张三 sold 130,000 by March: 10,000 over his annual 120,000.  北京's gap 240,000 - 130,000 = 110,000 is
+    # all 李四's to deliver (not his own 120,000): persons add up to the branch, branches to the company.
+    actuals = make_actuals([("2026-03-10", "A1", "北京", "张三", 100, 130_000.0), ("2026-03-11", "B1", "上海", "王五", 100, 30_000.0)])
+    tr = Tracker(as_of="2026-03-31").fit(make_targets(), actuals)
+    rp = tr.replan("salesperson").drop_duplicates("salesperson").set_index("salesperson")
+    assert rp.loc["张三", ["own_gap", "remaining_gap", "rule"]].tolist() == [0.0, 0.0, "ahead_of_target"]
+    assert rp.loc["李四", ["own_gap", "remaining_gap", "rule"]].tolist() == [120_000.0, 110_000.0, "share_of_branch_gap"]
+    assert rp.loc["王五", ["remaining_gap", "rule"]].tolist() == [210_000.0, "share_of_branch_gap"]
+    br = tr.replan("branch").drop_duplicates("branch").set_index("branch")
+    assert br["remaining_gap"].tolist() == [110_000.0, 210_000.0] and set(br["rule"]) == {"share_of_company_gap"}
+    co = tr.replan("company")
+    assert co["remaining_gap"].iloc[0] == 320_000.0 and co["rule"].iloc[0] == "company_gap"
+    assert relabel(tr.replan("salesperson"), "zh")["调整依据"].iloc[0] == "已完成年度目标,超额计入上级"
+
+
+def test_replan_branch_ahead_and_person_who_left():
+    # 王五 (上海) is far ahead: the company gap is smaller than 北京's own gap, and 北京 takes all of it.
+    # 李四 left after June (no task in the open months): his gap goes to 张三.
+    t = make_targets()
+    t = t[~((t["salesperson"] == "李四") & (t["month"].dt.month > 6))]
+    actuals = make_actuals([("2026-03-10", "A1", "北京", "张三", 100, 60_000.0), ("2026-03-10", "B1", "上海", "王五", 100, 300_000.0)])
+    tr = Tracker(as_of="2026-06-30").fit(t, actuals)
+    rp = tr.replan("salesperson").drop_duplicates("salesperson").set_index("salesperson")
+    # company: 420,000 - 360,000 = 60,000; 北京's own gap 180,000 - 60,000 = 120,000 -> all 60,000 to 北京
+    assert rp.loc["王五", ["remaining_gap", "rule"]].tolist() == [0.0, "ahead_of_target"]
+    assert rp.loc["李四", ["own_gap", "remaining_gap", "rule"]].tolist() == [60_000.0, 0.0, "no_open_task"]
+    assert rp.loc["张三", ["own_gap", "remaining_gap", "rule"]].tolist() == [60_000.0, 60_000.0, "share_of_branch_gap"]
+    # but when the company is ahead, nobody behind gets more
+    more = make_actuals([("2026-03-10", "A1", "北京", "张三", 100, 10_000.0), ("2026-03-10", "B1", "上海", "王五", 100, 500_000.0)])
+    rp = Tracker(as_of="2026-06-30").fit(t, more).replan("salesperson").drop_duplicates("salesperson").set_index("salesperson")
+    assert rp.loc["张三", ["remaining_gap", "rule"]].tolist() == [0.0, "parent_target_reached"]
+
+
+def test_replan_when_everybody_still_working_is_ahead():
+    # 李四 left after June, behind; 张三 is ahead: the branch gap goes to 张三 by his planned open-month tasks
+    t = make_targets()
+    t = t[~((t["salesperson"] == "李四") & (t["month"].dt.month > 6))]
+    actuals = make_actuals([("2026-03-10", "A1", "北京", "张三", 100, 125_000.0), ("2026-03-10", "B1", "上海", "王五", 100, 1_000.0)])
+    rp = Tracker(as_of="2026-06-30").fit(t, actuals).replan("salesperson").drop_duplicates("salesperson").set_index("salesperson")
+    # 北京: 180,000 - 125,000 = 55,000, all to 张三 although he is 5,000 ahead of his own target
+    assert rp.loc["张三", ["own_gap", "remaining_gap", "rule"]].tolist() == [0.0, 55_000.0, "share_by_open_task"]
+    assert rp.loc["李四", "remaining_gap"] == 0.0
+
+
+def _tree_case(draw_people, targets_fen, actual_fen, as_of):
+    """Targets and actuals for the property test: people x 12 months (fen), daily actual rows on the 3rd and 20th."""
+    rows_t, rows_a = [], []
+    for i, (branch, person) in enumerate(draw_people):
+        for m in range(12):
+            if targets_fen[i][m] is not None:
+                rows_t.append((pd.Timestamp(Y, m + 1, 1), branch, person, targets_fen[i][m] / 100))
+            for half, day in ((0, 3), (1, 20)):
+                fen = actual_fen[i][m] // 2 + (actual_fen[i][m] % 2 if half else 0)
+                if fen:
+                    rows_a.append((f"2026-{m + 1:02d}-{day:02d}", f"D{i}-{m}-{half}", branch, person, 100, fen / 100))
+    return pd.DataFrame(rows_t, columns=["month", "branch", "salesperson", "sales_task"]), make_actuals(rows_a)
+
+
+@st.composite
+def _org(draw):
+    n_branches = draw(st.integers(1, 3))
+    people = [(f"B{b}", f"P{b}{k}") for b in range(n_branches) for k in range(draw(st.integers(1, 3)))]
+    targets, actuals = [], []
+    for _ in people:
+        start, end = sorted(draw(st.lists(st.integers(0, 12), min_size=2, max_size=2)))  # new or left: tasks only in [start, end)
+        monthly = draw(st.integers(0, 2_000_000))
+        targets.append([monthly + draw(st.integers(0, 500_000)) if start <= m < end else (0 if m < start else None) for m in range(12)])
+        targets[-1] = [v if v is not None else None for v in targets[-1]]
+        style = draw(st.sampled_from(["zero", "behind", "ahead", "far_ahead"]))
+        factor = {"zero": 0.0, "behind": 0.5, "ahead": 1.1, "far_ahead": 3.0}[style]
+        actuals.append([int(draw(st.integers(0, 2_000_000)) * factor) for _ in range(12)])
+    if all(v in (None, 0) for row in targets for v in row):
+        targets[0][11] = 100
+    as_of = pd.Timestamp(Y, 1, 1) + pd.Timedelta(days=draw(st.integers(0, 363)))
+    return people, targets, actuals, as_of
+
+
+@settings(max_examples=50, deadline=None)
+@given(_org())
+def test_replans_add_up_at_every_level(case):
+    """Random targets and actuals (some far ahead, some at zero, new and leaving people, a partial month)."""
+    people, targets_fen, actual_fen, as_of = case
+    targets, actuals = _tree_case(people, targets_fen, actual_fen, as_of)
+    tr = Tracker(as_of=as_of).fit(targets, actuals)
+    co, br, pe = (tr.replan(level) for level in ("company", "branch", "salesperson"))
+    for frame in (co, br, pe):
+        closed = frame["month_status"] == "closed"
+        assert (frame.loc[closed, "new_task_fen"] == frame.loc[closed, "actual_fen"]).all()
+        assert (frame["new_task_fen"] >= frame["actual_fen"]).all()  # nobody's part is negative
+        parts = (frame["new_task_fen"] - frame["actual_fen"]).groupby([frame[k] for k in ("branch", "salesperson") if k in frame] or [np.zeros(len(frame))]).sum()
+        gaps = np.rint(frame.groupby([frame[k] for k in ("branch", "salesperson") if k in frame] or [np.zeros(len(frame))])["remaining_gap"].first() * 100)
+        if (frame["month_status"] == "open").any():
+            assert (parts.to_numpy() == gaps.to_numpy()).all()  # every key's months add up to its share
+    by_month = lambda f: f.groupby("month")["new_task_fen"].sum()  # noqa: E731
+    assert (by_month(co) == by_month(br)).all() and (by_month(br) == by_month(pe)).all()
+    assert (pe.groupby(["branch", "month"])["new_task_fen"].sum() == br.set_index(["branch", "month"])["new_task_fen"]).all()
+    annual = sum(v for row in targets_fen for v in row if v is not None)
+    done = int(co["actual_fen"].sum())
+    assert np.rint(co["remaining_gap"].iloc[0] * 100) == max(annual - done, 0)
+    assert np.rint(br.groupby("branch")["remaining_gap"].first().sum() * 100) == max(annual - done, 0)
+    first = pe.drop_duplicates(["branch", "salesperson"])
+    assert (first.loc[first["own_gap"] == 0, "rule"].isin(["ahead_of_target", "share_by_open_task", "share_by_annual_target"])).all()
 
 
 # ----------------------------------------------------------------------------
@@ -343,7 +442,7 @@ def test_outlook_with_forecaster_by_hand(q1):
     assert out.loc["北京", "method"] == "forecast" and out.loc["北京", "prob_reach_target"] == 0.0
     company = out.loc[COMPANY]
     assert company["projected_year_end"] == pytest.approx(108_000 + 18_000)
-    months = q1.outlook_monthly_.set_index(["branch", "month"])
+    months = q1.outlook_monthly(_history(), forecaster=FlatForecaster, n_draws=101).set_index(["branch", "month"])
     assert months.loc[("北京", pd.Timestamp("2026-02-01")), "actual"] == 20_000.0
     assert months.loc[("北京", pd.Timestamp("2026-02-01")), "kind"] == "actual"
     apr = months.loc[("北京", pd.Timestamp("2026-04-01"))]
@@ -487,7 +586,6 @@ def test_bad_actuals(case, actuals, error, words):
 
 
 BAD_SETTINGS = [
-    ("as of in the future", {"as_of": (dt.date.today() + dt.timedelta(days=1)).isoformat()}, ParameterError, ["in the future"]),
     ("as of outside the plan year", {"as_of": "2025-06-30"}, ParameterError, ["outside the plan year 2026"]),
     ("as of not a date", {"as_of": "soon"}, ParameterError, ["not a date", "YYYY-MM-DD"]),
     ("thresholds keys", {"thresholds": {"green": 100}}, ParameterError, ["'green' and 'yellow'"]),
@@ -586,10 +684,92 @@ def test_review_and_excel_sheets(q1):
     assert "分公司达成" in zh and "达成率%" in zh["分公司达成"].columns
     assert set(zh["分公司达成"]["状态"]) <= {"绿", "黄", "红", "无目标"}
     en = q1.excel_sheets("en", review=review)
-    assert "Attainment %" in en["attainment_branch"].columns
+    assert "Attainment %" in en["Attainment by branch"].columns
+    assert en["Standing"].set_index("Branch").loc["Company", "YTD status"] == "yellow"
     assert not any(str(c).endswith("_fen") for frame in en.values() for c in frame.columns)
     with pytest.raises(ParameterError):
         relabel(review["standing"], "fr")
+
+
+RAW = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")  # a snake_case identifier where a word belongs
+
+
+def _full_tracker():
+    """A tracker with every kind of table: products, activities, an unknown seller, summed duplicates."""
+    rows = Q1 + [("2026-03-09", "C1", "北京", "赵六", 50, 5_000.0), ("2026-03-09", "C1", "北京", "赵六", 50, 5_000.0)]
+    actuals = make_actuals(rows).assign(product=lambda f: np.where(f["branch"] == "北京", "设备", "服务"))
+    activities = pd.DataFrame(
+        {"date": pd.to_datetime(["2026-03-05", "2026-03-06"]), "branch": ["北京", "上海"], "salesperson": ["张三", "王五"],
+         "visits": [6, 5], "new_customers": [1, 1], "quotes": [3, 2], "deals": [1, 0], "cash_collected": [5_000.0, 0.0]}
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TrackingWarning)
+        return Tracker(as_of="2026-03-13", duplicates="sum").fit(make_targets(), actuals, activities)
+
+
+def test_every_table_is_labelled_in_both_languages():
+    tr = _full_tracker()
+    review = tr.review(_history(), n_draws=50)
+    tables = {k: v for k, v in review.items() if isinstance(v, pd.DataFrame)}
+    tables |= {
+        "attainment_company": tr.attainment("company", "all"),
+        "replan_company": tr.replan("company"),
+        "pace_company": tr.daily_pace("company"),
+        "weekly_company": tr.weekly("company"),
+        "daily_checks_company": tr.daily_checks(level="company"),
+        "funnel_company": tr.funnel(level="company"),
+        "outlook_run_rate": tr.outlook(None),
+    }
+    assert {"duplicates", "unmatched", "funnel", "daily_checks", "attainment_product", "outlook_monthly"} <= {k for k, v in tables.items() if len(v)}
+    for lang in ("zh", "en"):
+        for name, frame in tables.items():
+            shown = relabel(frame, lang)  # a column without a label raises LabelError
+            raw_headers = [c for c in shown.columns if RAW.match(str(c))]
+            assert raw_headers == [], (lang, name, raw_headers)
+            words = shown.select_dtypes(include=["object", "string"])
+            raw_cells = sorted({v for col in words.columns for v in words[col] if isinstance(v, str) and RAW.match(v)})
+            assert raw_cells == [], (lang, name, raw_cells)
+            assert not any(isinstance(v, bool) for col in shown.columns for v in shown[col].astype(object)), (lang, name)
+        sheets = tr.excel_sheets(lang, review=review)
+        assert not any(RAW.match(name) for name in sheets), list(sheets)
+    outlook = relabel(review["outlook"], "zh").set_index("分公司")
+    assert set(outlook["方法"]) <= {"预测模型", "按目前达成率", "混合"} and "全公司" in outlook.index
+    assert set(relabel(tr.replan("branch"), "en")["Month status"]) == {"closed", "open"}
+
+
+def test_fit_does_not_read_the_clock():
+    # a plan year far ahead: fit judges the as-of date against the plan year only, never against today
+    future = make_targets().assign(month=lambda f: f["month"] + pd.DateOffset(years=73))
+    actuals = make_actuals(Q1).assign(date=lambda f: f["date"] + pd.DateOffset(years=73))
+    tr = Tracker(as_of="2099-06-30").fit(future, actuals)
+    assert tr.as_of_ == pd.Timestamp("2099-06-30") and tr.credits_["actual_fen"].sum() == 10_800_000
+
+
+class FailingForecaster(FlatForecaster):
+    def fit(self, history, industry=None):
+        raise ForecastError("not enough data")
+
+
+def test_views_never_change_the_tracker(q1):
+    before = dict(vars(q1))
+    with pytest.warns(TrackingWarning, match="could not fit"):
+        out = q1.outlook(_history(), forecaster=FailingForecaster)
+    assert "could not fit" in out.attrs["note"] and set(out["method"]) == {"run_rate"}
+    assert q1.outlook(None).attrs["note"] is None
+    monthly = q1.outlook_monthly(None)
+    assert monthly.attrs["note"] is None
+    q1.review(None)
+    q1.excel_sheets("en")
+    q1.summary("zh")
+    for level in ("company", "branch", "salesperson"):
+        q1.attainment(level, "all"), q1.replan(level), q1.daily_pace(level)
+    q1.weekly(), q1.daily_checks(), q1.funnel(), q1.standing()
+    assert vars(q1).keys() == before.keys() and all(vars(q1)[k] is v for k, v in before.items())
+    assert not hasattr(q1, "outlook_note_") and not hasattr(q1, "outlook_monthly_")
+
+
+def test_summary_status_in_words(q1):
+    assert q1.summary("zh")["status"] == "黄" and q1.summary("en")["status"] == "yellow"
 
 
 def test_readers_with_chinese_headers(tmp_path):
@@ -627,8 +807,9 @@ def test_cli_track_small(tmp_path, capsys):
     assert "2026-04" in out and "每工作日" in out
     sheets = pd.read_excel(tmp_path / "t.xlsx", sheet_name=None)
     assert {"总体进度", "分公司达成", "销售员调整任务", "分公司每日进度"} <= set(sheets)
+    # a future as-of date is refused by the CLI (the adapter knows today; the Tracker does not read the clock)
     code = main(["track", "--targets", str(tmp_path / "targets.csv"), "--actuals", str(tmp_path / "actuals.csv"), "--as-of", "2030-01-01"])
-    assert code == 2 and "in the future" in capsys.readouterr().err
+    assert code == 2 and re.search("in the future|outside the plan year", capsys.readouterr().err)
 
 
 @pytest.mark.slow

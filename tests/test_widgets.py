@@ -93,7 +93,7 @@ def test_combined_explorer_scenario_and_blend(history):
     from salesanalytics.core.config import data_path
 
     plan = io.read_plan(data_path("plan_2026.yaml"))
-    planner = combined.CombinedPlanner(n_draws=200, seed=0).fit(history, plan)
+    planner = widgets.fit_combined_planner(history, plan, n_draws=200, seed=0)
     panel = widgets.combined_explorer(planner, scenario="基准", lang="zh")
     by_class = {c: w for w in panel.children for c in w._dom_classes}
     menu, blend, table = by_class["sa-dropdown-scenario"], by_class["sa-slider-blend"], by_class["sa-target-table"]

@@ -30,7 +30,7 @@ def notebook_path(name: str | None, notebooks_dir: str | Path | None = None) -> 
     if not path.exists():
         known = sorted(p.stem for p in folder.glob("*.ipynb"))
         raise ParameterError(f"no notebook '{name}' in {folder}.{suggest(Path(name).stem, known)} Notebooks: {', '.join(known)}.")
-    return path
+    return path.resolve()  # absolute: Voilà runs in the notebooks folder, whatever the caller's working directory
 
 
 def voila_command(name: str | None = None, *, port: int = 8866, open_browser: bool = False, notebooks_dir=None) -> list[str]:

@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..core import schema as S
 from ..core.labels import bilingual, check_lang, t
+from ..core.labels import value as value_label
 
 CJK_FAMILY = "Noto Sans CJK SC"
 _FONT_READY = False
@@ -73,8 +74,7 @@ def _wan(values) -> np.ndarray:
 
 
 def _month_labels(months, lang: str) -> list[str]:
-    months = pd.DatetimeIndex(months)
-    return [f"{m.month}月" if lang == "zh" else m.strftime("%b") for m in months]
+    return [value_label("month_short", m.month, lang) for m in pd.DatetimeIndex(months)]
 
 
 # ----------------------------------------------------------------------------
@@ -251,6 +251,11 @@ def show_html(text: str) -> None:
     display(HTML(text))
 
 
+def show_text(text: str) -> None:
+    """Display plain text (notes made from data, e.g. branch names) as preformatted, escaped HTML."""
+    show_html(f"<pre class='sa-note'>{html.escape(str(text))}</pre>")
+
+
 def show_heading(text: str, level: int = 2) -> None:
     show_html(f"<h{level}>{html.escape(text)}</h{level}>")
 
@@ -259,14 +264,24 @@ def show_heading(text: str, level: int = 2) -> None:
 _PROBABILITY_WORDS = ("probability", "概率")
 
 
-def show_table(frame: pd.DataFrame, *, floatfmt: str = "{:,.0f}", index: bool = True) -> None:
-    """A frame as a plain HTML table (numbers with thousands separators, probabilities in %)."""
+#: how a missing value (NaN, NaT, None) reads in a table
+MISSING = "—"
+
+
+def table_html(frame: pd.DataFrame, *, floatfmt: str = "{:,.0f}", index: bool = True, classes: str = "sa-matrix") -> str:
+    """A frame as a plain HTML table: thousands separators, probabilities in %, missing values as a dash."""
     formatters = {
-        col: (lambda v: "" if pd.isna(v) else f"{v:.0%}")
+        col: (lambda v: MISSING if pd.isna(v) else f"{v:.0%}")
         for col in frame.columns
         if any(w in str(col).lower() for w in _PROBABILITY_WORDS) and pd.api.types.is_numeric_dtype(frame[col])
     }
-    show_html(frame.to_html(float_format=lambda v: floatfmt.format(v), formatters=formatters or None, classes="sa-matrix", border=0, index=index))
+    return frame.to_html(float_format=lambda v: floatfmt.format(v), formatters=formatters or None, na_rep=MISSING,
+                         classes=classes, border=0, index=index)
+
+
+def show_table(frame: pd.DataFrame, *, floatfmt: str = "{:,.0f}", index: bool = True) -> None:
+    """Display :func:`table_html` of ``frame`` (static output that survives in HTML)."""
+    show_html(table_html(frame, floatfmt=floatfmt, index=index))
 
 
 def target_vs_forecast(gap_month: pd.DataFrame, lang: str = "zh", *, title_key: str = "chart_target_vs_forecast"):
@@ -310,14 +325,12 @@ def scenario_tabs(run, lang: str = "zh") -> str:
         fig, ax = figure()
         plot_bridge(ax, res.bridge, lang)
         parts.append(img_tag(fig, alt=f"bridge {name}"))
-        parts.append(res.target_matrix(lang).to_html(float_format=lambda v: f"{v:,.0f}", classes="sa-matrix", border=0))
+        parts.append(table_html(res.target_matrix(lang)))
         tables = res.tables(lang)
-        if lang == "en":  # identifiers (gap_to_close) read as words in a report: "Gap to close"
-            tables = {k: v.rename(columns=lambda c: str(c).replace("_", " ").capitalize()) for k, v in tables.items()}
         staffing = tables["staffing_branch"]
-        parts.append(staffing.to_html(index=False, float_format=lambda v: f"{v:,.0f}", classes="sa-matrix", border=0))
+        parts.append(table_html(staffing, index=False))
         if len(res.adjustment_log):  # the audit trail: every manager adjustment with its reason
-            parts.append(tables["adjustment_log"].to_html(index=False, float_format=lambda v: f"{v:,.0f}", classes="sa-matrix sa-adjustments", border=0))
+            parts.append(table_html(tables["adjustment_log"], index=False, classes="sa-matrix sa-adjustments"))
         panes[res.scenario.label(lang)] = "".join(parts)
     return html_tabs(panes, name="scenarios")
 
@@ -328,7 +341,8 @@ def scenario_tabs(run, lang: str = "zh") -> str:
 def plot_bridge(ax, bridge: pd.DataFrame, lang: str = "zh"):
     """Waterfall of the bridge from forecast to requirement (万元) on ``ax``."""
     setup_fonts()
-    label = bridge["label_zh" if lang == "zh" else "label_en"].tolist()
+    check_lang(lang)
+    label = bridge[f"label_{lang}"].tolist()  # the method names each step in both languages
     start = bridge["start_yuan"].to_numpy() / 1e4
     end = bridge["end_yuan"].to_numpy() / 1e4
     bottom = np.minimum(start, end)
@@ -339,8 +353,8 @@ def plot_bridge(ax, bridge: pd.DataFrame, lang: str = "zh"):
     for i, (b, h, amount) in enumerate(zip(bottom, height, bridge["amount_yuan"] / 1e4)):
         ax.text(i, b + h, f"{amount:,.0f}", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(x, label, rotation=20, ha="right")
-    ax.set_ylabel("万元" if lang == "zh" else "10k yuan")
-    ax.set_title("从预测到所需任务 (万元)" if lang == "zh" else "From forecast to requirement (10k yuan)")
+    ax.set_ylabel(t("wan_yuan", lang))
+    ax.set_title(t("chart_bridge", lang))
     # the steps are small next to the totals: start the axis just below the lowest step (truncated waterfall)
     steps = (bridge["kind"] == "step").to_numpy()
     low = min(bottom[steps].min(), end[~steps].min()) if steps.any() else 0.0
@@ -351,17 +365,17 @@ def plot_bridge(ax, bridge: pd.DataFrame, lang: str = "zh"):
 def plot_scenarios(ax, comparison: pd.DataFrame, lang: str = "zh"):
     """Scenario comparison on ``ax``: target and forecast bars (万元) and the probability of the target."""
     setup_fonts()
-    zh = lang == "zh"
-    names = comparison["scenario"] if zh else comparison["label_en"]
+    check_lang(lang)
+    names = comparison["scenario" if lang == "zh" else "label_en"]  # the zh scenario name is the key itself
     x = np.arange(len(comparison))
-    ax.bar(x - 0.2, comparison["forecast_mean"] / 1e4, width=0.4, label="预测" if zh else "forecast", color="#8C8C8C")
-    ax.bar(x + 0.2, comparison["target"] / 1e4, width=0.4, label="建议目标" if zh else "target", color="#4C72B0")
-    ax.axhline(comparison["required"].iloc[0] / 1e4, color="#C44E52", linestyle="--", label="所需任务" if zh else "requirement")
+    ax.bar(x - 0.2, comparison["forecast_mean"] / 1e4, width=0.4, label=t("forecast", lang), color="#8C8C8C")
+    ax.bar(x + 0.2, comparison["target"] / 1e4, width=0.4, label=t("legend_recommended_target", lang), color="#4C72B0")
+    ax.axhline(comparison["required"].iloc[0] / 1e4, color="#C44E52", linestyle="--", label=t("legend_requirement", lang))
     for i, row in comparison.reset_index(drop=True).iterrows():
-        ax.text(i + 0.2, row["target"] / 1e4, f"{row['probability_target']:.0%}\n{int(row['hires_total'])}{'人' if zh else ' hires'}", ha="center", va="bottom", fontsize=8)
+        ax.text(i + 0.2, row["target"] / 1e4, f"{row['probability_target']:.0%}\n" + t("hires_count", lang, n=int(row["hires_total"])), ha="center", va="bottom", fontsize=8)
     ax.set_xticks(x, list(names))
-    ax.set_ylabel("万元" if zh else "10k yuan")
-    ax.set_title("情景对比: 目标、达成概率、招聘" if zh else "Scenarios: target, probability, hires")
+    ax.set_ylabel(t("wan_yuan", lang))
+    ax.set_title(t("chart_scenarios", lang))
     lo = min(comparison["forecast_mean"].min(), comparison["required"].min()) / 1e4
     ax.set_ylim(bottom=lo * 0.9)
     ax.legend(loc="lower right", fontsize=8)
@@ -371,14 +385,15 @@ def plot_scenarios(ax, comparison: pd.DataFrame, lang: str = "zh"):
 def plot_gap(ax, gap_branch: pd.DataFrame, lang: str = "zh"):
     """Per branch: forecast range (P10..P90) and mean against the required task (万元), coloured by status."""
     setup_fonts()
+    check_lang(lang)
     colour = {"on track": "#55A868", "stretch": "#DD8452", "at risk": "#C44E52", "out of reach": "#8172B3"}
     y = np.arange(len(gap_branch))[::-1]
     lo, hi = gap_branch["forecast_p10"] / 1e4, gap_branch["forecast_p90"] / 1e4
     ax.hlines(y, lo, hi, color="#8C8C8C", linewidth=4)
-    ax.plot(gap_branch["forecast_mean"] / 1e4, y, "o", color="#4C72B0", label="预测均值" if lang == "zh" else "forecast mean")
-    ax.scatter(gap_branch["required"] / 1e4, y, marker="|", s=200, c=[colour[s] for s in gap_branch["status"]], label="所需任务" if lang == "zh" else "requirement")
+    ax.plot(gap_branch["forecast_mean"] / 1e4, y, "o", color="#4C72B0", label=t("legend_forecast_mean", lang))
+    ax.scatter(gap_branch["required"] / 1e4, y, marker="|", s=200, c=[colour[s] for s in gap_branch["status"]], label=t("legend_requirement", lang))
     ax.set_yticks(y, gap_branch[S.BRANCH].tolist())
-    ax.set_xlabel("万元" if lang == "zh" else "10k yuan")
-    ax.set_title("各分公司: 预测区间 vs 所需任务" if lang == "zh" else "Branches: forecast range vs requirement")
+    ax.set_xlabel(t("wan_yuan", lang))
+    ax.set_title(t("chart_gap", lang))
     ax.legend(loc="lower right", fontsize=8)
     return ax

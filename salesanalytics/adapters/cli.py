@@ -3,6 +3,12 @@
 Errors the library raises on purpose print one clear message and exit
 non-zero without a traceback; ``--debug`` shows the traceback.  Every
 subcommand is registered by one ``_add_<name>`` function in ``COMMANDS``.
+Tables come from the methods (``tables`` / ``excel_sheets`` / ``summary``) or
+:mod:`salesanalytics.adapters.tables`; every word printed comes from
+:mod:`salesanalytics.core.labels` (domain ``cli``).
+
+Each command imports its methods inside the command function, so that ``--help``
+and the light commands start without loading pandas or the forecasting stack.
 """
 
 from __future__ import annotations
@@ -13,63 +19,53 @@ import warnings
 from pathlib import Path
 
 from .. import __version__
-from ..core.exceptions import SalesAnalyticsError
+from ..core.exceptions import ParameterError, SalesAnalyticsError
+from ..core.labels import LANGS, label, text, value
 
 
 # ----------------------------------------------------------------------------
 # helpers shared by subcommands
 # ----------------------------------------------------------------------------
-def fmt_yuan(value: float) -> str:
-    return f"{value:,.2f}"
+def _lang_option(p, help: str = "language of tables and Excel sheets") -> None:
+    p.add_argument("--lang", choices=list(LANGS), default="zh", help=help)
 
 
-def print_table(frame, *, file=None, floatfmt: str = "{:,.0f}") -> None:
-    """Print a small frame readably (CJK-aware column widths)."""
+def _show(frame, lang: str, floatfmt: str = "{:,.0f}") -> None:
+    from .tables import render_table
+
+    print(render_table(frame, lang, floatfmt=floatfmt))
+
+
+def _check_as_of(as_of) -> None:
+    """Reject a review date after today: actuals cannot exist yet (the methods take the date as given)."""
     import pandas as pd
 
-    file = file or sys.stdout
-    frame = frame.reset_index() if frame.index.name or isinstance(frame.index, pd.MultiIndex) else frame
-    cols = [str(c) for c in frame.columns]
-    cells = []
-    for _, row in frame.iterrows():
-        out = []
-        for v in row.tolist():
-            if isinstance(v, float):
-                out.append("" if v != v else floatfmt.format(v))
-            elif hasattr(v, "strftime"):
-                out.append(v.strftime("%Y-%m"))
-            else:
-                out.append(str(v))
-        cells.append(out)
-
-    def width(text: str) -> int:
-        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-
-    widths = [max([width(c)] + [width(r[i]) for r in cells]) for i, c in enumerate(cols)]
-
-    def line(values):
-        parts = []
-        for i, v in enumerate(values):
-            pad = widths[i] - width(v)
-            parts.append((v + " " * pad) if i == 0 else (" " * pad + v))
-        return "  ".join(parts)
-
-    print(line(cols), file=file)
-    for r in cells:
-        print(line(r), file=file)
+    if as_of is None:
+        return
+    try:
+        day = pd.Timestamp(as_of).normalize()
+    except (ValueError, TypeError):
+        return  # not a date at all: the method says so, with the format to use
+    today = pd.Timestamp.today().normalize()
+    if day > today:
+        raise ParameterError(
+            f"as_of {day:%Y-%m-%d} is in the future (today is {today:%Y-%m-%d}); actuals cannot exist yet. "
+            "Fix: give a past date, e.g. the last day with complete actuals."
+        )
 
 
-def _write_outputs(out: str | None, sheets: dict, tidy, *, label: str) -> None:
+def _write_outputs(out: str | None, sheets, tidy, *, what: str, lang: str) -> None:
+    """Write ``sheets()`` to an .xlsx or ``tidy()`` to .csv/.parquet (callables: nothing is built without --out)."""
     from . import io
 
     if not out:
         return
     path = Path(out)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        io.write_excel(sheets, path)
+        io.write_excel(sheets(), path)
     else:
-        io.write_table(tidy, path)
-    print(f"\n{label} written to {path}")
+        io.write_table(tidy(), path)
+    print(text("cli_written", lang, what=text(what, lang), path=path))
 
 
 # ----------------------------------------------------------------------------
@@ -87,44 +83,32 @@ def _add_backward(sub) -> None:
     p.add_argument("--forecast", help="forward forecast (csv/xlsx with branch, month, mean) for allocation: forecast")
     p.add_argument("--level", choices=["branch", "salesperson"], default="branch", help="rows of the tidy CSV/Parquet output")
     p.add_argument("--goal-seek", metavar="PARAM", help="solve for one input that lets today's team reach the target: monthly_growth, yoy_growth, gross_margin, headcount, gp_per_head")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of tables and Excel sheets")
+    _lang_option(p)
     p.set_defaults(func=_cmd_backward)
 
 
 def _cmd_backward(args) -> int:
-    from . import io
     from ..methods.backward import BackwardPlanner
+    from . import io, tables
 
+    lang = args.lang
     plan = io.read_plan(args.plan)
     history = io.read_history(args.history) if args.history else None
     forecast = io.read_forecast(args.forecast) if args.forecast else None
     planner = BackwardPlanner(plan).fit(history=history, forecast=forecast)
     s = planner.summary()
-    zh = args.lang == "zh"
     print(f"{plan.name or plan.source} — {s['year']}")
-    print(("目标" if zh else "Target") + f" ({s['target_kind']}): {fmt_yuan(s['target_yuan'])} yuan")
-    print(("所需毛利" if zh else "Gross profit required") + f": {fmt_yuan(s['gross_profit_required_yuan'])} yuan")
-    print(("所需销售额" if zh else "Sales required") + f": {fmt_yuan(s['revenue_required_yuan'])} yuan (margin {s['effective_margin']:.2%})")
-    print(("现有团队产能(毛利)" if zh else "Today's team delivers (gross profit)") + f": {fmt_yuan(s['capacity_gross_profit_yuan'])} yuan → "
-          + ("需提升人效" if zh else "uplift needed") + f" {s['uplift_needed_pct']:.1f}%, " + ("或增员" if zh else "or hire") + f" {s['extra_heads_needed']:.0f}")
-    cap = planner.capacity_.set_index("branch")
-    matrix = planner.matrix("sales_task", args.lang)
-    table = matrix[[matrix.columns[-1]]].rename(columns={matrix.columns[-1]: "销售任务" if zh else "sales_task"})
-    table["毛利任务" if zh else "gp_task"] = planner.matrix("gross_profit_task", args.lang).iloc[:, -1]
-    table["产能毛利" if zh else "capacity_gp"] = cap["capacity_gross_profit"]
-    table["需提升%" if zh else "uplift_%"] = cap["uplift_needed_pct"]
-    table["增员" if zh else "extra_heads"] = cap["extra_heads_needed"]
-    total = table.index[-1]  # the 合计 / Total row of the matrix
-    table.loc[total, table.columns[2]] = s["capacity_gross_profit_yuan"]
-    table.loc[total, table.columns[3]] = s["uplift_needed_pct"]
-    table.loc[total, table.columns[4]] = s["extra_heads_needed"]
+    print(text("cli_backward_target", lang, kind=value("cli_target_kind", s["target_kind"], lang), amount=s["target_yuan"]))
+    print(text("cli_gross_profit_required", lang, amount=s["gross_profit_required_yuan"]))
+    print(text("cli_revenue_required", lang, amount=s["revenue_required_yuan"], margin=s["effective_margin"]))
+    print(text("cli_capacity", lang, amount=s["capacity_gross_profit_yuan"], uplift=s["uplift_needed_pct"], heads=s["extra_heads_needed"]))
     print()
-    print_table(table)
+    _show(tables.backward_overview(planner, lang), lang)
     if args.goal_seek:
-        result = planner.goal_seek(args.goal_seek, history=history)
-        print(("\n反推: " if zh else "\nGoal seek: ") + str(result))
-    tidy = planner.tasks(args.level).drop(columns=["gross_profit_task_fen", "sales_task_fen"])
-    _write_outputs(args.out, planner.excel_sheets(args.lang), tidy, label="Tasks" if not zh else "任务")
+        print(text("cli_goal_seek", lang, result=planner.goal_seek(args.goal_seek, history=history)))
+    _write_outputs(args.out, lambda: planner.excel_sheets(lang),
+                   lambda: planner.tasks(args.level).drop(columns=["gross_profit_task_fen", "sales_task_fen"]),
+                   what="cli_what_tasks", lang=lang)
     return 0
 
 
@@ -148,49 +132,35 @@ def _add_forward(sub) -> None:
     p.add_argument("--fill", choices=["zero", "interpolate"], help="fill missing months instead of stopping with an error")
     p.add_argument("--n-jobs", type=int, default=1, help="parallel workers over series (-1: all cores)")
     p.add_argument("--out", help="write the tidy forecast: .csv/.parquet, or .xlsx with summary and targets sheets")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the summary")
+    _lang_option(p, "language of the summary")
     p.set_defaults(func=_cmd_forward)
 
 
 def _cmd_forward(args) -> int:
-    from . import io
     from ..methods.forward import Forecaster
+    from . import io, tables
 
+    lang = args.lang
     history = io.read_history(args.history)
     industry = io.read_industry(args.industry) if args.industry else None
     fc = Forecaster(horizon=args.horizon, levels=tuple(args.level), n_jobs=args.n_jobs, method=args.method,
                     industry_weight=args.industry_weight, industry_growth=args.industry_growth, fill=args.fill)
     fc.fit(history, industry=industry)
-    zh = args.lang == "zh"
     months = fc.months_
-    print(("正推法预测" if zh else "Forward forecast") + f": {months[0]:%Y-%m} – {months[-1]:%Y-%m}, {len(fc.series_)} "
-          + ("个序列" if zh else "series"))
-    summary = fc.summary(args.lang)
-    shown = summary.copy()
-    growth = shown.columns[3]
-    shown[growth] = [f"{v:+.1f}" if v == v else "" for v in shown[growth]]
+    print(text("cli_forward_title", lang, start=f"{months[0]:%Y-%m}", end=f"{months[-1]:%Y-%m}", n=len(fc.series_)))
     print()
-    print_table(shown, floatfmt="{:,.0f}")
-    targets = fc.target_suggestions(lang=args.lang)
-    view = targets[["branch", "conservative", "base", "stretch"]]
-    if zh:
-        view = view.rename(columns={"branch": "分公司", "conservative": "保守(P20)", "base": "基准(P50)", "stretch": "挑战(P80)"})
-    print("\n" + ("目标建议（年度合计，元）" if zh else "Target suggestions (annual total, yuan)"))
-    print_table(view)
+    _show(tables.forward_summary(fc, lang), lang)
+    targets = fc.target_suggestions(lang=lang)
+    print(text("cli_target_suggestions", lang))
+    _show(tables.forward_targets(targets, lang), lang)
     if fc.horizon_ > 12:
-        out = fc.outlook(lang=args.lang)
-        company = out[out["branch"] == out["branch"].iloc[-1]][["year", "months", "p20", "p50", "p80"]]
-        print("\n" + ("全公司年度展望（元）" if zh else "Company outlook per year (yuan)"))
-        print_table(company.astype({"year": str, "months": str}))
-    note = fc.report(args.lang)
+        print(text("cli_company_outlook", lang))
+        _show(tables.forward_company_outlook(fc.outlook(lang=lang), lang), lang)
+    note = fc.report(lang)
     if note:
         print("\n" + note)
-    tidy = fc.predict()
-    sheets = {"forecast": fc.predict(total=True, lang=args.lang), "summary": summary, "targets": targets,
-              "backtest": fc.backtest_}
-    if fc.horizon_ > 12:
-        sheets["outlook"] = fc.outlook(lang=args.lang)
-    _write_outputs(args.out, sheets, tidy, label="预测" if zh else "Forecast")
+    _write_outputs(args.out, lambda: tables.forward_sheets(fc, lang, targets=targets), fc.predict,
+                   what="cli_what_forecast", lang=lang)
     return 0
 
 
@@ -212,52 +182,41 @@ def _add_combined(sub) -> None:
     p.add_argument("--industry", help="industry market size (csv/xlsx) for the forecaster's market-share blend (optional)")
     p.add_argument("--draws", type=int, default=2000, help="simulated paths for the probabilities (default 2000)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the simulation (default 0)")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of tables and Excel sheets")
+    _lang_option(p)
     p.set_defaults(func=_cmd_combined)
 
 
 def _cmd_combined(args) -> int:
-    from . import io
+    from ..methods.adjustments import parse_adjustments
     from ..methods.combined import CombinedPlanner
+    from . import io, tables
 
+    lang = args.lang
     plan = io.read_plan(args.plan)
     history = io.read_history(args.history)
     scenarios = io.read_scenarios(args.scenarios) if args.scenarios else None
     adjustments = None
     if args.adjustments:
-        from ..methods.adjustments import parse_adjustments
-
-        frame = io.read_adjustments(args.adjustments)
         # checked against the plan before the forecast is fitted: a typo fails in a second, not after the fit
-        adjustments = parse_adjustments(frame, plan.branch_names, plan.year, source=args.adjustments)
+        adjustments = parse_adjustments(io.read_adjustments(args.adjustments), plan.branch_names, plan.year, source=args.adjustments)
     industry = io.read_industry(args.industry) if args.industry else None
-    planner = CombinedPlanner(n_draws=args.draws, seed=args.seed).fit(history, plan, industry=industry)
+    planner = CombinedPlanner(plan, n_draws=args.draws, seed=args.seed).fit(history, industry=industry)
     run = planner.run(scenarios, adjustments=adjustments)
-    zh = args.lang == "zh"
-    names = list(run.results)
-    first = next((n for n in names if n in ("基准", "base") or run.results[n].scenario.label_en == "base"), names[0])
-    print(f"{plan.name or plan.source} — {plan.year} " + ("结合法" if zh else "combined plan"))
-    for name in [first] + [n for n in names if n != first]:
-        print(run.results[name].headline(args.lang))
-    tables = run.tables(args.lang)
+    first = tables.base_scenario(run)
+    print(text("cli_combined_title", lang, name=plan.name or plan.source, year=plan.year))
+    for name in [first] + [n for n in run.results if n != first]:
+        print(run.results[name].headline(lang))
     print()
-    comparison = tables["comparison"].set_index(tables["comparison"].columns[0])
-    print_table(comparison.drop(columns=[comparison.columns[0]]), floatfmt="{:,.2f}")
+    _show(tables.combined_comparison(run, lang), lang, "{:,.2f}")
     res = run.results[first]
-    branch = res.tables(args.lang)["gap_branch"]
-    cols = [0, 2, 5, 6, 7, 8, 10, 11]
-    print("\n" + (f"分公司 ({first})" if zh else f"Branches ({res.scenario.label_en})"))
-    shown = branch.iloc[:, cols].set_index(branch.columns[0])
-    staffing = res.staffing_branch.set_index("branch")
-    shown["招聘人数" if zh else "hires"] = staffing["hires_total"].to_numpy()
-    shown["最晚开始招聘" if zh else "last_start_hiring"] = staffing["last_start_hiring"].dt.strftime("%Y-%m").fillna("").to_numpy()
-    print_table(shown, floatfmt="{:,.2f}")
-    log = res.tables(args.lang)["adjustment_log"]
+    print(text("cli_branches_of", lang, scenario=res.scenario.label(lang)))
+    _show(tables.combined_branches(res, lang), lang, "{:,.2f}")
+    log = tables.combined_adjustments(res, lang)
     if len(log):
-        print("\n" + ("经理调整 (审计记录)" if zh else "Manager adjustments (audit log)"))
-        print_table(log.iloc[:, [0, 1, 2, 3, 4, 7, 8]].set_index(log.columns[0]), floatfmt="{:,.2f}")
-    sheets = run.excel_sheets(args.lang)
-    _write_outputs(args.out, sheets, tables["targets"], label="结合法表格" if zh else "Combined plan tables")
+        print(text("cli_adjustment_log", lang))
+        _show(log, lang, "{:,.2f}")
+    # a .csv/.parquet is the targets file that `track --targets` reads (month, branch, sales_task, gross_profit_task)
+    _write_outputs(args.out, lambda: run.excel_sheets(lang), res.targets, what="cli_what_combined", lang=lang)
     return 0
 
 
@@ -267,22 +226,37 @@ def _cmd_combined(args) -> int:
 def _add_generate_data(sub) -> None:
     p = sub.add_parser("generate-data", help="rebuild the bundled SYNTHETIC data set in data/ (fixed seed)")
     p.add_argument("--out", default=None, help="folder to write into (default: the project's data/)")
+    _lang_option(p, "language of the messages")
     p.set_defaults(func=_cmd_generate_data)
 
 
-def _cmd_generate_data(args) -> int:
+def write_synthetic_data(out_dir) -> list[Path]:
+    """Make the bundled SYNTHETIC data set (:func:`salesanalytics.methods.datagen.make_dataset`) and write it into ``out_dir``."""
+    from ..core import config
+    from ..methods import datagen
     from . import io
+
+    out = Path(out_dir)
+    data = datagen.make_dataset()
+    files = (("history", config.HISTORY_FILE), ("industry", config.INDUSTRY_FILE), ("roster", config.ROSTER_FILE),
+             ("ratings", config.RATINGS_FILE), ("actuals", config.ACTUALS_FILE), ("activities", config.ACTIVITIES_FILE))
+    written = [io.write_table(data[key], out / name) for key, name in files]
+    header = (f"# {datagen.SYNTHETIC_NOTE}\n"
+              "# The 2026 plan of the synthetic company (倒推法). Edit freely; see seed_case_2012.yaml for every key.\n")
+    written.append(io.write_yaml(out / config.PLAN_FILE, data["plan"], header=header))
+    return written
+
+
+def _cmd_generate_data(args) -> int:
     from ..core.config import DATA_DIR
 
-    out = Path(args.out) if args.out else DATA_DIR
-    for path in io.write_synthetic_data(out):
-        print(f"wrote {path}")
+    for path in write_synthetic_data(Path(args.out) if args.out else DATA_DIR):
+        print(text("cli_wrote", args.lang, path=path))
     return 0
 
 
-
 # ----------------------------------------------------------------------------
-# report / schedule / app (issue 5)
+# report / schedule / app
 # ----------------------------------------------------------------------------
 def _add_report(sub) -> None:
     p = sub.add_parser(
@@ -294,7 +268,7 @@ def _add_report(sub) -> None:
     p.add_argument("--quarter", help="quarter to report, e.g. 2026Q3 (default: the last complete quarter)")
     p.add_argument("--data", help="folder of the input files (default: the bundled data/)")
     p.add_argument("--out", help="reports folder (default: reports/)")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language")
+    _lang_option(p, "report language")
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="notebook parameter (checked against the notebooks' declared parameters and types); repeatable")
     p.add_argument("--only", action="append", metavar="REPORT", help="render only this report (name without .ipynb); repeatable")
     p.add_argument("--cell-timeout", type=float, default=600, help="seconds a cell may run before the kernel is stopped (default 600)")
@@ -304,8 +278,8 @@ def _add_report(sub) -> None:
 
 def _cmd_report(args) -> int:
     from ..core import config
+    from ..core.exceptions import suggest
     from . import report
-    from ..core.exceptions import ParameterError, suggest
 
     specs = None
     if args.only:
@@ -320,16 +294,16 @@ def _cmd_report(args) -> int:
         parameters=report.parse_assignments(args.param), reports=specs, cell_timeout=args.cell_timeout, jobs=args.jobs,
     )
     for r in result.reports:
-        print(f"  {r['file']:<28} {r['seconds']:6.1f} s  {r['title']}")
-    print(f"{result.quarter}: {len(result.reports)} reports in {result.seconds:.1f} s")
-    print(f"index: {result.index}")
+        print(text("cli_report_line", args.lang, file=r["file"], seconds=r["seconds"], title=r["title"]))
+    print(text("cli_report_done", args.lang, quarter=result.quarter, n=len(result.reports), seconds=result.seconds))
+    print(text("cli_report_index", args.lang, path=result.index))
     return 0
 
 
 def _add_schedule(sub) -> None:
     p = sub.add_parser("schedule", help="print a crontab line and a systemd timer that render the reports on the first day of each quarter")
     p.add_argument("--out", help="reports folder the scheduled run writes to (default: reports/)")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language")
+    _lang_option(p, "report language")
     p.add_argument("--time", default="06:00", help="time of day (HH:MM, local) on the first day of the quarter")
     p.set_defaults(func=_cmd_schedule)
 
@@ -376,24 +350,23 @@ def _add_track(sub) -> None:
     p.add_argument("--green", type=float, default=100.0, help="green light from this %% of the time-adjusted target (default 100)")
     p.add_argument("--yellow", type=float, default=90.0, help="yellow light from this %% (default 90); below is red")
     p.add_argument("--out", help="write every table: .xlsx (one sheet each) or .csv/.parquet (tidy attainment, all levels and periods)")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of tables and Excel sheets")
+    _lang_option(p)
     p.set_defaults(func=_cmd_track)
 
 
 def _cmd_track(args) -> int:
     import pandas as pd
 
-    from . import io
-    from ..methods.tracking import COMPANY, Tracker, relabel
+    from ..methods.backward import BackwardPlanner
+    from ..methods.tracking import COMPANY, Tracker
+    from . import io, tables
 
-    zh = args.lang == "zh"
+    lang = args.lang
+    _check_as_of(args.as_of)
     history = io.read_history(args.history) if args.history else None
     if Path(args.targets).suffix.lower() in (".yaml", ".yml"):
-        from ..methods.backward import BackwardPlanner
-
         plan = io.read_plan(args.targets)
-        planner = BackwardPlanner(plan).fit(history=history)
-        targets = planner.tasks("salesperson" if plan.roster is not None else "branch")
+        targets = BackwardPlanner(plan).fit(history=history).tasks("salesperson" if plan.roster is not None else "branch")
     else:
         targets = io.read_targets(args.targets)
     actuals = io.read_actuals(args.actuals)
@@ -404,51 +377,29 @@ def _cmd_track(args) -> int:
         measure=args.measure,
         duplicates="sum" if args.sum_duplicates else "error",
     ).fit(targets, actuals, activities)
-    s = tracker.summary(args.lang)
-    print(("截至" if zh else "As of") + f" {s['as_of']} ({s['year']}, {'销售额' if zh and s['measure'] == 'sales' else s['measure']})")
-    print(("全年目标" if zh else "Annual target") + f": {fmt_yuan(s['annual_target_yuan'])} · " + ("累计实际" if zh else "actual YTD")
-          + f": {fmt_yuan(s['ytd_actual_yuan'])} ({'达成' if zh else ''}{s['ytd_attainment_pct']:.1f}%{'' if zh else ' of the target to date'}) · " + ("剩余缺口" if zh else "remaining gap")
-          + f": {fmt_yuan(s['remaining_gap_yuan'])}")
-    standing = tracker.standing()
-    cols = {"branch": "分公司" if zh else "branch"}
-    for period in ("month", "qtd", "ytd"):
-        name = {"month": ("本月", "month"), "qtd": ("本季", "QTD"), "ytd": ("本年", "YTD")}[period][0 if zh else 1]
-        cols[f"{period}_actual"] = f"{name}{'实际' if zh else ' actual'}"
-        cols[f"{period}_time_adjusted_attainment_pct"] = f"{name}%"
-        cols[f"{period}_status"] = f"{name}{'状态' if zh else ' light'}"
-    table = standing[list(cols)].rename(columns=cols)
-    if zh:
-        from ..methods.tracking import STATUS_ZH
-
-        for c in table.columns:
-            if c.endswith("状态"):
-                table[c] = table[c].map(lambda v: STATUS_ZH.get(v, v))
+    _check_as_of(tracker.as_of_)  # without --as-of: the last day with actuals
+    s = tracker.summary()
+    print(text("cli_track_as_of", lang, as_of=s["as_of"], year=s["year"], measure=value("cli_measure", s["measure"], lang)))
+    print(text("cli_track_headline", lang, annual=s["annual_target_yuan"], actual=s["ytd_actual_yuan"],
+               pct=s["ytd_attainment_pct"], gap=s["remaining_gap_yuan"]))
     print()
-    print_table(table, floatfmt="{:,.1f}")
+    _show(tables.tracking_standing(tracker.standing(), lang, company=COMPANY), lang, "{:,.1f}")
     review = tracker.review(history)
     o = review["outlook"].set_index("branch").loc[COMPANY]
     print()
-    print(("全年预计" if zh else "Projected year-end") + f": {fmt_yuan(o['projected_year_end'])} ({o['projected_attainment_pct']:.1f}%), "
-          + ("80%区间" if zh else "80% range") + f" {fmt_yuan(o['lo_80'])} – {fmt_yuan(o['hi_80'])}, "
-          + ("达成概率" if zh else "probability of reaching the target") + f" {o['prob_reach_target']:.0%} [{o['method']}]")
+    print(text("cli_track_outlook", lang, projected=o["projected_year_end"], pct=o["projected_attainment_pct"], lo=o["lo_80"],
+               hi=o["hi_80"], prob=o["prob_reach_target"], method=value("cli_outlook_method", o["method"], lang)))
     if "pace_branch" in review:
         pace = review["pace_branch"]
-        month = pd.Timestamp(pace["pace_month"].iloc[0])
-        print(("\n" + f"{month:%Y-%m} 每工作日所需 (剩余 {int(pace['working_days_left'].iloc[0])} 个工作日, 含调休)") if zh
-              else f"\nRequired per working day in {month:%Y-%m} ({int(pace['working_days_left'].iloc[0])} working days left, 调休 included)")
-        view = pace[["branch", "still_to_do", "required_per_working_day", "plan_per_working_day", "run_rate_per_working_day"]]
-        print_table(relabel(view, args.lang), floatfmt="{:,.0f}")
+        print(text("cli_track_pace", lang, month=f"{pd.Timestamp(pace['pace_month'].iloc[0]):%Y-%m}",
+                   days=int(pace["working_days_left"].iloc[0])))
+        _show(tables.tracking_pace(pace, lang, company=COMPANY), lang)
     if len(review["unmatched"]):
-        print(("\n无目标的实绩 (已计入合计)" if zh else "\nActuals without a target (counted in the totals)"))
-        print_table(relabel(review["unmatched"], args.lang), floatfmt="{:,.2f}")
-    tidy = pd.concat(
-        [tracker.attainment(level, "all").assign(level=level) for level in ("company", "branch", "salesperson", "product")
-         if level in ("company", "branch") or (level == "salesperson" and "salesperson" in tracker.keys_) or (level == "product" and tracker.product_monthly_ is not None)],
-        ignore_index=True,
-    )
-    _write_outputs(args.out, tracker.excel_sheets(args.lang, review=review), tidy.drop(columns=["actual_fen", "target_fen"]), label="跟踪结果" if zh else "Tracking")
+        print(text("cli_unmatched", lang))
+        _show(tables.tracking_unmatched(review["unmatched"], lang), lang, "{:,.2f}")
+    _write_outputs(args.out, lambda: tracker.excel_sheets(lang, review=review), lambda: tables.tracking_tidy(tracker),
+                   what="cli_what_tracking", lang=lang)
     return 0
-
 
 
 # ----------------------------------------------------------------------------
@@ -467,20 +418,18 @@ def _evaluation_options(p) -> None:
     p.add_argument("--no-forecast", action="store_true", help="skip the forward forecast: prior-year difficulty reference and a bootstrap of attainment")
     p.add_argument("--draws", type=int, default=1000, help="forecast draws for the plan simulation (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the simulation (default 0)")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of tables and Excel sheets")
+    _lang_option(p)
 
 
 def _run_evaluation(args) -> dict:
-    from . import io
+    from ..core import config
     from ..orchestration.evaluation import evaluate_kpis, evaluate_year
+    from . import io
 
     if args.draws < 1:
-        from ..core.exceptions import ParameterError
-
         raise ParameterError(f"--draws must be at least 1, not {args.draws}.")
+    _check_as_of(args.as_of)
     if args.kpis:
-        from ..core import config
-
         def pick(given, name):
             return given or config.data_path(name, args.data_dir)
 
@@ -495,7 +444,13 @@ def _run_evaluation(args) -> dict:
     inputs = io.read_evaluation_inputs(args.data_dir, scheme=args.scheme, plans=args.plans, ratings=args.ratings,
                                        actuals=args.actuals, activities=args.activities)
     return evaluate_year(inputs, period=args.period, as_of=args.as_of, n_draws=args.draws, seed=args.seed,
-                    use_forecast=not args.no_forecast, lang=args.lang)
+                         use_forecast=not args.no_forecast, lang=args.lang)
+
+
+def _info(res) -> dict:
+    """The evaluation's notes by item code (its table is labelled, indexed by the codes)."""
+    info = res["info"]
+    return dict(zip(info.index, info.iloc[:, -1]))
 
 
 def _add_scorecard(sub) -> None:
@@ -512,30 +467,25 @@ def _add_scorecard(sub) -> None:
 
 
 def _cmd_scorecard(args) -> int:
+    from ..orchestration.evaluation import excel_sheets
+    from . import tables
+
+    lang = args.lang
     res = _run_evaluation(args)
-    zh = args.lang == "zh"
-    info = dict(zip(res["info"]["item"], res["info"]["value"]))
-    period = (("考核期间" if zh else "Period") + f": {info['period']}  ·  ") if "period" in info else ""
-    print(period + ("人数" if zh else "people") + f": {info['people_scored']}")
-    grades = res["scores"]["grade"].value_counts()
-    order = [g for g in res["grades_by_branch"].columns if g in grades.index or g in ("S", "A", "B", "C", "D")]
-    print(("等级分布" if zh else "Grades") + ": " + ", ".join(f"{g} {int(grades.get(g, 0))}" for g in order if g in res["grades_by_branch"].columns))
+    info = _info(res)
+    period = text("cli_assessed_period", lang, period=info["period"]) if "period" in info else ""
+    print(period + text("cli_people", lang, n=info["people_scored"]))
+    print(text("cli_grades", lang, counts=tables.grade_counts(res)))
     print()
-    print_table(res["ranking"].head(max(args.top, 0)).iloc[:, :7], floatfmt="{:,.2f}")
-    print("\n" + ("强制分布检查" if zh else "Forced distribution"))
-    for r in res["forced_distribution"].itertuples():
-        print(f"  {r.grades} {r.rule} {r.limit_share:.0%}: {r.count} ({r.share:.1%}) " + ("OK" if r.ok else ("超出" if zh else "VIOLATED")))
-    flags = res["fairness_flags"]
-    print("\n" + ("公平性提示" if zh else "Fairness flags") + f" ({len(flags)})")
-    for m in flags["message"]:
+    _show(res["ranking"].head(max(args.top, 0)).iloc[:, :7], lang, "{:,.2f}")
+    print(text("cli_forced_distribution", lang))
+    for line in tables.forced_lines(res, lang):
+        print(line)
+    messages = res["fairness_flags"][label("message", lang, "scorecard")]
+    print(text("cli_fairness_flags", lang, n=len(messages)))
+    for m in messages:
         print("  - " + m)
-    if args.out:
-        sheets = {k: res[k] for k in ("ranking", "cards", "fairness_flags", "grades_by_branch", "rater_leniency", "target_difficulty",
-                                         "forced_distribution", "scheme", "info")}
-        names = {"ranking": "排名", "cards": "个人考核卡", "fairness_flags": "公平性提示", "grades_by_branch": "分公司等级分布",
-                 "rater_leniency": "评分人宽严", "target_difficulty": "任务难度", "forced_distribution": "强制分布", "scheme": "考核方案", "info": "说明"}
-        sheets = {(names[k] if zh else k.replace("_", " ")): v for k, v in sheets.items()}
-        _write_outputs(args.out, sheets, res["ranking"], label="考核结果" if zh else "Scorecard")
+    _write_outputs(args.out, lambda: excel_sheets(res, lang, "scorecard"), lambda: res["ranking"], what="cli_what_scorecard", lang=lang)
     return 0
 
 
@@ -552,26 +502,20 @@ def _add_incentives(sub) -> None:
 
 
 def _cmd_incentives(args) -> int:
+    from ..orchestration.evaluation import excel_sheets
+
+    lang = args.lang
     res = _run_evaluation(args)
-    zh = args.lang == "zh"
-    info = dict(zip(res["info"]["item"], res["info"]["value"]))
-    period = (("期间" if zh else "Period") + f": {info['period']}  ·  ") if "period" in info else ""
-    print(period + ("模拟" if zh else "simulation") + f": {info['simulation']}")
+    info = _info(res)
+    period = text("cli_period_prefix", lang, period=info["period"]) if "period" in info else ""
+    print(period + text("cli_simulation", lang, simulation=info["simulation"]))
     print()
-    print_table(res["plan_comparison"])
-    flagged = res["plan_summary"][res["plan_summary"]["flag_gross_profit"]]
-    for r in flagged.itertuples():
-        print(("\n警示: " if zh else "\nFLAG: ") + (r.label_zh if zh else r.label_en) + (" 支付毛利的 " if zh else " pays away ")
-              + f"{r.cost_pct_gross_profit:.1%}" + ("" if zh else " of gross profit") + f" (> {info['gross_profit_flag_share']})")
-    if args.out:
-        payouts = res["payouts"]
-        wide = payouts.pivot_table(index=["salesperson", "branch"], columns="plan", values="total_yuan", aggfunc="sum", sort=False).reset_index()
-        wide.columns.name = None
-        cost = res["plan_summary"][["plan", "cost_p10_yuan", "cost_p50_yuan", "cost_p90_yuan", "total_cost_yuan", "cost_pct_revenue", "cost_pct_gross_profit"]]
-        sheets = {("方案对比" if zh else "plan comparison"): res["plan_comparison"], ("个人奖金" if zh else "payouts by person"): wide,
-                  ("奖金明细" if zh else "payout detail"): payouts, ("成本分布" if zh else "cost"): cost,
-                  ("说明" if zh else "info"): res["info"]}
-        _write_outputs(args.out, sheets, payouts, label="激励方案" if zh else "Incentives")
+    _show(res["plan_comparison"], lang)
+    summary = res["plan_summary"]
+    for r in summary[summary["flag_gross_profit"]].itertuples():
+        print(text("cli_cost_flag", lang, plan=getattr(r, f"label_{lang}"), share=r.cost_pct_gross_profit,
+                   limit=info["gross_profit_flag_share"]))
+    _write_outputs(args.out, lambda: excel_sheets(res, lang, "incentives"), lambda: res["payouts"], what="cli_what_incentives", lang=lang)
     return 0
 
 

@@ -11,9 +11,10 @@ import html
 import pandas as pd
 
 from ..core import schema as S
-from ..core.labels import check_lang, t
+from ..core.labels import check_lang, t, value
+from ..methods import tracking
+from .pages import labelled
 
-STATUS_ZH = {"on track": "有望达成", "stretch": "需冲刺", "at risk": "有风险", "out of reach": "难以达成"}
 RISKY = ("at risk", "out of reach")
 
 
@@ -23,16 +24,16 @@ def headline_rows(backward_summary: dict, combined_summary: dict | None, lang: s
     y = t("yuan", lang)
     b = backward_summary
     rows = [
-        (t("target", lang) + f" ({b['target_kind']}, {b['year']})", f"{b['target_yuan']:,.0f} {y}"),
+        (f"{t('target', lang)} ({value('target_kind', b['target_kind'], lang)}, {b['year']})", f"{b['target_yuan']:,.0f} {y}"),
         (t("revenue_required", lang), f"{b['revenue_required_yuan']:,.0f} {y} ({t('gross_margin', lang)} {b['effective_margin']:.1%})"),
     ]
     if combined_summary:
         c = combined_summary
-        status = STATUS_ZH.get(c["status"], c["status"]) if lang == "zh" else c["status"]
+        status = value("gap_status", c["status"], lang)
         rows += [
             (t("forecast", lang), f"{c['forecast_yuan']:,.0f} {y} (P10–P90 {c['forecast_p10_yuan']:,.0f} – {c['forecast_p90_yuan']:,.0f})"),
             (t("gap", lang), f"{c['gap_yuan']:,.0f} {y} ({c['gap_pct']:.1f}%) — {status}"),
-            (t("probability", lang), f"{c['probability']:.0%} → {c['probability_with_actions']:.0%}" + (" (采取措施后)" if lang == "zh" else " (with the actions)")),
+            (t("probability", lang), f"{c['probability']:.0%} → {c['probability_with_actions']:.0%} ({t('with_actions', lang)})"),
             (t("hires", lang), f"{c['hires']} {t('people', lang)}"),
         ]
     else:
@@ -58,14 +59,14 @@ def risks(gap_branch: pd.DataFrame, lang: str = "zh", top: int = 5) -> pd.DataFr
     frame = gap_branch.sort_values(["probability", "gap_yuan"], ascending=[True, False])
     frame = frame[frame["status"].isin(RISKY)].head(top)
     out = pd.DataFrame({
-        t("branch", lang): frame[S.BRANCH].to_numpy(),
-        t("target", lang): frame["required"].to_numpy(),
-        t("forecast", lang): frame["forecast_mean"].to_numpy(),
-        t("gap", lang): frame["gap_yuan"].to_numpy(),
-        t("probability", lang): [f"{p:.0%}" for p in frame["probability"]],
-        "": [STATUS_ZH.get(s, s) if lang == "zh" else s for s in frame["status"]],
+        S.BRANCH: frame[S.BRANCH].to_numpy(),
+        "required": frame["required"].to_numpy(),
+        "forecast_mean": frame["forecast_mean"].to_numpy(),
+        "gap_yuan": frame["gap_yuan"].to_numpy(),
+        "probability": [f"{p:.0%}" for p in frame["probability"]],
+        "status": [value("gap_status", s, lang) for s in frame["status"]],
     })
-    return out
+    return labelled(out, lang)
 
 
 def hires(staffing_branch: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -73,12 +74,13 @@ def hires(staffing_branch: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     check_lang(lang)
     frame = staffing_branch[staffing_branch["hires_total"] > 0]
     start = pd.to_datetime(frame["first_start_hiring"])
-    return pd.DataFrame({
-        t("branch", lang): frame[S.BRANCH].to_numpy(),
-        t("hires", lang): frame["hires_total"].to_numpy(),
-        ("最早开始招聘" if lang == "zh" else "start hiring by"): start.dt.strftime("%Y-%m").to_numpy(),
-        ("弥补缺口（元）" if lang == "zh" else "gap closed (yuan)"): frame["contribution_yuan"].to_numpy(),
+    out = pd.DataFrame({
+        S.BRANCH: frame[S.BRANCH].to_numpy(),
+        "hires_total": frame["hires_total"].to_numpy(),
+        "first_start_hiring": start.dt.strftime("%Y-%m").to_numpy(),
+        "contribution_yuan": frame["contribution_yuan"].to_numpy(),
     })
+    return labelled(out, lang)
 
 
 def review_headline_rows(summary: dict, outlook: pd.DataFrame, lang: str = "zh") -> list[tuple[str, str]]:
@@ -88,16 +90,13 @@ def review_headline_rows(summary: dict, outlook: pd.DataFrame, lang: str = "zh")
     the ``outlook`` table of ``Tracker.review`` (its company row is used).
     """
     check_lang(lang)
-    from ..methods.tracking import COMPANY
-
     y = t("yuan", lang)
-    o = outlook.set_index(S.BRANCH).loc[COMPANY]
-    zh = lang == "zh"
+    o = outlook.set_index(S.BRANCH).loc[tracking.COMPANY]
     return [
-        ("截至" if zh else "As of", str(summary["as_of"])),
-        ("全年目标" if zh else "Annual target", f"{summary['annual_target_yuan']:,.0f} {y}"),
-        ("累计实际" if zh else "Actual to date", f"{summary['ytd_actual_yuan']:,.0f} {y} ({summary['ytd_attainment_pct']:.1f}%)"),
-        ("剩余缺口" if zh else "Remaining gap", f"{summary['remaining_gap_yuan']:,.0f} {y}"),
+        (t("review_as_of", lang), str(summary["as_of"])),
+        (t("review_annual_target", lang), f"{summary['annual_target_yuan']:,.0f} {y}"),
+        (t("review_actual_to_date", lang), f"{summary['ytd_actual_yuan']:,.0f} {y} ({summary['ytd_attainment_pct']:.1f}%)"),
+        (t("review_remaining_gap", lang), f"{summary['remaining_gap_yuan']:,.0f} {y}"),
         (t("outlook", lang), f"{o['projected_year_end']:,.0f} {y} ({o['projected_attainment_pct']:.1f}%), 80%: {o['lo_80']:,.0f} – {o['hi_80']:,.0f}"),
         (t("probability", lang), f"{o['prob_reach_target']:.0%}"),
     ]

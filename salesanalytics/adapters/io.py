@@ -1,8 +1,8 @@
 """The only module that reads or writes files (CSV, XLSX, Parquet, YAML, text).
 
 Readers map Chinese or English headers to the canonical long-format columns
-(:mod:`salesanalytics.schema`), validate with pandera and raise a
-:class:`~salesanalytics.exceptions.DataError` naming the file, sheet, rows,
+(:mod:`salesanalytics.core.schema`), validate with pandera and raise a
+:class:`~salesanalytics.core.exceptions.DataError` naming the file, sheet, rows,
 column and the fix.  Row numbers are the ones a person sees in Excel or a text
 editor: the header is row 1, the first data row is row 2.
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
@@ -25,9 +24,14 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from ..core import config
 from ..core import schema as S
 from ..core.exceptions import DataError, suggest
-from ..core.validation import finish, frame_from_records, parse_months, rename_columns, validate  # noqa: F401  (re-exported readers' API)
+from ..core.validation import finish, parse_months, rename_columns
+from ..methods.incentives import parse_plans
+from ..methods.plan import Plan
+from ..methods.scenarios import scenarios_from_dict
+from ..methods.scorecard import parse_scheme
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
 
@@ -70,7 +74,7 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     return Path(path)
 
 
-# -- folders of rendered reports (used by salesanalytics.report) -------------
+# -- folders of rendered reports (used by salesanalytics.adapters.report) ----
 def read_text(path: str | os.PathLike) -> str:
     return Path(path).read_text(encoding="utf-8")
 
@@ -398,7 +402,7 @@ def read_actuals(path: str | os.PathLike, *, sheet: str | int | None = None) -> 
     branch, [salesperson, product, deal_id, share (percent)], revenue,
     [gross_profit].  A deal credited to several salespeople has one row per
     person with the deal's full amount and that person's share.  Duplicates and
-    shares are checked by :class:`salesanalytics.tracking.Tracker`, which knows
+    shares are checked by :class:`salesanalytics.methods.tracking.Tracker`, which knows
     the option to sum duplicates.  ``attrs['granularity']`` is ``day`` or ``month``.
     """
     frame, ctx = read_table(path, required=(S.MONTH, S.BRANCH, S.REVENUE), sheet=sheet)
@@ -464,10 +468,11 @@ def read_yaml(path: str | os.PathLike) -> dict:
     return data
 
 
-def write_yaml(path: str | os.PathLike, data: Mapping) -> Path:
+def write_yaml(path: str | os.PathLike, data: Mapping, *, header: str = "") -> Path:
+    """Write a mapping as UTF-8 YAML (keys in the given order, Chinese as is), after ``header`` (comment lines), atomically."""
     import yaml
 
-    return write_text(path, yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=False))
+    return write_text(path, header + yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=False))
 
 
 # ----------------------------------------------------------------------------
@@ -479,8 +484,6 @@ def read_plan(path: str | os.PathLike):
     ``branches: {file: branches.xlsx, sheet: 分公司}`` and ``roster: roster.csv``
     are resolved relative to the plan file.
     """
-    from ..methods.plan import Plan
-
     path = Path(path)
     data = read_yaml(path)
     branches = roster = None
@@ -514,7 +517,7 @@ def read_adjustments(path: str | os.PathLike, *, sheet: str | int | None = None)
     """Read manager adjustments for the combined plan (branch, month or year, amount_yuan or change_pct, reason, author, adjusted_on).
 
     The month column stays text (``2026-03``, ``2026`` / ``全年`` / blank = the
-    whole year); :func:`salesanalytics.adjustments.parse_adjustments` checks it
+    whole year); :func:`salesanalytics.methods.adjustments.parse_adjustments` checks it
     against the plan.
     """
     frame, ctx = read_table(path, required=(S.BRANCH, "reason", "author"), sheet=sheet)
@@ -535,73 +538,37 @@ def read_adjustments(path: str | os.PathLike, *, sheet: str | int | None = None)
 
 def read_scenarios(path: str | os.PathLike) -> dict:
     """Read a combined-plan scenario file (YAML: ``defaults`` + ``scenarios``) into ``{name: Scenario}``."""
-    from ..methods.scenarios import scenarios_from_dict
-
     path = Path(path)
     return scenarios_from_dict(read_yaml(path), source=path.name)
 
 
-def write_synthetic_data(out_dir: str | os.PathLike) -> list[Path]:
-    """Write the bundled SYNTHETIC data set (see :mod:`salesanalytics.datagen`) into ``out_dir``."""
-    from ..core import config
-    from ..methods import datagen
-
-    out = Path(out_dir)
-    history = datagen.make_history()
-    plan = datagen.plan_2026(history)
-    extra = {nb["branch"]: nb["headcount"] for nb in plan["new_branches"]}
-    written = [
-        write_table(history, out / config.HISTORY_FILE),
-        write_table(datagen.make_industry(history), out / config.INDUSTRY_FILE),
-        write_table(datagen.make_roster(2026, extra_branches=extra), out / config.ROSTER_FILE),
-    ]
-    written.append(write_table(datagen.make_ratings(datagen.make_roster(2026, extra_branches=extra)), out / config.RATINGS_FILE))
-    roster = datagen.make_roster(2026, extra_branches=extra)
-    actuals = datagen.make_actuals(history, roster, new_branches=plan["new_branches"])
-    written.append(write_table(actuals, out / config.ACTUALS_FILE))
-    written.append(write_table(datagen.make_activities(actuals, roster), out / config.ACTIVITIES_FILE))
-    header = f"# {datagen.SYNTHETIC_NOTE}\n# The 2026 plan of the synthetic company (倒推法). Edit freely; see seed_case_2012.yaml for every key.\n"
-    import yaml
-
-    written.append(write_text(out / config.PLAN_FILE, header + yaml.safe_dump(plan, allow_unicode=True, sort_keys=False)))
-    return written
-
-
 # ----------------------------------------------------------------------------
-# scorecard and incentives (issue 7)
+# scorecard and incentives
 # ----------------------------------------------------------------------------
 def read_ratings(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read ratings in long format: rater (评分人), salesperson, dimension (维度), score (评分)."""
-    from ..methods.scorecard import RATINGS_SCHEMA
-
     frame, ctx = read_table(path, required=("rater", S.SALESPERSON, "dimension", "score"), sheet=sheet)
-    out = finish(frame, RATINGS_SCHEMA, ctx, [])
+    out = finish(frame, S.RATINGS_SCHEMA, ctx, [])
     out.attrs["source"] = ctx["source"]
     return out
 
 
 def read_person_kpis(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read a per-person KPI table (salesperson, branch, actual, target, [gross_profit, prior_actual, new_customers, collected])."""
-    from ..methods.scorecard import KPI_SCHEMA
-
     frame, ctx = read_table(path, required=(S.SALESPERSON, S.BRANCH, "actual", "target"), sheet=sheet)
-    ctx = {**ctx, "extra": tuple(c for c in frame.columns if c not in KPI_SCHEMA.columns)}
-    out = finish(frame, KPI_SCHEMA, ctx, [])
+    ctx = {**ctx, "extra": tuple(c for c in frame.columns if c not in S.KPI_SCHEMA.columns)}
+    out = finish(frame, S.KPI_SCHEMA, ctx, [])
     out.attrs["source"] = ctx["source"]
     return out
 
 
 def read_scorecard_scheme(path: str | os.PathLike):
     """Read and validate a scorecard scheme (YAML) — see data/scorecard_scheme.yaml."""
-    from ..methods.scorecard import parse_scheme
-
     return parse_scheme(read_yaml(path), source=Path(path).name)
 
 
 def read_incentive_plans(path: str | os.PathLike):
     """Read and validate incentive plans (YAML) — see data/incentive_plans.yaml."""
-    from ..methods.incentives import parse_plans
-
     return parse_plans(read_yaml(path), source=Path(path).name)
 
 
@@ -613,8 +580,6 @@ def read_evaluation_inputs(data_dir: str | os.PathLike | None = None, *, scheme:
     Keys: plan, history, roster, actuals, activities (None if the file is absent),
     ratings, scheme, plans.
     """
-    from ..core import config
-
     def path(given, name):
         return Path(given) if given else config.data_path(name, data_dir)
 

@@ -41,7 +41,8 @@ from typing import Any
 
 from .. import __version__
 
-from ..core import config
+from ..core import config, periods
+from ..core.periods import parse_quarter, quarter_end  # noqa: F401  (the report's API)
 
 from . import io
 from ..core.exceptions import ParameterError, ReportError, suggest
@@ -55,6 +56,8 @@ HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "papermill-error-c
 PIPELINE_PARAMETERS = ("quarter", "data_dir", "lang", "interactive")
 DEFAULT_CELL_TIMEOUT = 600
 MANIFEST = "manifest.json"
+#: the ``lang`` attribute of the pages
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
 
 @dataclass(frozen=True)
@@ -82,38 +85,9 @@ REPORTS: tuple[ReportSpec, ...] = (
 # ----------------------------------------------------------------------------
 # quarters
 # ----------------------------------------------------------------------------
-_QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
-
-
-def parse_quarter(text: str) -> tuple[int, int]:
-    """``'2026Q3'`` (or ``2026-q3``) -> ``(2026, 3)``."""
-    m = _QUARTER.match(str(text))
-    if not m:
-        raise ParameterError(f"quarter '{text}' is not a quarter. Fix: write it like 2026Q3 (year, Q, 1-4).")
-    return int(m.group(1)), int(m.group(2))
-
-
 def last_complete_quarter(today: dt.date | None = None) -> str:
-    """The last quarter that has ended before ``today`` (2026-11-27 -> ``2026Q3``)."""
-    today = today or dt.date.today()
-    q = (today.month - 1) // 3 + 1
-    year, q = (today.year, q - 1) if q > 1 else (today.year - 1, 4)
-    return f"{year}Q{q}"
-
-
-def quarter_months(quarter: str) -> tuple[dt.date, dt.date]:
-    """First and last month (1st of month) of ``quarter``."""
-    year, q = parse_quarter(quarter)
-    return dt.date(year, 3 * q - 2, 1), dt.date(year, 3 * q, 1)
-
-
-def quarter_end(quarter: str) -> str | None:
-    """Last day of ``quarter`` as ``YYYY-MM-DD`` (the as-of date of a review); ``""`` -> ``None``."""
-    if not quarter:
-        return None
-    year, q = parse_quarter(quarter)
-    first_next = dt.date(year + (q == 4), (3 * q) % 12 + 1, 1)
-    return (first_next - dt.timedelta(days=1)).isoformat()
+    """The last quarter that has ended before ``today`` (the adapter reads the clock)."""
+    return periods.last_complete_quarter(today or dt.date.today())
 
 
 # ----------------------------------------------------------------------------
@@ -560,7 +534,7 @@ def index_html(manifest: Mapping, lang: str = "zh") -> str:
     """The quarter's index page: links, parameters, data fingerprint, version, time (or FAILED)."""
     e = html.escape
     q = manifest["quarter"]
-    parts = [f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'/>",
+    parts = [f"<!DOCTYPE html><html lang='{HTML_LANG[lang]}'><head><meta charset='utf-8'/>",
              f"<title>{e(t('index_title', lang, quarter=q))}{' — FAILED' if manifest['status'] != 'ok' else ''}</title>",
              f"<style>{_INDEX_CSS}</style></head><body>",
              f"<h1>{e(t('index_title', lang, quarter=q))}</h1>"]
@@ -583,16 +557,16 @@ def index_html(manifest: Mapping, lang: str = "zh") -> str:
         else:
             parts.append(f"<p>{e(t('index_no_last_good', lang))}</p>")
     params = manifest["parameters"]
-    parts.append(f"<h2>{e(t('index_parameters', lang))}</h2><table>")
-    parts.append(f"<tr><th>quarter</th><td>{e(q)}</td></tr><tr><th>lang</th><td>{e(manifest['lang'])}</td></tr>")
-    parts.append(f"<tr><th>data_dir</th><td><code>{e(manifest['data_dir'])}</code></td></tr>")
-    for k, v in params.items():
-        parts.append(f"<tr><th>{e(str(k))}</th><td>{e(repr(v))}</td></tr>")
+    parts.append(f"<h2>{e(t('index_parameters', lang))}</h2><table class='parameters'>")
+    parts.append(f"<tr><th>{e(t('index_quarter', lang))}</th><td>{e(q)}</td></tr><tr><th>{e(t('index_lang', lang))}</th><td>{e(manifest['lang'])}</td></tr>")
+    parts.append(f"<tr><th>{e(t('index_data_dir', lang))}</th><td><code>{e(manifest['data_dir'])}</code></td></tr>")
+    for k, v in params.items():  # the names as typed after -p, so a reader can repeat the run
+        parts.append(f"<tr><th><code>{e(str(k))}</code></th><td><code>{e(repr(v))}</code></td></tr>")
     parts.append("</table>")
     parts.append(f"<h2>{e(t('index_fingerprint', lang))}</h2><p><code class='fingerprint'>{e(manifest['data_fingerprint_sha256'])}</code></p>")
     parts.append(f"<details><summary>{e(t('index_files', lang))} ({len(manifest['data_files'])})</summary><table>")
     for item in manifest["data_files"]:
-        parts.append(f"<tr><td>{e(item['file'])}</td><td><code>{e(item['sha256'][:16])}…</code></td></tr>")
+        parts.append(f"<tr><td><code>{e(item['file'])}</code></td><td><code>{e(item['sha256'][:16])}…</code></td></tr>")
     parts.append("</table></details>")
     parts.append(f"<p>{e(t('index_version', lang))}: salesanalytics {e(manifest['package_version'])} · "
                  f"{e(t('index_time', lang))}: {e(manifest['rendered_at_utc'])}</p>")
@@ -602,9 +576,9 @@ def index_html(manifest: Mapping, lang: str = "zh") -> str:
 
 def _report_table(reports: Sequence[Mapping], lang: str) -> str:
     e = html.escape
-    rows = [f"<table class='reports'><tr><th>{e(t('index_reports', lang))}</th><th>{e(t('index_notebook', lang))}</th><th>s</th></tr>"]
+    rows = [f"<table class='reports'><tr><th>{e(t('index_reports', lang))}</th><th>{e(t('index_notebook', lang))}</th><th>{e(t('index_seconds_header', lang))}</th></tr>"]
     for r in reports:
-        rows.append(f"<tr><td><a class='report-link' href='{e(r['file'])}'>{e(r['title'])}</a></td><td>{e(r['notebook'])}</td><td>{r['seconds']:.1f}</td></tr>")
+        rows.append(f"<tr><td><a class='report-link' href='{e(r['file'])}'>{e(r['title'])}</a></td><td><code>{e(r['notebook'])}</code></td><td>{r['seconds']:.1f}</td></tr>")
     rows.append("</table>")
     return "".join(rows)
 

@@ -18,10 +18,14 @@ import html
 
 import pandas as pd
 
+from ..core import config
+from ..core import schema as S
+from ..core.exceptions import ParameterError, SalesAnalyticsError, suggest
+from ..core.labels import check_lang, t, value
 from ..methods.backward import BackwardPlanner
-from ..core.exceptions import SalesAnalyticsError
-from ..core.labels import check_lang, t
 from ..methods.plan import Plan
+from ..methods.scenarios import default_scenarios
+from . import charts, io
 
 #: CSS classes the browser tests look for.
 CSS = {
@@ -63,7 +67,7 @@ def headline_html(planner: BackwardPlanner, lang: str = "zh") -> str:
     check_lang(lang)
     s = planner.summary()
     rows = [
-        (t("target", lang) + f" ({s['target_kind']})", f"{s['target_yuan']:,.2f} {t('yuan', lang)}"),
+        (f"{t('target', lang)} ({value('target_kind', s['target_kind'], lang)})", f"{s['target_yuan']:,.2f} {t('yuan', lang)}"),
         (t("gross_profit_required", lang), f"{s['gross_profit_required_yuan']:,.2f} {t('yuan', lang)}"),
         (t("revenue_required", lang), f"{s['revenue_required_yuan']:,.2f} {t('yuan', lang)} ({t('gross_margin', lang)} {s['effective_margin']:.2%})"),
         (t("capacity", lang), f"{s['capacity_gross_profit_yuan']:,.2f} {t('yuan', lang)}"),
@@ -77,7 +81,7 @@ def headline_html(planner: BackwardPlanner, lang: str = "zh") -> str:
 def task_table_html(planner: BackwardPlanner, lang: str = "zh", value: str = "sales_task") -> str:
     """The 任务分解表 (branches x months, yuan) as an HTML table."""
     matrix = planner.matrix(value, lang)
-    return matrix.to_html(float_format=lambda v: f"{v:,.0f}", classes="sa-matrix", border=0)
+    return charts.table_html(matrix)
 
 
 def backward_explorer(plan: Plan, *, target_yuan: float, gross_margin: float, growth: float | None = None, lang: str = "zh", history: pd.DataFrame | None = None, chart: bool = True):
@@ -86,9 +90,7 @@ def backward_explorer(plan: Plan, *, target_yuan: float, gross_margin: float, gr
     The sliders start at the given values (the notebook's parameters).  Returns
     the panel widget; ``panel.planner`` is the planner of the current values.
     """
-    import ipywidgets as W
-
-    from . import charts
+    import ipywidgets as W  # lazy for speed: only the interactive notebooks load it
 
     check_lang(lang)
     style = {"description_width": "initial"}
@@ -100,7 +102,7 @@ def backward_explorer(plan: Plan, *, target_yuan: float, gross_margin: float, gr
     setting = growth_setting(plan)
     growth_value = growth if growth is not None else (getattr(plan.phasing, setting) if setting else 0.0)
     growth_slider = W.FloatSlider(value=growth_value or 0.0, min=-0.2, max=max(0.6, growth_value or 0.0), step=0.01,
-                                  description=t("monthly_growth", lang) + ("" if setting != "yoy_growth" else " (yoy)"),
+                                  description=t("slider_yoy_growth" if setting == "yoy_growth" else "monthly_growth", lang),
                                   readout_format=".0%", continuous_update=False, disabled=setting is None, style=style, layout=layout)
     target.add_class(CSS["target"])
     margin.add_class(CSS["margin"])
@@ -143,9 +145,6 @@ def backward_from_parameters(plan_file: str, data_dir: str = "", *, target_yuan:
     data folder) or paths; 0 for target/margin and -1 for growth keep the
     plan's own value (so the sliders start at the plan's numbers).
     """
-    from ..core import config
-    from . import io
-
     folder = data_dir or None
     plan = io.read_plan(config.data_path(plan_file, folder))
     history = io.read_history(config.data_path(history_file, folder)) if history_file else None
@@ -164,13 +163,21 @@ def combined_inputs(scenarios_file: str = "", adjustments_file: str = "", data_d
     Names are looked up in ``data_dir`` ("" = the bundled data folder) or taken as
     paths; "" means the built-in 保守/基准/激进 scenarios and no adjustments.
     """
-    from ..core import config
-    from . import io
-
     folder = data_dir or None
     scenarios = io.read_scenarios(config.data_path(scenarios_file, folder)) if scenarios_file else None
     adjustments = io.read_adjustments(config.data_path(adjustments_file, folder)) if adjustments_file else None
     return scenarios, adjustments
+
+
+def fit_combined_planner(history: pd.DataFrame, plan: Plan, *, n_draws: int = 2000, seed: int = 0):
+    """A fitted :class:`~salesanalytics.methods.combined.CombinedPlanner` for :func:`combined_explorer`.
+
+    Notebooks call this (and ``plan_combined`` for the static tables) rather than the
+    planner's constructor, so a change of its signature is absorbed here.
+    """
+    from ..methods.combined import CombinedPlanner  # lazy for speed: the forecasting stack loads only for this explorer
+
+    return CombinedPlanner(plan, n_draws=n_draws, seed=seed).fit(history)
 
 
 CSS.update({"scenario": "sa-dropdown-scenario", "blend": "sa-slider-blend", "target_table": "sa-target-table", "combined_headline": "sa-combined-headline"})
@@ -186,9 +193,6 @@ def combined_explorer(planner, *, scenario: str = "基准", blend: float | None 
     """
     import ipywidgets as W
 
-    from ..core.exceptions import ParameterError, suggest
-    from ..methods.scenarios import default_scenarios
-
     check_lang(lang)
     scenarios = default_scenarios()
     if scenario not in scenarios:
@@ -199,7 +203,7 @@ def combined_explorer(planner, *, scenario: str = "基准", blend: float | None 
     menu = W.Dropdown(options=[(sc.label(lang), name) for name, sc in scenarios.items()], value=scenario,
                       description=t("scenario", lang), style=style)
     weight = W.FloatSlider(value=start_blend, min=0.0, max=1.0, step=0.05, readout_format=".0%", continuous_update=False,
-                           description=("目标中所需任务的权重" if lang == "zh" else "weight of the requirement in the target"),
+                           description=t("slider_blend", lang),
                            style=style, layout=W.Layout(width="640px"))
     menu.add_class(CSS["scenario"])
     weight.add_class(CSS["blend"])
@@ -218,7 +222,7 @@ def combined_explorer(planner, *, scenario: str = "基准", blend: float | None 
             return
         panel.result = result
         headline.value = f"<pre>{html.escape(result.headline(lang))}</pre>"
-        table.value = result.target_matrix(lang).to_html(float_format=lambda v: f"{v:,.0f}", classes="sa-matrix", border=0)
+        table.value = charts.table_html(result.target_matrix(lang))
 
     def on_menu(_change):
         sc = scenarios[menu.value]
@@ -243,10 +247,6 @@ def forecast_explorer(history: pd.DataFrame, prediction: pd.DataFrame, *, branch
     ``prediction``: the forecaster's tidy frame; ``branch`` "" starts at the company total.
     """
     import ipywidgets as W
-
-    from . import charts
-    from ..core import schema as S
-    from ..core.exceptions import ParameterError, suggest
 
     check_lang(lang)
     branches = list(dict.fromkeys(prediction[S.BRANCH]))

@@ -23,7 +23,6 @@ REPORTS_DIR = _env_path("SALESANALYTICS_REPORTS", PROJECT_DIR / "reports")
 NOTEBOOKS_DIR = _env_path("SALESANALYTICS_NOTEBOOKS", PROJECT_DIR / "notebooks")
 
 #: File names of the bundled data set.
-SEED_PLAN_FILE = "seed_case_2012.yaml"
 PLAN_FILE = "plan_2026.yaml"
 HISTORY_FILE = "history_monthly.csv"
 INDUSTRY_FILE = "industry_market_size.csv"

@@ -44,6 +44,9 @@ WEIGHT = "weight"
 YEAR = "year"
 MARKET_SIZE = "market_size"
 KIND = "kind"
+RATER = "rater"
+DIMENSION = "dimension"
+SCORE = "score"
 
 #: Optional key columns of a long-format frame, outermost first.
 KEY_COLUMNS = (BRANCH, SALESPERSON, PRODUCT)
@@ -62,11 +65,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     YEAR: ("年", "年份"),
     MARKET_SIZE: ("市场规模", "行业规模", "market_size_yuan"),
     KIND: ("类型",),
-    # scorecard (issue 7): ratings
-    "rater": ("评分人", "评价人", "考评人"),
-    "dimension": ("维度", "考核维度", "评价维度"),
-    "score": ("评分", "分数"),
-    # tracking (issue 6): deal-level actuals and activity records
+    # scorecard: ratings
+    RATER: ("评分人", "评价人", "考评人"),
+    DIMENSION: ("维度", "考核维度", "评价维度"),
+    SCORE: ("评分", "分数"),
+    # tracking: deal-level actuals and activity records
     "deal_id": ("单号", "订单号", "合同号", "成交单号", "deal", "order_id"),
     "share": ("分成比例", "贡献比例", "业绩比例", "业绩分成", "share_pct", "contribution_pct"),
     "visits": ("拜访", "拜访量", "拜访次数"),
@@ -74,29 +77,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "quotes": ("报价", "报价数", "报价次数"),
     "deals": ("成交", "成交数", "成交笔数"),
     "cash_collected": ("回款", "回款额", "cash"),
-    # combined plan (issue 4): manager adjustments of targets (their month column is read as text, see io.read_adjustments)
+    # combined plan: manager adjustments of targets (their month column is read as text, see io.read_adjustments)
     "amount_yuan": ("新金额", "调整后金额", "调整后目标", "new_amount"),
     "change_pct": ("调整比例", "调整幅度", "变动比例", "change_percent"),
     "reason": ("原因", "调整原因", "理由"),
     "author": ("调整人", "提出人", "批准人", "by"),
     "adjusted_on": ("调整日期", "adjusted_date", "decided_on"),
 }
-
-#: Chinese display names of the canonical columns (for tables and Excel).
-LABELS_ZH = {
-    MONTH: "月份",
-    BRANCH: "分公司",
-    SALESPERSON: "销售员",
-    PRODUCT: "产品",
-    REVENUE: "销售额(元)",
-    GROSS_PROFIT: "毛利(元)",
-    HEADCOUNT: "人数",
-    GP_PER_HEAD: "月人均毛利(元)",
-    GROSS_MARGIN: "毛利率",
-    "gross_profit_task": "毛利任务(元)",
-    "sales_task": "销售任务(元)",
-}
-
 
 def alias_lookup() -> dict[str, str]:
     """Map every accepted header (normalised) to its canonical column name."""
@@ -254,7 +241,7 @@ ACTIVITIES_SCHEMA = pa.DataFrameSchema(
     name="activities",
 )
 
-#: Manager adjustments of the combined plan's targets (issue 4; see salesanalytics.adjustments).
+#: Manager adjustments of the combined plan's targets (see salesanalytics.methods.adjustments).
 #: ``period`` stays text here: '2026-03', '2026年3月', '2026' / '全年' / blank (whole year) are parsed there.
 ADJUSTMENTS_SCHEMA = pa.DataFrameSchema(
     {
@@ -269,6 +256,41 @@ ADJUSTMENTS_SCHEMA = pa.DataFrameSchema(
     strict=False,
     coerce=True,
     name="adjustments",
+)
+
+_opt_num = pa.Column(float, nullable=True, coerce=True, required=False)
+_opt_nonneg = pa.Column(float, checks=pa.Check.ge(0), nullable=True, coerce=True, required=False)
+
+#: Per-person KPIs of a scorecard period (one row per salesperson; money in yuan).
+KPI_SCHEMA = pa.DataFrameSchema(
+    {
+        SALESPERSON: _key,
+        BRANCH: _key,
+        "actual": pa.Column(float, nullable=False, coerce=True),
+        "target": pa.Column(float, checks=pa.Check.gt(0), nullable=False, coerce=True),
+        GROSS_PROFIT: _opt_num,
+        "prior_actual": _opt_nonneg,
+        "new_customers": _opt_nonneg,
+        "collected": _opt_nonneg,
+    },
+    unique=[SALESPERSON],
+    strict=False,
+    coerce=True,
+    name="kpis",
+)
+
+#: Ratings of the scorecard's rated dimensions, long format: one row per rater x person x dimension.
+RATINGS_SCHEMA = pa.DataFrameSchema(
+    {
+        RATER: _key,
+        SALESPERSON: _key,
+        DIMENSION: _key,
+        SCORE: pa.Column(float, nullable=False, coerce=True),
+    },
+    unique=[RATER, SALESPERSON, DIMENSION],
+    strict=False,
+    coerce=True,
+    name="ratings",
 )
 
 #: What each column is and how to fix it: used in error messages.

@@ -34,6 +34,7 @@ import pandas as pd
 from ..core import schema as S
 from ..core.validation import validate
 from ..core.exceptions import DataError, suggest
+from ..core.labels import text
 from ..core.money import allocate, to_fen
 
 YEAR_WORDS = ("全年", "年度", "year", "all", "annual")
@@ -55,7 +56,7 @@ class Adjustment:
 
     def period_label(self, year: int, lang: str = "zh") -> str:
         if self.month is None:
-            return f"{year} 全年" if lang == "zh" else f"{year} (year)"
+            return text("cb_whole_year", lang, year=year)
         return f"{year}-{self.month:02d}"
 
 
@@ -90,7 +91,7 @@ def _parse_period(value, year: int) -> int | None | str:
 def parse_adjustments(frame: pd.DataFrame, branches: list[str], year: int, *, source: str | None = None) -> AdjustmentList:
     """Check an adjustments table against the plan's branches and year; return the adjustments.
 
-    ``frame`` is what :func:`salesanalytics.io.read_adjustments` returns (or
+    ``frame`` is what :func:`salesanalytics.adapters.io.read_adjustments` returns (or
     an in-memory frame with the same columns; it is validated here too).
     """
 

@@ -4,16 +4,24 @@ The handbook's 结合法 puts 正推 (forward: what the business will likely do)
 倒推 (backward: what it must do) side by side.  :class:`CombinedPlanner` is
 built from the two existing objects, never a copy of them:
 
-* :class:`salesanalytics.backward.BackwardPlanner` gives the required sales
+* :class:`salesanalytics.methods.backward.BackwardPlanner` gives the required sales
   task per branch x month in exact fen, the team's capacity, new branches with
   their ramp-up, and ``plan.replace(...)`` for slider-style changes;
-* :class:`salesanalytics.forward.Forecaster` gives the forecast mean and
+* :class:`salesanalytics.methods.forward.Forecaster` gives the forecast mean and
   joint sample paths (``simulate``) whose correlation across branches and
   months comes from the history's residuals.
 
-``fit(history, plan)`` fits the forecast and simulates once; ``evaluate(...)``
-re-uses both, so a slider that moves the blend weight or the margin re-runs
-the whole combined plan in milliseconds.
+Rhythm (the estimator contract of every method class): the plan is a *setting*
+(configuration read from a YAML), the history is data::
+
+    planner = CombinedPlanner(plan, n_draws=2000, seed=0).fit(history)
+    result = planner.evaluate(blend=0.5)    # one scenario: a CombinedResult
+    result.targets()                        # month, branch, sales_task, gross_profit_task: tracking reads it
+    planner.run(scenarios, adjustments=...) # several scenarios side by side: a CombinedRun
+
+``fit`` fits the forecast and simulates once; ``evaluate(...)`` re-uses both, so a
+slider that moves the blend weight or the margin re-runs the whole combined plan
+in milliseconds.  ``summary()`` / ``tables(lang)`` are those of ``evaluate()``.
 
 Definitions (all amounts are sales/revenue in yuan, the unit of the forecast):
 
@@ -44,7 +52,9 @@ this year) = the requirement.  Every step adds up to the requirement exactly.
 
 from __future__ import annotations
 
+import copy
 import math
+from decimal import Decimal
 import warnings
 from dataclasses import dataclass, field
 
@@ -52,49 +62,25 @@ import numpy as np
 import pandas as pd
 
 from ..core import schema as S
-from .adjustments import Adjustment, apply_adjustments, parse_adjustments
-from .backward import BackwardPlanner
 from ..core.exceptions import ForecastError, NotFittedError, ParameterError, PlanError, suggest
+from ..core.labels import check_lang, label_columns, label_values, text, value
 from ..core.money import allocate, allocate_grouped, to_fen
+from .adjustments import Adjustment, apply_adjustments, parse_adjustments
+from .backward import BackwardPlanner, branch_arrays, wide_matrix
 from .plan import Plan
 from .scenarios import BASE, Scenario, check_fraction, default_scenarios
 
 #: lower probability bounds of on track / stretch / at risk; below the last: out of reach
 STATUS_THRESHOLDS = (0.5, 0.2, 0.05)
 STATUSES = ("on track", "stretch", "at risk", "out of reach")
-STATUS_ZH = {"on track": "有望达成", "stretch": "需冲刺", "at risk": "有风险", "out of reach": "难以达成"}
 #: the forecast range shown in the gap tables: the 80 % interval (P10..P90) of the simulated paths
 RANGE_QUANTILES = (0.10, 0.90)
 #: quantiles of the annual sums reported per branch and company: P10, P20, P50, P80, P90
 ANNUAL_QUANTILES = (0.1, 0.2, 0.5, 0.8, 0.9)
 
-#: Chinese headers of the output tables (``tables(lang="zh")``)
-LABELS_ZH = {
-    "scenario": "情景", S.MONTH: "月份", S.BRANCH: "分公司", "level": "层级", "is_new_branch": "新分公司",
-    "forecast_mean": "预测均值(元)", "forecast_p10": "预测P10(元)", "forecast_p90": "预测P90(元)",
-    "required": "所需任务(元)", "gap_yuan": "缺口(元)", "gap_pct": "缺口%", "probability": "达成概率",
-    "expected_shortfall": "期望差额(元)", "status": "状态", "target": "建议目标(元)", "target_fen": "建议目标(分)",
-    "target_before_adjustments": "调整前目标(元)", "adjusted": "已调整", "probability_target": "目标达成概率",
-    "forecast_p20": "预测P20(元)", "forecast_p50": "预测P50(元)", "forecast_p80": "预测P80(元)",
-    "step": "步骤", "label": "项目", "amount_yuan": "金额(元)", "start_yuan": "起点(元)", "end_yuan": "终点(元)", "kind": "类型",
-    "forecast": "预测(元)", "new_branches": "新分公司(元)", "uplift": "人效提升(元)", "hires": "新招聘(元)",
-    "surplus": "超额(元)", "open": "仍未覆盖(元)", "hires_total": "招聘人数", "new_hires": "招聘人数", "start_hiring": "开始招聘",
-    "on_board_by": "到岗月份", "contribution_yuan": "贡献(元)", "first_start_hiring": "最早开始招聘",
-    "last_start_hiring": "最晚开始招聘", "gap_to_close": "需弥补缺口(元)", "row": "行", "period": "期间",
-    "before_yuan": "调整前(元)", "after_yuan": "调整后(元)", "change_yuan": "变动(元)", "change_pct": "变动%",
-    "target_rule": "目标规则", "label_en": "英文名", "label_zh": "中文名", "probability_with_actions": "措施后达成概率",
-    "reason": "原因", "author": "调整人", "adjusted_on": "调整日期", "others_respread_yuan": "其他单元重新分摊(元)",
-}
-
-BRIDGE_STEPS = {
-    "forecast": ("现有分公司预测", "forecast, today's branches"),
-    "new_branches": ("新分公司", "new branches"),
-    "uplift": ("人效提升", "productivity uplift"),
-    "hires": ("新招聘", "new hires"),
-    "surplus": ("超额(高于任务的分公司)", "surplus above task"),
-    "open": ("仍未覆盖的缺口", "gap still open"),
-    "required": ("所需任务", "requirement"),
-}
+#: coded values of the tables and the label kind that shows them as words
+VALUE_KINDS = {"status": "gap_status", "is_new_branch": "bool", "adjusted": "bool", "step": "bridge_step",
+               "kind": "bridge_kind", "level": "combined_level"}
 
 
 # ----------------------------------------------------------------------------
@@ -194,13 +180,9 @@ def hire_schedule(gap: np.ndarray, value: np.ndarray, start: int, max_per_month:
 # ----------------------------------------------------------------------------
 # results
 # ----------------------------------------------------------------------------
-def _rename(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    if lang == "en":
-        return frame
-    out = frame.rename(columns=LABELS_ZH)
-    if "状态" in out.columns:
-        out["状态"] = out["状态"].map(lambda s: STATUS_ZH.get(s, s))
-    return out
+def _labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` with every header and coded value in words (the same columns, in the same order)."""
+    return label_columns(label_values(frame, lang, VALUE_KINDS), lang, "combined")
 
 
 @dataclass
@@ -208,10 +190,15 @@ class CombinedResult:
     """Every table of one combined plan (one scenario), tidy and in yuan.
 
     ``gap_month`` (branch x month), ``gap_branch`` (branch-year),
-    ``gap_company`` (one row), ``targets`` (branch x month, exact fen and
-    yuan), ``bridge`` (company waterfall steps), ``bridge_branch``,
-    ``staffing`` (hires per branch x hiring month), ``staffing_branch``,
-    ``adjustment_log`` and ``summary`` (headline numbers).
+    ``gap_company`` (one row), ``target_table`` (branch x month: the
+    recommended target in exact fen and yuan, before adjustments, the
+    requirement and the forecast), ``bridge`` (company waterfall steps),
+    ``bridge_branch``, ``staffing`` (hires per branch x hiring month),
+    ``staffing_branch``, ``adjustment_log`` and ``summary`` (the headline
+    figures, a dict of raw numbers: see :meth:`CombinedPlanner.evaluate`).
+
+    :meth:`targets` gives the recommended targets in the targets format that
+    tracking reads; :meth:`tables` every table by name, labelled.
     """
 
     scenario: Scenario
@@ -219,7 +206,7 @@ class CombinedResult:
     gap_month: pd.DataFrame
     gap_branch: pd.DataFrame
     gap_company: pd.DataFrame
-    targets: pd.DataFrame
+    target_table: pd.DataFrame
     bridge: pd.DataFrame
     bridge_branch: pd.DataFrame
     staffing: pd.DataFrame
@@ -227,52 +214,59 @@ class CombinedResult:
     adjustment_log: pd.DataFrame
     summary: dict = field(default_factory=dict)
 
-    TABLES = ("gap_month", "gap_branch", "gap_company", "targets", "bridge", "bridge_branch", "staffing", "staffing_branch", "adjustment_log")
-    SHEETS_ZH = {
-        "gap_company": "公司缺口", "gap_branch": "分公司缺口", "gap_month": "月度缺口", "targets": "建议目标",
-        "bridge": "缺口桥", "bridge_branch": "分公司缺口桥", "staffing": "招聘计划", "staffing_branch": "分公司招聘",
-        "adjustment_log": "调整记录",
-    }
+    #: table name (as in :meth:`tables` and the workbook) -> attribute
+    TABLES = {"gap_month": "gap_month", "gap_branch": "gap_branch", "gap_company": "gap_company", "targets": "target_table",
+              "bridge": "bridge", "bridge_branch": "bridge_branch", "staffing": "staffing", "staffing_branch": "staffing_branch",
+              "adjustment_log": "adjustment_log"}
 
-    def tables(self, lang: str = "en") -> dict[str, pd.DataFrame]:
-        """All tables by name; ``lang='zh'`` gives Chinese headers and status labels."""
-        if lang not in ("zh", "en"):
-            raise ParameterError(f"lang must be 'zh' or 'en', not '{lang}'.")
-        return {name: _rename(getattr(self, name), lang) for name in self.TABLES}
+    def raw_tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name with its column keys and coded values (what :meth:`tables` labels)."""
+        return {name: getattr(self, attr) for name, attr in self.TABLES.items()}
+
+    def tables(self, lang: str = "zh") -> dict[str, pd.DataFrame]:
+        """All tables by name, headers and coded values (status, yes/no, bridge steps) in ``lang``."""
+        check_lang(lang)
+        return {name: _labelled(frame, lang) for name, frame in self.raw_tables().items()}
+
+    def targets(self) -> pd.DataFrame:
+        """The recommended targets in the targets format tracking reads (``io.read_targets``, ``Tracker.fit``).
+
+        Columns: month, branch, sales_task (yuan, exactly the fen of ``target_table.target_fen``
+        / 100) and gross_profit_task: each branch's annual sales target times its gross margin
+        (the branch's own, else the plan's), rounded to the fen, then spread over its months in
+        proportion to their sales targets by largest remainder, so months sum exactly to the branch
+        and branches to the company.
+        """
+        t = self.target_table
+        names = list(self.plan.branch_names)
+        n_b = len(names)
+        sales_fen = t["target_fen"].to_numpy(dtype=np.int64).reshape(n_b, 12)
+        margin = branch_arrays(self.plan)["margin"]
+        gp_branch = np.array([to_fen(Decimal(int(row)) * Decimal(str(m)) / 100) for row, m in zip(sales_fen.sum(axis=1), margin)],
+                             dtype=np.int64)
+        gp_fen = allocate_rows(int(gp_branch.sum()), sales_fen.astype(float), gp_branch)
+        return pd.DataFrame({
+            S.MONTH: t[S.MONTH].to_numpy(),
+            S.BRANCH: t[S.BRANCH].to_numpy(),
+            "sales_task": sales_fen.reshape(-1) / 100,
+            "gross_profit_task": gp_fen.reshape(-1) / 100,
+        })
 
     def target_matrix(self, lang: str = "zh") -> pd.DataFrame:
         """The wide 任务分解表 of the recommended targets (branches x months + totals, yuan)."""
-        fen = self.targets.pivot(index=S.BRANCH, columns=S.MONTH, values="target_fen").reindex(self.plan.branch_names)
-        total = "合计" if lang == "zh" else "Total"
-        fen.columns = [f"{m.month}月" if lang == "zh" else m.strftime("%b") for m in fen.columns]
-        fen[total] = fen.sum(axis=1)
-        fen.loc[total] = fen.sum(axis=0)
-        out = fen / 100
-        out.index.name = "分公司" if lang == "zh" else "Branch"
-        return out
+        return wide_matrix(self.target_table, self.plan.branch_names, "target_fen", lang)
 
     def headline(self, lang: str = "zh") -> str:
         """The company-level answer in a few lines: forecast vs requirement, probability, hires."""
         s = self.summary
-        zh = lang == "zh"
-        name = self.scenario.label(lang)
-        status = STATUS_ZH[s["status"]] if zh else s["status"]
-        if zh:
-            return "\n".join([
-                f"情景 {name}: 预测 {s['forecast_yuan']:,.0f} 元 (80% 区间 {s['forecast_p10_yuan']:,.0f} – {s['forecast_p90_yuan']:,.0f}) "
-                f"vs 所需 {s['required_yuan']:,.0f} 元; 缺口 {s['gap_yuan']:,.0f} 元 ({s['gap_pct']:.1f}%), {status}",
-                f"  达成所需任务的概率 {s['probability']:.0%}, 期望差额 {s['expected_shortfall_yuan']:,.0f} 元; "
-                f"采取措施后 {s['probability_with_actions']:.0%}",
-                f"  建议目标 {s['target_yuan']:,.2f} 元 (达成概率 {s['probability_target']:.0%}); "
-                f"需招聘 {s['hires']} 人, 人效提升 {self.scenario.productivity_uplift:.0%}; 仍未覆盖 {s['open_yuan']:,.0f} 元",
-            ])
         return "\n".join([
-            f"Scenario {name}: forecast {s['forecast_yuan']:,.0f} yuan (80% range {s['forecast_p10_yuan']:,.0f} – {s['forecast_p90_yuan']:,.0f}) "
-            f"vs required {s['required_yuan']:,.0f} yuan; gap {s['gap_yuan']:,.0f} yuan ({s['gap_pct']:.1f}%), {status}",
-            f"  probability of reaching the requirement {s['probability']:.0%}, expected shortfall {s['expected_shortfall_yuan']:,.0f} yuan; "
-            f"with the actions {s['probability_with_actions']:.0%}",
-            f"  recommended target {s['target_yuan']:,.2f} yuan (probability {s['probability_target']:.0%}); "
-            f"hires needed {s['hires']}, productivity uplift {self.scenario.productivity_uplift:.0%}; still open {s['open_yuan']:,.0f} yuan",
+            text("cb_headline_forecast", lang, name=self.scenario.label(lang), forecast=s["forecast_yuan"], p10=s["forecast_p10_yuan"],
+                 p90=s["forecast_p90_yuan"], required=s["required_yuan"], gap=s["gap_yuan"], gap_pct=s["gap_pct"],
+                 status=value("gap_status", s["status"], lang)),
+            text("cb_headline_odds", lang, probability=s["probability"], shortfall=s["expected_shortfall_yuan"],
+                 with_actions=s["probability_with_actions"]),
+            text("cb_headline_actions", lang, target=s["target_yuan"], probability_target=s["probability_target"], hires=s["hires"],
+                 uplift=self.scenario.productivity_uplift, open=s["open_yuan"]),
         ])
 
 
@@ -283,24 +277,22 @@ class CombinedRun:
     results: dict[str, CombinedResult]
     comparison: pd.DataFrame
 
-    def tables(self, lang: str = "en") -> dict[str, pd.DataFrame]:
+    def tables(self, lang: str = "zh") -> dict[str, pd.DataFrame]:
         """Every table, all scenarios stacked in long format (a ``scenario`` column first), plus the comparison."""
-        out = {"comparison": _rename(self.comparison, lang)}
+        check_lang(lang)
+        out = {"comparison": _labelled(self.comparison, lang)}
         for name in CombinedResult.TABLES:
             frames = []
             for key, res in self.results.items():
-                frame = getattr(res, name)
+                frame = res.raw_tables()[name]
                 frames.append(frame.assign(scenario=key)[["scenario", *frame.columns]])
             frames = [f for f in frames if not f.empty] or frames[:1]
-            out[name] = _rename(pd.concat(frames, ignore_index=True), lang)
+            out[name] = _labelled(pd.concat(frames, ignore_index=True), lang)
         return out
 
     def excel_sheets(self, lang: str = "zh") -> dict[str, pd.DataFrame]:
-        """Sheets for ``io.write_excel``: the comparison, then one sheet per table (all scenarios)."""
-        tables = self.tables(lang)
-        names = {"comparison": "情景对比" if lang == "zh" else "scenarios"}
-        names.update({k: (CombinedResult.SHEETS_ZH[k] if lang == "zh" else k) for k in CombinedResult.TABLES})
-        return {names[k]: v for k, v in tables.items()}
+        """Sheets for ``io.write_excel``: the comparison, then one sheet per table (all scenarios), named in ``lang``."""
+        return {text(f"cb_sheet_{name}", lang): frame for name, frame in self.tables(lang).items()}
 
 
 # ----------------------------------------------------------------------------
@@ -311,37 +303,45 @@ class CombinedPlanner:
 
     Parameters
     ----------
+    plan : Plan
+        The backward plan's settings (target, margin, branches, new branches,
+        phasing): configuration, like the other settings.
     forecaster : object, optional
-        A :class:`salesanalytics.forward.Forecaster` (fitted or not) or any
+        A :class:`salesanalytics.methods.forward.Forecaster` (fitted or not) or any
         object with its ``fit``/``predict``/``simulate``/``series_``/``months_``
-        contract.  Default: ``Forecaster(horizon=..., levels=(80, 95), n_jobs=1)``.
+        contract.  A fitted one is used as it is; an unfitted one is copied and the
+        copy fitted (the setting itself is never changed).  Default:
+        ``make_forecaster(horizon)``, the product's one forecaster configuration.
     n_draws, seed : int
         Simulated paths for the probabilities (seeded: the same inputs give
         the same numbers).
     thresholds : tuple
         Probability bounds of on track / stretch / at risk.
 
-    ``fit(history, plan)`` learns ``forecast_`` (the forecaster's tidy
-    prediction), ``draws_`` (paths of today's branches, n_draws x branches x
-    12, yuan) and ``backward_``; ``evaluate(...)`` returns a
-    :class:`CombinedResult` and ``run(scenarios, adjustments)`` a
-    :class:`CombinedRun`.
+    ``fit(history)`` learns ``forecaster_`` (the fitted forecaster),
+    ``forecast_`` (its tidy prediction), ``draws_`` (paths of today's
+    branches, n_draws x branches x 12, yuan), ``mean_``, ``new_noise_``,
+    ``backward_`` (the plan's :class:`BackwardPlanner`) and the quantiles no
+    slider can move; ``evaluate(...)`` returns a :class:`CombinedResult`,
+    ``run(scenarios, adjustments)`` a :class:`CombinedRun`; ``summary()`` and
+    ``tables(lang)`` are those of ``evaluate()``.
     """
 
-    def __init__(self, forecaster=None, *, n_draws: int = 2000, seed: int = 0, thresholds=STATUS_THRESHOLDS):
+    def __init__(self, plan: Plan, forecaster=None, *, n_draws: int = 2000, seed: int = 0, thresholds=STATUS_THRESHOLDS):
+        self.plan = plan
         self.forecaster = forecaster
         self.n_draws = n_draws
         self.seed = seed
         self.thresholds = thresholds
 
     # -- fit -----------------------------------------------------------------
-    def fit(self, history: pd.DataFrame, plan: Plan, *, industry: pd.DataFrame | None = None) -> CombinedPlanner:
-        """Fit the forecast (unless the forecaster is fitted already) and simulate once."""
+    def fit(self, history: pd.DataFrame, *, industry: pd.DataFrame | None = None) -> CombinedPlanner:
+        """Fit the forecast on ``history`` (unless the forecaster is fitted already) and simulate once."""
         if not isinstance(self.n_draws, int) or self.n_draws < 100:
             raise ParameterError(f"n_draws must be a whole number >= 100, not {self.n_draws!r}.")
         if len(self.thresholds) != 3 or not (1 >= self.thresholds[0] >= self.thresholds[1] >= self.thresholds[2] >= 0):
             raise ParameterError(f"thresholds must be three probabilities, highest first (e.g. {STATUS_THRESHOLDS}), not {self.thresholds!r}.")
-        self.plan_ = plan
+        plan = self.plan
         self.history_ = history
         branch_history = history.groupby([S.MONTH, S.BRANCH], as_index=False, sort=True)[S.REVENUE].sum()
         last = branch_history[S.MONTH].max()
@@ -356,6 +356,8 @@ class CombinedPlanner:
             from .forward import make_forecaster  # statsmodels is imported only when a forecast is needed
 
             fc = make_forecaster(horizon)
+        elif not hasattr(fc, "series_"):
+            fc = copy.deepcopy(fc)  # the setting stays as given; the fitted copy is state
         if not hasattr(fc, "series_"):
             fc.fit(branch_history, industry=industry)
         self.forecaster_ = fc
@@ -395,40 +397,34 @@ class CombinedPlanner:
             else:
                 ref, ref_mean = self.draws_.sum(axis=1), self.mean_.sum(axis=0)
             self.new_noise_[nb.branch] = ref / np.where(ref_mean > 0, ref_mean, 1.0)
-        self._cache = {}  # backward plans by plan object (the plan is kept, so its id stays unique)
-        self._hire_cache = {}  # hire value tensors by backward plan and hiring settings
         # quantiles that no slider can move, computed once: today's branches per month and per year,
         # and each new branch's relative noise (its paths are capacity x noise, and a quantile of
         # c x X is c x the quantile of X for c >= 0)
-        self._q_cell_old = np.quantile(self.draws_, RANGE_QUANTILES, axis=0)
-        self._q_annual_old = np.quantile(self.draws_.sum(axis=2), ANNUAL_QUANTILES, axis=0)
-        self._q_noise = {name: np.quantile(noise, RANGE_QUANTILES, axis=0) for name, noise in self.new_noise_.items()}
-        self.backward_ = self._backward(plan)
+        self.quantiles_cell_ = np.quantile(self.draws_, RANGE_QUANTILES, axis=0)
+        self.quantiles_annual_ = np.quantile(self.draws_.sum(axis=2), ANNUAL_QUANTILES, axis=0)
+        self.quantiles_noise_ = {name: np.quantile(noise, RANGE_QUANTILES, axis=0) for name, noise in self.new_noise_.items()}
+        self.backward_ = self._fit_backward(plan)
         return self
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "draws_"):
-            raise NotFittedError("CombinedPlanner is not fitted yet; call fit(history, plan) first.")
+            raise NotFittedError("CombinedPlanner is not fitted yet; call fit(history) first.")
 
-    def _backward(self, plan: Plan) -> BackwardPlanner:
-        key = id(plan)
-        hit = self._cache.get(key)
-        if hit is not None and hit[0] is plan:
-            return hit[1]
+    def _fit_backward(self, plan: Plan) -> BackwardPlanner:
         # the combined plan works per branch: the salesperson split is the backward report's job
         lean = plan.replace(roster=None) if plan.roster is not None else plan
-        planner = BackwardPlanner(lean).fit(history=self.history_, forecast=self.forecast_)
-        if len(self._cache) > 16:
-            self._cache.clear()
-        self._cache[key] = (plan, planner)
-        return planner
+        return BackwardPlanner(lean).fit(history=self.history_, forecast=self.forecast_)
+
+    def _backward(self, plan: Plan) -> BackwardPlanner:
+        """The backward plan of ``plan``: the fitted one for the planner's own plan, else a fresh fit (ms)."""
+        return self.backward_ if plan is self.plan else self._fit_backward(plan)
 
     def _paths(self, bw: BackwardPlanner) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Forecast mean (branches x 12), paths (n x branches x 12) and the new-branch mask, in plan order."""
         plan = bw.plan
         n_old = len(plan.branches)
         names = bw.branch_names_
-        existing = self.plan_.branches[S.BRANCH].tolist()
+        existing = self.plan.branches[S.BRANCH].tolist()
         if names[:n_old] != existing:
             raise PlanError("the plan given to evaluate() must have the same existing branches as the one given to fit().")
         capacity_sales = bw.cap_ * bw.phase_ / bw.margin_[:, None]
@@ -464,6 +460,14 @@ class CombinedPlanner:
         targets (they are re-spread to it to the fen); ``plan`` replaces the
         plan (e.g. ``plan.replace(gross_margin=0.09)``); other keywords
         change scenario settings (``productivity_uplift=0.05``).
+
+        The result's ``summary`` (headline figures, raw numbers, yuan as floats): ``scenario``,
+        ``scenario_en``, ``year``, ``forecast_yuan`` with ``forecast_p10_yuan`` /
+        ``forecast_p90_yuan``, ``required_yuan``, ``gap_yuan``, ``gap_pct`` (percent),
+        ``probability`` (of reaching the requirement), ``expected_shortfall_yuan``, ``status``
+        (a ``gap_status`` code), ``target_yuan`` and ``probability_target`` (the recommended
+        targets), ``hires``, ``uplift_yuan``, ``hires_yuan``, ``new_branches_yuan``,
+        ``open_yuan``, ``probability_with_actions``, ``adjustments`` (count), ``n_draws``, ``seed``.
         """
         self._check_fitted()
         sc = scenario or BASE
@@ -473,7 +477,7 @@ class CombinedPlanner:
             changes.update(target_rule="quantile", quantile=check_fraction(quantile, "quantile"))
         if changes:
             sc = sc.replace(**changes)
-        base_plan = plan or self.plan_
+        base_plan = plan or self.plan
         plan_changes = sc.plan_changes()
         plan_eval = base_plan.replace(**plan_changes) if plan_changes else base_plan
         bw = self._backward(plan_eval)
@@ -493,42 +497,30 @@ class CombinedPlanner:
         p_company, es_company = attainment(company, required_fen.sum() / 100)
         n_old = self.draws_.shape[1]
         capacity_new = mean[n_old:]
-        q_cell = np.concatenate([self._q_cell_old, np.stack([c * self._q_noise[b] for b, c in zip(names[n_old:], capacity_new)], axis=1)
+        q_cell = np.concatenate([self.quantiles_cell_, np.stack([c * self.quantiles_noise_[b] for b, c in zip(names[n_old:], capacity_new)], axis=1)
                                  if n_b > n_old else np.zeros((2, 0, 12))], axis=1)
-        q_branch = np.concatenate([self._q_annual_old, np.quantile(annual[:, n_old:], ANNUAL_QUANTILES, axis=0).reshape(len(ANNUAL_QUANTILES), -1)], axis=1)
+        q_branch = np.concatenate([self.quantiles_annual_, np.quantile(annual[:, n_old:], ANNUAL_QUANTILES, axis=0).reshape(len(ANNUAL_QUANTILES), -1)], axis=1)
         q_company = np.quantile(company, ANNUAL_QUANTILES)
 
-        def gap_frame(keys: dict, mean_v, lo, hi, req, prob, es) -> pd.DataFrame:
-            req = np.asarray(req, dtype=float)
-            gap = req - mean_v
-            with np.errstate(divide="ignore", invalid="ignore"):
-                pct = np.where(req > 0, gap / req * 100, np.nan)
-            frame = pd.DataFrame({
-                **keys,
-                "forecast_mean": np.round(mean_v, 2), "forecast_p10": np.round(lo, 2), "forecast_p90": np.round(hi, 2),
-                "required": req, "gap_yuan": np.round(gap, 2), "gap_pct": np.round(pct, 2),
-                "probability": prob, "expected_shortfall": np.round(es, 2),
-                "status": status_of(prob, self.thresholds),
-            })
-            frame["status"] = frame["status"].astype(str)
-            return frame
+        def _gap(*columns):
+            return gap_frame(*columns, self.thresholds)
 
-        gap_month = gap_frame(
+        gap_month = _gap(
             {S.MONTH: np.tile(months.to_numpy(), n_b), S.BRANCH: np.repeat(np.asarray(names, dtype=object), 12).astype(str),
              "is_new_branch": np.repeat(is_new, 12)},
             mean.reshape(-1), q_cell[0].reshape(-1), q_cell[1].reshape(-1), required.reshape(-1), p_cell.reshape(-1), es_cell.reshape(-1),
         )
-        gap_branch = gap_frame(
+        gap_branch = _gap(
             {S.BRANCH: list(names), "is_new_branch": is_new},
             mean.sum(axis=1), q_branch[0], q_branch[-1], required.sum(axis=1), p_branch, es_branch,
         )
-        gap_company = gap_frame(
+        gap_company = _gap(
             {"level": ["company"]}, np.array([mean.sum()]), np.array([q_company[0]]), np.array([q_company[-1]]),
             np.array([required_fen.sum() / 100]), np.atleast_1d(p_company), np.atleast_1d(es_company),
         )
 
         # -- recommended targets, then the managers' adjustments ----------------
-        target_fen = self._recommend(sc, required_fen, mean, annual, total_yuan)
+        target_fen = recommend_targets(sc, required_fen, mean, annual, total_yuan)
         adjusted = np.zeros_like(target_fen, dtype=bool)
         log = apply_adjustments(target_fen, [], names, year)[1]
         before = target_fen
@@ -543,7 +535,7 @@ class CombinedPlanner:
         target = target_fen / 100
         p_target_branch, _ = attainment(annual, target.sum(axis=1))
         p_target_company, _ = attainment(company, target_fen.sum() / 100)
-        targets = pd.DataFrame({
+        target_table = pd.DataFrame({
             S.MONTH: np.tile(months.to_numpy(), n_b),
             S.BRANCH: np.repeat(np.asarray(names, dtype=object), 12).astype(str),
             "target_fen": target_fen.reshape(-1),
@@ -595,33 +587,8 @@ class CombinedPlanner:
             "n_draws": int(draws.shape[0]),
             "seed": self.seed,
         }
-        return CombinedResult(sc, plan_eval, gap_month, gap_branch, gap_company, targets, bridge, bridge_branch,
+        return CombinedResult(sc, plan_eval, gap_month, gap_branch, gap_company, target_table, bridge, bridge_branch,
                               staffing, staffing_branch, log, summary)
-
-    def _recommend(self, sc: Scenario, required_fen: np.ndarray, mean: np.ndarray, annual: np.ndarray, total_yuan) -> np.ndarray:
-        """Recommended targets in fen (branches x 12), reconciled to the company total exactly."""
-        required = required_fen / 100
-        if sc.target_rule == "blend":
-            w = sc.blend
-            ideal = w * required + (1 - w) * np.clip(mean, 0, None)
-            total = int(round(w * int(required_fen.sum()) + (1 - w) * float(np.clip(mean, 0, None).sum()) * 100))
-            row_totals = None
-        else:
-            branch = np.quantile(annual, sc.quantile, axis=0)
-            if sc.floor_at_requirement:
-                branch = np.maximum(branch, required.sum(axis=1))
-            row_totals = np.round(branch * 100).astype(np.int64)
-            if sc.floor_at_requirement:  # to the fen: never below the requirement
-                row_totals = np.maximum(row_totals, required_fen.sum(axis=1))
-            shape = np.clip(mean, 0, None)
-            ideal = shape * (branch / np.where(shape.sum(axis=1) > 0, shape.sum(axis=1), 1.0))[:, None]
-            total = int(row_totals.sum())
-        if total_yuan is not None:
-            total = to_fen(total_yuan)
-            if total < 0:
-                raise ParameterError(f"total_yuan {total_yuan} must not be negative.")
-            row_totals = None
-        return allocate_rows(total, ideal, row_totals)
 
     def _bridge(self, sc: Scenario, bw: BackwardPlanner, mean: np.ndarray, required: np.ndarray, is_new: np.ndarray):
         plan = bw.plan
@@ -635,14 +602,7 @@ class CombinedPlanner:
         rpm = np.where(opened, bw.gph_[:, None] * bw.phase_ / bw.margin_[:, None], 0.0)
         first_ok = np.maximum(plan.hires_productive_from - 1, bw.opening_ - 1)
         keep = (1.0 - sc.attrition_rate_annual) ** (1 / 12)
-        key = ("hire_value", id(bw), sc.hire_lead_time_months, sc.hire_ramp, keep)
-        cached = self._hire_cache.get(key)
-        if cached is None or cached[0] is not bw:
-            cached = (bw, hire_value(rpm, first_ok, sc.hire_lead_time_months, sc.hire_ramp, keep))
-            if len(self._hire_cache) > 32:
-                self._hire_cache.clear()
-            self._hire_cache[key] = cached
-        value = cached[1]
+        value = hire_value(rpm, first_ok, sc.hire_lead_time_months, sc.hire_ramp, keep)
         hires = hire_schedule(np.maximum(gap, 0.0), value, sc.hiring_from_month - 1, sc.max_hires_per_branch_month)
         hire_sales = np.einsum("bh,bhm->bm", hires, value)  # expected sales of the hires per branch x month
         achieved = (f + nbc + uplift + hire_sales).sum(axis=1)
@@ -692,17 +652,72 @@ class CombinedPlanner:
         self._check_fitted()
         scenarios = scenarios or default_scenarios()
         if adjustments is not None and not isinstance(adjustments, list):
-            names = (plan or self.plan_).branch_names
+            names = (plan or self.plan).branch_names
             source = _source(adjustments)
-            adjustments = parse_adjustments(adjustments, names, (plan or self.plan_).year, source=source)
+            adjustments = parse_adjustments(adjustments, names, (plan or self.plan).year, source=source)
         results = {name: self.evaluate(sc, plan=plan, adjustments=adjustments) for name, sc in scenarios.items()}
         return CombinedRun(results, compare_scenarios(results))
+
+    def summary(self) -> dict:
+        """Headline figures of ``evaluate()`` (the default scenario): see :meth:`evaluate` for the keys."""
+        return self.evaluate().summary
+
+    def tables(self, lang: str = "zh") -> dict[str, pd.DataFrame]:
+        """Every table of ``evaluate()`` (the default scenario), labelled in ``lang``."""
+        return self.evaluate().tables(lang)
+
+
+def gap_frame(keys: dict, mean_v, lo, hi, req, prob, es, thresholds) -> pd.DataFrame:
+    """One gap table: forecast and its range vs the requirement, the gap, the odds and the status."""
+    req = np.asarray(req, dtype=float)
+    gap = req - mean_v
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(req > 0, gap / req * 100, np.nan)
+    frame = pd.DataFrame({
+        **keys,
+        "forecast_mean": np.round(mean_v, 2), "forecast_p10": np.round(lo, 2), "forecast_p90": np.round(hi, 2),
+        "required": req, "gap_yuan": np.round(gap, 2), "gap_pct": np.round(pct, 2),
+        "probability": prob, "expected_shortfall": np.round(es, 2),
+        "status": status_of(prob, thresholds),
+    })
+    frame["status"] = frame["status"].astype(str)
+    return frame
+
+
+def recommend_targets(sc: Scenario, required_fen: np.ndarray, mean: np.ndarray, annual: np.ndarray, total_yuan) -> np.ndarray:
+    """Recommended targets in fen (branches x 12), reconciled to the company total exactly."""
+    required = required_fen / 100
+    if sc.target_rule == "blend":
+        w = sc.blend
+        ideal = w * required + (1 - w) * np.clip(mean, 0, None)
+        total = int(round(w * int(required_fen.sum()) + (1 - w) * float(np.clip(mean, 0, None).sum()) * 100))
+        row_totals = None
+    else:
+        branch = np.quantile(annual, sc.quantile, axis=0)
+        if sc.floor_at_requirement:
+            branch = np.maximum(branch, required.sum(axis=1))
+        row_totals = np.round(branch * 100).astype(np.int64)
+        if sc.floor_at_requirement:  # to the fen: never below the requirement
+            row_totals = np.maximum(row_totals, required_fen.sum(axis=1))
+        shape = np.clip(mean, 0, None)
+        ideal = shape * (branch / np.where(shape.sum(axis=1) > 0, shape.sum(axis=1), 1.0))[:, None]
+        total = int(row_totals.sum())
+    if total_yuan is not None:
+        total = to_fen(total_yuan)
+        if total < 0:
+            raise ParameterError(f"total_yuan {total_yuan} must not be negative.")
+        row_totals = None
+    return allocate_rows(total, ideal, row_totals)
 
 
 def _source(adjustments) -> str:
     if isinstance(adjustments, pd.DataFrame):
         return adjustments.attrs.get("source", "<adjustments>")
     return getattr(adjustments, "source", "<adjustments>")
+
+
+def _step_words(step: str) -> tuple[str, str]:
+    return value("bridge_step", step, "zh"), value("bridge_step", step, "en")
 
 
 def _waterfall(steps: list[str], amounts: list[float], end: float) -> pd.DataFrame:
@@ -712,8 +727,8 @@ def _waterfall(steps: list[str], amounts: list[float], end: float) -> pd.DataFra
         kind = "start" if i == 0 else "step"
         start = 0.0 if i == 0 else level
         level = amount if i == 0 else level + amount
-        rows.append((step, *BRIDGE_STEPS[step], round(amount, 2), round(start, 2), round(level, 2), kind))
-    rows.append(("required", *BRIDGE_STEPS["required"], round(end, 2), 0.0, round(end, 2), "total"))
+        rows.append((step, *_step_words(step), round(amount, 2), round(start, 2), round(level, 2), kind))
+    rows.append(("required", *_step_words("required"), round(end, 2), 0.0, round(end, 2), "total"))
     return pd.DataFrame(rows, columns=["step", "label_zh", "label_en", "amount_yuan", "start_yuan", "end_yuan", "kind"])
 
 
@@ -745,5 +760,5 @@ def compare_scenarios(results: dict[str, CombinedResult]) -> pd.DataFrame:
 
 def plan_combined(history: pd.DataFrame, plan: Plan, scenarios=None, adjustments=None, *, forecaster=None, n_draws: int = 2000, seed: int = 0) -> CombinedRun:
     """One call for notebooks: fit once, run every scenario; ``.results[name]``, ``.comparison``, ``.tables(lang)``."""
-    planner = CombinedPlanner(forecaster, n_draws=n_draws, seed=seed).fit(history, plan)
+    planner = CombinedPlanner(plan, forecaster, n_draws=n_draws, seed=seed).fit(history)
     return planner.run(scenarios, adjustments=adjustments)

@@ -8,12 +8,14 @@ does both::
     fc.predict()             # branch, month, mean, lo_80, hi_80, lo_95, hi_95, model
     fc.simulate(1000)        # (draws, series, months) joint sample paths
     fc.target_suggestions()  # conservative / base / stretch annual totals
+    fc.summary()             # headline figures (a dict of raw numbers)
+    fc.tables("zh")          # every table with labelled headers
 
 How it works (details and measurements in BENCHMARKS.md):
 
 * **Company analysis** — every bottom-level series (branch, or branch x
   salesperson / product when the history has those columns) is forecast by
-  :func:`salesanalytics._forecast_models.fit_series`: seasonality tested on
+  :func:`salesanalytics.methods._forecast_models.fit_series`: seasonality tested on
   the data, ETS / Theta / seasonal naive candidates, and the model or
   equal-weight combination with the smallest rolling-origin backtest error.
 * **Industry analysis** — the market-share method: our share of the market
@@ -46,23 +48,19 @@ import numpy as np
 import pandas as pd
 
 from ..core import schema as S
-from ..core.validation import validate
 from ..core.exceptions import DataError, ForecastError, NotFittedError, ParameterError, SalesAnalyticsWarning
+from ..core.labels import check_lang, label_columns, label_values, text, value as label_value
+from ..core.validation import validate
 
 MIN_MONTHS = 24  # below this: error
 FULL_MONTHS = 36  # below this: warning + non-seasonal damped fallback
 MAX_HORIZON = 60
 SHARE_DAMPING = 0.8  # yearly damping of the market-share trend
-TOTAL_LABEL = {"zh": "全公司", "en": "Company"}
 FILL_POLICIES = (None, "zero", "interpolate")
 
 
 class ShortHistoryWarning(SalesAnalyticsWarning):
     """A series has 24–35 months: forecast with a non-seasonal damped fallback."""
-
-
-class ForecastNoteWarning(SalesAnalyticsWarning):
-    """Something unusual in the data that the forecaster handled (see ``Forecaster.report``)."""
 
 
 def _fmt_month(ts) -> str:
@@ -162,30 +160,14 @@ class Forecaster:
         self.seed = seed
 
     # ------------------------------------------------------------------ fit
-    def _check_params(self) -> None:
-        from . import _forecast_models as K
-
-        self.horizon_ = _check_horizon(self.horizon)
-        self.levels_ = _check_levels(self.levels)
-        if self.fill not in FILL_POLICIES:
-            raise ParameterError(f"fill must be one of none, 'zero', 'interpolate', got {self.fill!r}.")
-        w = self.industry_weight
-        if not isinstance(w, (int, float)) or not 0 <= w <= 1:
-            raise ParameterError(f"industry_weight must be between 0 and 1, got {w!r}. Fix: e.g. 0.3.")
-        known = K.MODELS
-        names = list(self.models) + ([] if self.method in ("auto", "comb") else self.method.split("+"))
-        for name in names:
-            if name not in known:
-                raise ParameterError(f"unknown model '{name}'. Fix: use 'auto' or one of {', '.join(known)} (combine with '+').")
-
     def fit(self, history: pd.DataFrame, industry: pd.DataFrame | None = None) -> Forecaster:
         """Fit every series of a long-format monthly ``history``; ``industry`` adds the market-share leg."""
         from joblib import Parallel, delayed
 
         from . import _forecast_models as K
 
-        self._check_params()
-        history = self._validate_history(history)
+        self.horizon_, self.levels_ = _check_params(self)
+        history = _validate_history(history, self.value)
         keys = [c for c in S.KEY_COLUMNS if c in history.columns]
         self.keys_ = keys
         source = history.attrs.get("source", "history")
@@ -200,7 +182,7 @@ class Forecaster:
         for key, frame in grouped:
             key = key if len(keys) > 1 else (key[0] if isinstance(key, tuple) else key)
             label = _series_label(key)
-            y, months = self._series_values(frame, label, source)
+            y, months = _series_values(self, frame, label, source)
             n = len(y)
             if n < MIN_MONTHS:
                 too_short.append(f"{label} ({n} months, {_fmt_month(months[0])}–{_fmt_month(months[-1])})")
@@ -260,124 +242,14 @@ class Forecaster:
         self.factor_ = np.ones((len(series), self.horizon_))
         self.industry_ = None
         if industry is not None:
-            self._blend_industry(industry, source)
-        self.paths_ = None
+            _blend_industry(self, industry)
+        # the sample paths behind every interval and quantile, drawn once here so that no result
+        # method changes the fitted state
+        self.paths_ = self.simulate(self.n_sims, self.seed)
         return self
 
     def _note(self, series: str, code: str, **info) -> None:
         self.notes_.append({"series": series, "code": code, **info})
-
-    def _validate_history(self, history) -> pd.DataFrame:
-
-        if not isinstance(history, pd.DataFrame):
-            raise ParameterError(f"history must be a DataFrame in long format (month, branch, {self.value}), got {type(history).__name__}.")
-        source = history.attrs.get("source", "history")
-        missing = [c for c in (S.MONTH, S.BRANCH, self.value) if c not in history.columns]
-        if missing:
-            raise DataError(
-                f"missing column {', '.join(missing)}. Found columns: {', '.join(map(str, history.columns))}.",
-                source=source,
-                fix="the history needs month, branch and the amount column in long format",
-            )
-        keys = [S.MONTH] + [c for c in S.KEY_COLUMNS if c in history.columns]
-        schema = S.HISTORY_SCHEMA
-        if self.value != S.REVENUE and self.value not in schema.columns:
-            schema = schema.add_columns({self.value: pa_float()})
-        unique_schema = _unique(schema, keys)
-        ctx = {"source": source, "sheet": history.attrs.get("sheet"), "original": {}}
-        frame = history.reset_index(drop=True)
-        out = validate(frame, unique_schema, ctx)
-        out.attrs["source"] = source
-        return out
-
-    def _series_values(self, frame: pd.DataFrame, label: str, source: str) -> tuple[np.ndarray, pd.DatetimeIndex]:
-        s = frame.set_index(S.MONTH)[self.value].sort_index()
-        full = pd.date_range(s.index.min(), self.last_month_, freq="MS")
-        gaps = full.difference(s.index)
-        if len(gaps):
-            if self.fill is None:
-                shown = ", ".join(_fmt_month(m) for m in gaps[:24]) + (f" (+{len(gaps) - 24} more)" if len(gaps) > 24 else "")
-                raise DataError(
-                    f"series {label} has {len(gaps)} missing month(s): {shown}.",
-                    source=source,
-                    column=S.MONTH,
-                    fix="add the missing months (0 if there truly were no sales), or choose a fill policy "
-                    "(Forecaster(fill='zero') or fill='interpolate'; CLI --fill zero|interpolate)",
-                )
-            s = s.reindex(full)
-            s = s.fillna(0.0) if self.fill == "zero" else s.interpolate(limit_direction="both")
-            self._note(label, "filled", months=", ".join(_fmt_month(m) for m in gaps), policy=self.fill)
-        return s.to_numpy(dtype=float), full
-
-    # ------------------------------------------------------------ industry
-    def _blend_industry(self, industry: pd.DataFrame, source: str) -> None:
-
-        ind_source = industry.attrs.get("source", "industry")
-        ind = validate(industry.reset_index(drop=True), S.INDUSTRY_SCHEMA, {"source": ind_source, "original": {}})
-        market = ind.set_index(S.YEAR)[S.MARKET_SIZE].sort_index().astype(float)
-        first = self.last_month_ - pd.DateOffset(months=max(len(y) for y in self.history_.values()) - 1)
-        history_years = list(range(first.year, self.last_month_.year + 1))
-        missing = [y for y in history_years if y not in market.index]
-        if missing:
-            raise DataError(
-                f"the industry file does not cover the history's years: {', '.join(map(str, missing))} missing "
-                f"(history {_fmt_month(first)}–{_fmt_month(self.last_month_)}, industry {market.index.min()}–{market.index.max()}).",
-                source=ind_source,
-                column=S.YEAR,
-                fix="add the market size of every year of the history (kind: actual)",
-            )
-        fc_years = sorted(set(self.months_.year))
-        extended = []
-        given = self.industry_growth
-        for year in fc_years:
-            if year not in market.index:
-                prev = market.index.max()
-                last_growth = market.iloc[-1] / market.iloc[-2] if len(market) >= 2 else 1.0
-                for y in range(prev + 1, year + 1):
-                    if isinstance(given, dict):
-                        if y not in given:
-                            raise ParameterError(f"industry_growth has no growth for {y}. Fix: give every year the industry file lacks, e.g. {{{y}: 5.0}}.")
-                        growth = 1 + float(given[y]) / 100
-                    elif given is not None:
-                        growth = 1 + float(given) / 100
-                    else:
-                        growth = last_growth
-                    market.loc[y] = market.loc[y - 1] * growth
-                    extended.append(y)
-                market = market.sort_index()
-        if extended:
-            how = "given growth" if given is not None else "last growth rate"
-            self._note("*", "industry_extended", years=", ".join(map(str, sorted(set(extended)))), how=how)
-        w = float(self.industry_weight)
-        rows = []
-        for i, key in enumerate(self.series_):
-            y = self.history_[key]
-            months = pd.date_range(end=self.last_month_, periods=len(y), freq="MS")
-            annual = pd.Series(y, index=months).groupby(months.year).agg(["sum", "count"])
-            full_years = annual[annual["count"] == 12]
-            share = (full_years["sum"] / market.reindex(full_years.index)).dropna()
-            if len(share) == 0 or (share <= 0).any():
-                self._note(_series_label(key), "industry_skipped")
-                continue
-            g = (share.iloc[-1] / share.iloc[0]) ** (1 / (len(share) - 1)) - 1 if len(share) >= 2 else 0.0
-            mean = self.fits_[i].mean
-            for year in fc_years:
-                ahead = year - int(share.index[-1])
-                damp = sum(SHARE_DAMPING**j for j in range(1, ahead + 1))
-                share_y = share.iloc[-1] * (1 + g) ** damp
-                industry_total = share_y * market.loc[year]
-                in_year = self.months_.year == year
-                hist_part = float(annual["sum"].get(year, 0.0))
-                k = int(in_year.sum()) + int(annual["count"].get(year, 0))
-                stat_total = (hist_part + float(mean[in_year].sum())) * 12 / max(k, 1)
-                if stat_total <= 0:
-                    continue
-                ratio = (1 - w) + w * industry_total / stat_total
-                self.factor_[i, in_year] = ratio
-                rows.append({"series": _series_label(key), "year": year, "share": share_y, "market_size": market.loc[year],
-                             "industry_estimate": industry_total, "statistical_estimate": stat_total,
-                             "blended_estimate": ratio * stat_total, "factor": ratio})
-        self.industry_ = pd.DataFrame(rows)
 
     # ------------------------------------------------------------- results
     def _check_fitted(self) -> None:
@@ -395,8 +267,6 @@ class Forecaster:
         return paths * self.factor_[None, :, :]
 
     def _paths(self) -> np.ndarray:
-        if self.paths_ is None:
-            self.paths_ = self.simulate(self.n_sims, self.seed)
         return self.paths_
 
     def _means(self) -> np.ndarray:
@@ -425,7 +295,7 @@ class Forecaster:
         """Bottom-up sums to ``level`` ("branch" or "total"): (labels, means, paths)."""
         means, paths = self._means(), self._paths()
         if level == "total":
-            return [TOTAL_LABEL[lang]], means.sum(axis=0, keepdims=True), paths.sum(axis=1, keepdims=True)
+            return [text("fc_company", lang)], means.sum(axis=0, keepdims=True), paths.sum(axis=1, keepdims=True)
         branches = [k[0] if isinstance(k, tuple) else k for k in self.series_]
         names = sorted(set(branches), key=branches.index)
         idx = [[i for i, b in enumerate(branches) if b == name] for name in names]
@@ -498,22 +368,86 @@ class Forecaster:
                 total += float(np.sum(y[-12:]))
         return total
 
-    def summary(self, lang: str = "zh", level: float | None = None) -> pd.DataFrame:
-        """Per branch and company: last 12 months, forecast of the next 12, growth %, the range at ``level``."""
+    def summary_table(self, level: float | None = None) -> pd.DataFrame:
+        """Per branch and company: last 12 months, forecast of the next 12, growth %, the range at ``level``.
+
+        Columns: branch, last_12m, forecast, growth_pct, low, high (yuan; ``low``/``high`` are the
+        ``level`` % range of the annual sum, default the first of ``levels``).
+        """
         self._check_fitted()
         level = level if level is not None else self.levels_[0]
         a = (100 - level) / 2
-        t = self.target_suggestions((a, 50, 100 - a), lang=lang)
-        zh = lang == "zh"
-        lv = f"{level:g}%"
-        return pd.DataFrame({
-            "分公司" if zh else "branch": t[S.BRANCH],
-            "近12月实际" if zh else "last_12m": t["last_12m"],
-            "预测" if zh else "forecast": t["mean"],
-            "增长%" if zh else "growth_%": t["growth_pct"],
-            (f"区间下限{lv}" if zh else f"low_{lv}"): t["conservative"],
-            (f"区间上限{lv}" if zh else f"high_{lv}"): t["stretch"],
-        })
+        t = self.target_suggestions((a, 50, 100 - a))
+        return pd.DataFrame({S.BRANCH: t[S.BRANCH], "last_12m": t["last_12m"], "forecast": t["mean"],
+                             "growth_pct": t["growth_pct"], "low": t["conservative"], "high": t["stretch"]})
+
+    def summary(self) -> dict:
+        """Headline figures of the company, raw numbers (yuan as floats).
+
+        Keys: ``series`` (count of bottom-level series), ``branches`` (count), ``history_end``
+        (last month of history), ``forecast_start`` / ``forecast_end`` (months), ``horizon``
+        (months), ``last_12m_yuan`` (actual sum of the last 12 months), ``forecast_yuan`` (point
+        forecast of the first 12 forecast months, or the whole horizon if shorter),
+        ``growth_pct`` (percent), ``conservative_yuan`` / ``base_yuan`` / ``stretch_yuan`` (P20 /
+        P50 / P80 of that annual sum), ``level`` and ``low_yuan`` / ``high_yuan`` (its range at
+        the first interval level), ``models`` ({model: series}), ``industry_weight`` (the
+        blend's weight, or None without an industry file), ``notes`` (count of data notes).
+        """
+        self._check_fitted()
+        level = self.levels_[0]
+        a = (100 - level) / 2
+        t = self.target_suggestions().iloc[-1]
+        r = self.target_suggestions((a, 50, 100 - a)).iloc[-1]
+        branches = {k[0] if isinstance(k, tuple) else k for k in self.series_}
+        return {
+            "series": len(self.series_),
+            "branches": len(branches),
+            "history_end": self.last_month_,
+            "forecast_start": self.months_[0],
+            "forecast_end": self.months_[-1],
+            "horizon": self.horizon_,
+            "last_12m_yuan": float(t["last_12m"]),
+            "forecast_yuan": float(t["mean"]),
+            "growth_pct": float(t["growth_pct"]),
+            "conservative_yuan": float(t["conservative"]),
+            "base_yuan": float(t["base"]),
+            "stretch_yuan": float(t["stretch"]),
+            "level": level,
+            "low_yuan": float(r["conservative"]),
+            "high_yuan": float(r["stretch"]),
+            "models": pd.Series([f.model for f in self.fits_]).value_counts().to_dict(),
+            "industry_weight": float(self.industry_weight) if self.industry_ is not None and len(self.industry_) else None,
+            "notes": len(self.notes_),
+        }
+
+    def _range_headers(self, lang: str, level: float | None = None) -> dict[str, str]:
+        """Headers of the interval columns, whose words depend on the level."""
+        level = level if level is not None else self.levels_[0]
+        keep = {"low": text("fc_interval_low", lang, level=f"{level:g}"), "high": text("fc_interval_high", lang, level=f"{level:g}")}
+        for lv in self.levels_:
+            keep[f"lo_{_level_name(lv)}"] = text("fc_interval_low", lang, level=f"{lv:g}")
+            keep[f"hi_{_level_name(lv)}"] = text("fc_interval_high", lang, level=f"{lv:g}")
+        return keep
+
+    def tables(self, lang: str = "zh") -> dict[str, pd.DataFrame]:
+        """Every table with labelled headers: ``forecast`` (with the company total), ``summary``,
+        ``target_suggestions``, ``outlook``, ``backtest`` and ``industry`` (with an industry file)."""
+        self._check_fitted()
+        keep = self._range_headers(check_lang(lang))
+        raw = {
+            "forecast": self.predict(total=True, lang=lang),
+            "summary": self.summary_table(),
+            "target_suggestions": self.target_suggestions(lang=lang),
+            "outlook": self.outlook(lang=lang),
+            "backtest": self.backtest_,
+        }
+        if self.industry_ is not None and len(self.industry_):
+            raw["industry"] = self.industry_
+        out = {}
+        for name, frame in raw.items():
+            pcols = {c: text("fc_percentile", lang, q=c[1:]) for c in frame.columns if name == "outlook" and c.startswith("p")}
+            out[name] = label_columns(label_values(frame, lang, {"used": "bool"}), lang, "forward", keep={**keep, **pcols})
+        return out
 
     def outlook(self, quantiles: Sequence[float] = (20, 50, 80), lang: str = "zh") -> pd.DataFrame:
         """Annual totals per calendar year of the horizon (a 3–5 year outlook with horizon 36–60)."""
@@ -533,35 +467,159 @@ class Forecaster:
     def report(self, lang: str = "zh") -> str:
         """How the data was handled: short histories, zeros, returns, outliers, filled months, industry blend."""
         self._check_fitted()
-        zh = lang == "zh"
-        lines = []
-        for n in self.notes_:
-            s, code = n["series"], n["code"]
-            if code == "short":
-                lines.append(f"{s}: 仅{n['n']}个月历史，不做季节性，采用阻尼趋势" if zh else f"{s}: only {n['n']} months, no seasonality, damped trend")
-            elif code == "zeros":
-                lines.append(f"{s}: {n['n']}个月为零，季节性按加法处理" if zh else f"{s}: {n['n']} zero months, additive seasonality used")
-            elif code == "negatives":
-                lines.append(f"{s}: {n['n']}个月为负（退货），季节性按加法处理，区间不截断于0" if zh else f"{s}: {n['n']} negative months (returns), additive seasonality, ranges not floored at 0")
-            elif code == "outliers":
-                lines.append(f"{s}: 异常值 {n['months']} 以邻近中位数替代后建模" if zh else f"{s}: one-off outliers {n['months']} replaced by the local median before fitting")
-            elif code == "filled":
-                lines.append(f"{s}: 缺失月份 {n['months']} 按 {n['policy']} 填补" if zh else f"{s}: missing months {n['months']} filled ({n['policy']})")
-            elif code == "seasonal":
-                form = {"multiplicative": "乘法", "additive": "加法"}[n["form"]] if zh else n["form"]
-                lines.append(f"{s}: 季节性（{form}）" if zh else f"{s}: seasonal ({form})")
-            elif code == "industry_extended":
-                zh_how = "给定增长率" if n["how"] == "given growth" else "最近增长率"
-                lines.append(f"行业展望未覆盖 {n['years']} 年，按{zh_how}外推" if zh else f"industry outlook does not cover {n['years']}: extended at the {n['how']}")
-            elif code == "industry_skipped":
-                lines.append(f"{s}: 无完整年度或份额非正，未做行业混合" if zh else f"{s}: no full year or non-positive share, industry blend skipped")
+        check_lang(lang)
+        lines = [_note_line(n, lang) for n in self.notes_]
         if self.industry_ is not None and len(self.industry_):
-            w = self.industry_weight
-            lines.append(f"行业分析（市场份额法）权重 {w:.0%}" if zh else f"industry analysis (market-share method) weight {w:.0%}")
+            lines.append(text("fc_note_industry_weight", lang, weight=f"{self.industry_weight:.0%}"))
         models = pd.Series([f.model for f in self.fits_]).value_counts()
-        used = ", ".join(f"{m} ×{c}" for m, c in models.items())
-        lines.append(("模型: " if zh else "models: ") + used)
+        lines.append(text("fc_note_models", lang, models=", ".join(f"{m} ×{c}" for m, c in models.items())))
         return "\n".join(lines)
+
+
+def _note_line(note: dict, lang: str) -> str:
+    """One line of :meth:`Forecaster.report` for one data note (codes: see ``Forecaster._note``)."""
+    fields = {k: v for k, v in note.items() if k != "code"}
+    code = note["code"]
+    if code == "seasonal":
+        fields["form"] = label_value("seasonal_form", note["form"], lang)
+    elif code == "filled":
+        fields["policy"] = label_value("fill_policy", note["policy"], lang)
+    elif code == "industry_extended":
+        fields["how"] = label_value("industry_extension", note["how"], lang)
+    return text(f"fc_note_{code}", lang, **fields)
+
+
+def _check_params(self: Forecaster) -> tuple[int, tuple[float, ...]]:
+    """The checked horizon and levels; a ParameterError for any setting out of range."""
+    from . import _forecast_models as K
+
+    horizon, levels = _check_horizon(self.horizon), _check_levels(self.levels)
+    if self.fill not in FILL_POLICIES:
+        raise ParameterError(f"fill must be one of none, 'zero', 'interpolate', got {self.fill!r}.")
+    w = self.industry_weight
+    if not isinstance(w, (int, float)) or not 0 <= w <= 1:
+        raise ParameterError(f"industry_weight must be between 0 and 1, got {w!r}. Fix: e.g. 0.3.")
+    known = K.MODELS
+    names = list(self.models) + ([] if self.method in ("auto", "comb") else self.method.split("+"))
+    for name in names:
+        if name not in known:
+            raise ParameterError(f"unknown model '{name}'. Fix: use 'auto' or one of {', '.join(known)} (combine with '+').")
+    return horizon, levels
+
+
+def _validate_history(history, value: str) -> pd.DataFrame:
+    """The history checked against the schema (keys unique), with its source kept."""
+    if not isinstance(history, pd.DataFrame):
+        raise ParameterError(f"history must be a DataFrame in long format (month, branch, {value}), got {type(history).__name__}.")
+    source = history.attrs.get("source", "history")
+    missing = [c for c in (S.MONTH, S.BRANCH, value) if c not in history.columns]
+    if missing:
+        raise DataError(
+            f"missing column {', '.join(missing)}. Found columns: {', '.join(map(str, history.columns))}.",
+            source=source,
+            fix="the history needs month, branch and the amount column in long format",
+        )
+    keys = [S.MONTH] + [c for c in S.KEY_COLUMNS if c in history.columns]
+    schema = S.HISTORY_SCHEMA
+    if value != S.REVENUE and value not in schema.columns:
+        schema = schema.add_columns({value: pa_float()})
+    unique_schema = _unique(schema, keys)
+    ctx = {"source": source, "sheet": history.attrs.get("sheet"), "original": {}}
+    frame = history.reset_index(drop=True)
+    out = validate(frame, unique_schema, ctx)
+    out.attrs["source"] = source
+    return out
+
+
+def _series_values(self: Forecaster, frame: pd.DataFrame, label: str, source: str) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """One series' monthly values up to the last month, gaps filled by the fill policy (noted) or an error."""
+    s = frame.set_index(S.MONTH)[self.value].sort_index()
+    full = pd.date_range(s.index.min(), self.last_month_, freq="MS")
+    gaps = full.difference(s.index)
+    if len(gaps):
+        if self.fill is None:
+            shown = ", ".join(_fmt_month(m) for m in gaps[:24]) + (f" (+{len(gaps) - 24} more)" if len(gaps) > 24 else "")
+            raise DataError(
+                f"series {label} has {len(gaps)} missing month(s): {shown}.",
+                source=source,
+                column=S.MONTH,
+                fix="add the missing months (0 if there truly were no sales), or choose a fill policy "
+                "(Forecaster(fill='zero') or fill='interpolate'; CLI --fill zero|interpolate)",
+            )
+        s = s.reindex(full)
+        s = s.fillna(0.0) if self.fill == "zero" else s.interpolate(limit_direction="both")
+        self._note(label, "filled", months=", ".join(_fmt_month(m) for m in gaps), policy=self.fill)
+    return s.to_numpy(dtype=float), full
+
+
+def _blend_industry(self: Forecaster, industry: pd.DataFrame) -> None:
+    """The market-share leg: a factor per series and forecast year on ``self.factor_`` (part of fit)."""
+    ind_source = industry.attrs.get("source", "industry")
+    ind = validate(industry.reset_index(drop=True), S.INDUSTRY_SCHEMA, {"source": ind_source, "original": {}})
+    market = ind.set_index(S.YEAR)[S.MARKET_SIZE].sort_index().astype(float)
+    first = self.last_month_ - pd.DateOffset(months=max(len(y) for y in self.history_.values()) - 1)
+    history_years = list(range(first.year, self.last_month_.year + 1))
+    missing = [y for y in history_years if y not in market.index]
+    if missing:
+        raise DataError(
+            f"the industry file does not cover the history's years: {', '.join(map(str, missing))} missing "
+            f"(history {_fmt_month(first)}–{_fmt_month(self.last_month_)}, industry {market.index.min()}–{market.index.max()}).",
+            source=ind_source,
+            column=S.YEAR,
+            fix="add the market size of every year of the history (kind: actual)",
+        )
+    fc_years = sorted(set(self.months_.year))
+    extended = []
+    given = self.industry_growth
+    for year in fc_years:
+        if year not in market.index:
+            prev = market.index.max()
+            last_growth = market.iloc[-1] / market.iloc[-2] if len(market) >= 2 else 1.0
+            for y in range(prev + 1, year + 1):
+                if isinstance(given, dict):
+                    if y not in given:
+                        raise ParameterError(f"industry_growth has no growth for {y}. Fix: give every year the industry file lacks, e.g. {{{y}: 5.0}}.")
+                    growth = 1 + float(given[y]) / 100
+                elif given is not None:
+                    growth = 1 + float(given) / 100
+                else:
+                    growth = last_growth
+                market.loc[y] = market.loc[y - 1] * growth
+                extended.append(y)
+            market = market.sort_index()
+    if extended:
+        how = "given growth" if given is not None else "last growth rate"
+        self._note("*", "industry_extended", years=", ".join(map(str, sorted(set(extended)))), how=how)
+    w = float(self.industry_weight)
+    rows = []
+    for i, key in enumerate(self.series_):
+        y = self.history_[key]
+        months = pd.date_range(end=self.last_month_, periods=len(y), freq="MS")
+        annual = pd.Series(y, index=months).groupby(months.year).agg(["sum", "count"])
+        full_years = annual[annual["count"] == 12]
+        share = (full_years["sum"] / market.reindex(full_years.index)).dropna()
+        if len(share) == 0 or (share <= 0).any():
+            self._note(_series_label(key), "industry_skipped")
+            continue
+        g = (share.iloc[-1] / share.iloc[0]) ** (1 / (len(share) - 1)) - 1 if len(share) >= 2 else 0.0
+        mean = self.fits_[i].mean
+        for year in fc_years:
+            ahead = year - int(share.index[-1])
+            damp = sum(SHARE_DAMPING**j for j in range(1, ahead + 1))
+            share_y = share.iloc[-1] * (1 + g) ** damp
+            industry_total = share_y * market.loc[year]
+            in_year = self.months_.year == year
+            hist_part = float(annual["sum"].get(year, 0.0))
+            k = int(in_year.sum()) + int(annual["count"].get(year, 0))
+            stat_total = (hist_part + float(mean[in_year].sum())) * 12 / max(k, 1)
+            if stat_total <= 0:
+                continue
+            ratio = (1 - w) + w * industry_total / stat_total
+            self.factor_[i, in_year] = ratio
+            rows.append({"series": _series_label(key), "year": year, "share": share_y, "market_size": market.loc[year],
+                         "industry_estimate": industry_total, "statistical_estimate": stat_total,
+                         "blended_estimate": ratio * stat_total, "factor": ratio})
+    self.industry_ = pd.DataFrame(rows)
 
 
 def pa_float():

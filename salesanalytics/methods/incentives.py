@@ -70,10 +70,12 @@ import numpy as np
 import pandas as pd
 
 from ..core.exceptions import DataError, NotFittedError, ParameterError, reject_unknown_keys
+from ..core.labels import check_lang, label, label_columns, text, value
 from ..core.money import allocate_grouped
+from ..core.numbers import parse_number
+from ..core.schema import BRANCH, KPI_SCHEMA, SALESPERSON
+from .scorecard import DOMAIN, check_frame
 
-SALESPERSON = "salesperson"
-BRANCH = "branch"
 BASES = ("signed", "collected")
 BASIS_COLUMN = {"signed": "actual", "collected": "collected"}
 SPLITS = ("equal", "actual", "target", "score")
@@ -121,7 +123,8 @@ class IncentivePlan:
     label_en: str = ""
 
     def label(self, lang: str = "zh") -> str:
-        return (self.label_zh if lang == "zh" else self.label_en) or self.name
+        """The plan's name from the plans file in ``lang`` (its key when the file gives none)."""
+        return getattr(self, f"label_{check_lang(lang)}") or self.name
 
 
 @dataclass(frozen=True)
@@ -137,10 +140,8 @@ _PLAN_KEYS = ("label_zh", "label_en", "basis", "commission", "threshold", "cap",
 
 
 def _num(value, where: str, source: str, fix: str, *, low: float | None = 0.0) -> float:
-    from .scorecard import _number  # one parser of numbers in scheme/plan files
-
-    out = _number(value, where=where, source=source, fix=fix)
-    if low is not None and out < low:
+    out = parse_number(value, where, error=DataError, source=source, fix=fix)
+    if low is not None and out < low:  # "is -0.06, below 0" reads better here than a range
         raise DataError(f"{where} is {out:g}, below {low:g}.", source=source, fix=fix)
     return out
 
@@ -302,13 +303,8 @@ def _branch_sums(values: np.ndarray, codes: np.ndarray, n_branches: int) -> np.n
 # ----------------------------------------------------------------------------
 # the actual year, exact
 # ----------------------------------------------------------------------------
-_PEOPLE_COLUMNS = (SALESPERSON, BRANCH, "actual", "target")
-
-
 def _people_arrays(people: pd.DataFrame, plans: list[IncentivePlan], source: str = "kpis") -> pd.DataFrame:
-    from .scorecard import KPI_SCHEMA, _validate
-
-    people = _validate(people, KPI_SCHEMA, getattr(people, "attrs", {}).get("source", source))
+    people = check_frame(people, KPI_SCHEMA, getattr(people, "attrs", {}).get("source", source))
     for plan in plans:
         col = BASIS_COLUMN[plan.basis]
         if col not in people.columns or people[col].isna().any():
@@ -391,7 +387,7 @@ def differentiation(payout: np.ndarray, performance: np.ndarray) -> dict:
     order = np.argsort(np.nan_to_num(perf, nan=-np.inf), kind="stable")
     q = np.empty(n, dtype=int)
     q[order] = (np.arange(n) * 5) // n  # 0 = bottom 20 %, 4 = top 20 %
-    top = payout[q == 4].mean()
+    top = payout[q == 4].mean() if (q == 4).any() else np.nan  # fewer than 5 people: no complete quintile
     bottom = payout[q == 0].mean()
     total = payout.sum()
     ratio = top / bottom if bottom > 0 else (np.inf if top > 0 else np.nan)
@@ -573,46 +569,79 @@ class PlanSimulator:
     def comparison(self, lang: str = "zh") -> pd.DataFrame:
         """The plan comparison table for a report: one column per plan, one row per measure."""
         self._check_fitted()
-        if lang not in ("zh", "en"):
-            raise ParameterError(f"lang must be 'zh' or 'en', not '{lang}'.")
-        zh = lang == "zh"
-        rows = [
-            ("basis", "计提基数", "basis", lambda r: ("签单额" if r["basis"] == "signed" else "回款") if zh else r["basis"]),
-            ("total_cost_yuan", "实际年度总成本(元)", "total cost, actual year (yuan)", lambda r: f"{r['total_cost_yuan']:,.2f}"),
-            ("cost_pct_revenue", "占销售额", "% of revenue", lambda r: f"{r['cost_pct_revenue']:.2%}"),
-            ("cost_pct_gross_profit", "占毛利", "% of gross profit", lambda r: f"{r['cost_pct_gross_profit']:.1%}"),
-            ("cost_p10_yuan", "预测分布 P10 成本(元)", "cost P10 under forecast (yuan)", lambda r: f"{r['cost_p10_yuan']:,.0f}"),
-            ("cost_p50_yuan", "预测分布 P50 成本(元)", "cost P50 under forecast (yuan)", lambda r: f"{r['cost_p50_yuan']:,.0f}"),
-            ("cost_p90_yuan", "预测分布 P90 成本(元)", "cost P90 under forecast (yuan)", lambda r: f"{r['cost_p90_yuan']:,.0f}"),
-            ("cost_pct_gross_profit_p90", "P90 占毛利", "P90 % of gross profit", lambda r: f"{r['cost_pct_gross_profit_p90']:.1%}"),
-            ("top_quintile_mean", "前20%人均(元)", "top quintile mean (yuan)", lambda r: f"{r['top_quintile_mean']:,.0f}"),
-            ("bottom_quintile_mean", "后20%人均(元)", "bottom quintile mean (yuan)", lambda r: f"{r['bottom_quintile_mean']:,.0f}"),
-            ("top_bottom_ratio", "前/后20%倍数", "top / bottom ratio", lambda r: "∞" if r["top_bottom_ratio"] == np.inf else f"{r['top_bottom_ratio']:.1f}"),
-            ("top_quintile_share", "前20%所得占比", "top quintile share of pay", lambda r: f"{r['top_quintile_share']:.0%}"),
-            ("paid_people", "获奖人数", "people paid", lambda r: f"{r['paid_people']} / {r['people']}"),
-            ("flag_gross_profit", "毛利占用警示", "gross-profit flag",
-             lambda r: (("警示: 超过毛利的 " if zh else "FLAG: above ") + f"{self.flag_share_:.0%}" + ("" if zh else " of gross profit")) if r["flag_gross_profit"] else ("—")),
-        ]
-        table = {}
-        for _, r in self.summary_.iterrows():
-            table[r["label_zh"] if zh else r["label_en"]] = [fmt(r) for _, _, _, fmt in rows]
-        return pd.DataFrame(table, index=pd.Index([zh_l if zh else en_l for _, zh_l, en_l, _ in rows], name="指标" if zh else "measure")).reset_index()
+        check_lang(lang)
 
-    def cost_percentiles(self) -> pd.DataFrame:
-        """P10 / P50 / P90 of total cost per plan under the draws (long: plan, percentile, cost_yuan)."""
+        def flag(r) -> str:
+            return text("gp_flag", lang, share=f"{self.flag_share_:.0%}") if r["flag_gross_profit"] else text("no_flag", lang)
+
+        rows = {
+            "basis": lambda r: value("basis", r["basis"], lang),
+            "total_cost_yuan": lambda r: f"{r['total_cost_yuan']:,.2f}",
+            "cost_pct_revenue": lambda r: f"{r['cost_pct_revenue']:.2%}",
+            "cost_pct_gross_profit": lambda r: f"{r['cost_pct_gross_profit']:.1%}",
+            "cost_p10_yuan": lambda r: f"{r['cost_p10_yuan']:,.0f}",
+            "cost_p50_yuan": lambda r: f"{r['cost_p50_yuan']:,.0f}",
+            "cost_p90_yuan": lambda r: f"{r['cost_p90_yuan']:,.0f}",
+            "cost_pct_gross_profit_p90": lambda r: f"{r['cost_pct_gross_profit_p90']:.1%}",
+            "top_quintile_mean": lambda r: f"{r['top_quintile_mean']:,.0f}",
+            "bottom_quintile_mean": lambda r: f"{r['bottom_quintile_mean']:,.0f}",
+            "top_bottom_ratio": lambda r: "∞" if r["top_bottom_ratio"] == np.inf else f"{r['top_bottom_ratio']:.1f}",
+            "top_quintile_share": lambda r: f"{r['top_quintile_share']:.0%}",
+            "paid_people": lambda r: f"{r['paid_people']} / {r['people']}",
+            "flag_gross_profit": flag,
+        }
+        table = {r[f"label_{lang}"]: [_shown(fmt(r)) for fmt in rows.values()] for _, r in self.summary_.iterrows()}
+        index = pd.Index([label(key, lang, DOMAIN) for key in rows], name=label("measure", lang, DOMAIN))
+        return pd.DataFrame(table, index=index).reset_index()
+
+    def cost_percentiles(self, lang: str | None = None) -> pd.DataFrame:
+        """P10 / P50 / P90 of total cost per plan under the draws (long: plan, percentile, cost_yuan); labelled with ``lang``."""
         self._check_fitted()
-        return self.summary_.melt(id_vars="plan", value_vars=["cost_p10_yuan", "cost_p50_yuan", "cost_p90_yuan"],
-                                  var_name="percentile", value_name="cost_yuan").assign(
+        out = self.summary_.melt(id_vars="plan", value_vars=["cost_p10_yuan", "cost_p50_yuan", "cost_p90_yuan"],
+                                 var_name="percentile", value_name="cost_yuan").assign(
             percentile=lambda f: f["percentile"].str.extract(r"p(\d+)")[0].astype(int))
+        if lang is None:
+            return out
+        return label_columns(out.assign(plan=out["plan"].map(self._plan_names(lang))), lang, DOMAIN)
+
+    def _plan_names(self, lang: str) -> dict[str, str]:
+        return dict(zip(self.summary_["plan"], self.summary_[f"label_{check_lang(lang)}"]))
+
+    def payouts_by_person(self, lang: str = "zh") -> pd.DataFrame:
+        """Total pay per person (rows) and plan (columns, by the plans' names), yuan."""
+        self._check_fitted()
+        return payouts_wide(self.payouts_, self._plan_names(lang), lang)
+
+    def payout_detail(self, lang: str = "zh") -> pd.DataFrame:
+        """``payouts_`` labelled: one row per plan × person, exact fen."""
+        self._check_fitted()
+        return payouts_table(self.payouts_, self._plan_names(lang), lang)
 
     def excel_sheets(self, lang: str = "zh") -> dict[str, pd.DataFrame]:
+        """Sheet name -> labelled frame: plan comparison, payouts by person, payout detail, cost percentiles."""
         self._check_fitted()
-        zh = lang == "zh"
-        wide = self.payouts_.pivot_table(index=[SALESPERSON, BRANCH], columns="plan", values="total_yuan", aggfunc="sum", sort=False).reset_index()
-        wide.columns.name = None
+        check_lang(lang)
         return {
-            ("方案对比" if zh else "plan comparison"): self.comparison(lang),
-            ("个人奖金" if zh else "payouts by person"): wide,
-            ("奖金明细" if zh else "payout detail"): self.payouts_,
-            ("成本分布" if zh else "cost percentiles"): self.cost_percentiles(),
+            text("sheet_plan_comparison", lang): self.comparison(lang),
+            text("sheet_payouts_by_person", lang): self.payouts_by_person(lang),
+            text("sheet_payout_detail", lang): self.payout_detail(lang),
+            text("sheet_cost_percentiles", lang): self.cost_percentiles(lang),
         }
+
+
+def _shown(cell: str) -> str:
+    """A formatted figure of the comparison; a missing one (no gross profit given) reads as a dash."""
+    return "—" if cell.strip() in ("nan", "nan%", "nan / nan") else cell
+
+
+def payouts_wide(payouts: pd.DataFrame, plan_names: Mapping[str, str], lang: str = "zh") -> pd.DataFrame:
+    """Total pay per person and plan from ``PlanSimulator.payouts_`` (columns: the plans' names)."""
+    wide = payouts.pivot_table(index=[SALESPERSON, BRANCH], columns="plan", values="total_yuan", aggfunc="sum", sort=False).reset_index()
+    wide.columns.name = None
+    return label_columns(wide, lang, DOMAIN, keep={p: plan_names.get(p, p) for p in payouts["plan"].unique()})
+
+
+def payouts_table(payouts: pd.DataFrame, plan_names: Mapping[str, str], lang: str = "zh") -> pd.DataFrame:
+    """``PlanSimulator.payouts_`` with the plans' names and labelled headers."""
+    out = payouts.assign(plan=payouts["plan"].map(lambda p: plan_names.get(p, p))).rename(columns={"basis": "basis_amount"})
+    return label_columns(out, lang, DOMAIN)

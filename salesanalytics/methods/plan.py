@@ -2,8 +2,8 @@
 
 :class:`Plan` is built from a plain mapping (the YAML file in ``data/``) by
 :meth:`Plan.from_dict`, which checks every key and value and raises
-:class:`~salesanalytics.exceptions.PlanError` / ``DataError`` with the fix.
-No file is read here: :func:`salesanalytics.io.read_plan` reads the YAML and any
+:class:`~salesanalytics.core.exceptions.PlanError` / ``DataError`` with the fix.
+No file is read here: :func:`salesanalytics.adapters.io.read_plan` reads the YAML and any
 branch table it points to, then calls :meth:`Plan.from_dict`.
 
 Every ambiguity of the handbook's worked case is one of these fields, never a
@@ -15,43 +15,20 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pandas as pd
 
 from ..core import schema as S
 from ..core.validation import frame_from_records
 from ..core.exceptions import PlanError, reject_unknown_keys, suggest
+from ..core.numbers import check_amount, parse_amount, parse_fraction, parse_number
 
 TARGET_KINDS = ("net_profit", "gross_profit", "revenue")
 ALLOCATIONS = ("capacity", "weights", "forecast")
 PHASINGS = ("compound_growth", "yoy_growth", "seasonal", "flat")
 #: Default ramp of a new branch: share of full productivity in its first months.
 DEFAULT_RAMP = (0.3, 0.6, 0.9, 1.0)
-
-
-def _decimal(value, where: str) -> Decimal:
-    if isinstance(value, bool):
-        raise PlanError(f"{where}: expected a number, got {value!r}.")
-    try:
-        result = Decimal(str(value).replace(",", "").replace("_", "").strip())
-    except (InvalidOperation, ValueError):
-        raise PlanError(f"{where}: '{value}' is not a number. Fix: write digits, e.g. 68000000.") from None
-    if not result.is_finite():
-        raise PlanError(f"{where}: '{value}' is not a finite number.")
-    return result
-
-
-def _fraction(value, where: str, *, low=0.0, high=1.0, low_open=False, high_open=False) -> float:
-    number = float(_decimal(value, where))
-    bad = (number <= low if low_open else number < low) or (number >= high if high_open else number > high)
-    if bad:
-        lo = "(" if low_open else "["
-        hi = ")" if high_open else "]"
-        raise PlanError(
-            f"{where}: {value} is outside {lo}{low}, {high}{hi}. Fix: write it as a fraction, e.g. 0.08 for 8%."
-        )
-    return number
 
 
 @dataclass(frozen=True)
@@ -70,13 +47,11 @@ class Costs:
         out = {}
         for key in ("fixed_per_month_yuan", "per_head_per_month_yuan"):
             if key in data:
-                out[key] = _decimal(data[key], f"{where}.{key}")
-                if out[key] < 0:
-                    raise PlanError(f"{where}.{key}: {data[key]} is negative. Fix: costs are amounts >= 0 in yuan.")
+                out[key] = parse_amount(data[key], f"{where}.{key}")
         if "pct_of_revenue" in data:
-            out["pct_of_revenue"] = _fraction(data["pct_of_revenue"], f"{where}.pct_of_revenue", high_open=True)
+            out["pct_of_revenue"] = parse_fraction(data["pct_of_revenue"], f"{where}.pct_of_revenue", high_open=True)
         if "income_tax_rate" in data:
-            out["income_tax_rate"] = _fraction(data["income_tax_rate"], f"{where}.income_tax_rate", high_open=True)
+            out["income_tax_rate"] = parse_fraction(data["income_tax_rate"], f"{where}.income_tax_rate", high_open=True)
         return cls(**out)
 
 
@@ -118,13 +93,13 @@ class Phasing:
         method = data.get("method", "flat")
         if method not in PHASINGS:
             raise PlanError(f"{where}.method: unknown phasing '{method}'.{suggest(method, PHASINGS)} Valid: {', '.join(PHASINGS)}.")
-        monthly = _fraction(data.get("monthly_growth", 0), f"{where}.monthly_growth", low=-1, high=10, low_open=True)
-        yoy = _fraction(data.get("yoy_growth", 0), f"{where}.yoy_growth", low=-1, high=100, low_open=True)
+        monthly = parse_fraction(data.get("monthly_growth", 0), f"{where}.monthly_growth", low=-1, high=10, low_open=True)
+        yoy = parse_fraction(data.get("yoy_growth", 0), f"{where}.yoy_growth", low=-1, high=100, low_open=True)
         shares = data.get("shares")
         if shares is not None:
             if not isinstance(shares, Sequence) or isinstance(shares, str) or len(shares) != 12:
                 raise PlanError(f"{where}.shares: give exactly 12 monthly percentages (January first).")
-            values = [float(_decimal(v, f"{where}.shares[{i + 1}]")) for i, v in enumerate(shares)]
+            values = [parse_number(v, f"{where}.shares[{i + 1}]") for i, v in enumerate(shares)]
             if any(v < 0 for v in values):
                 raise PlanError(f"{where}.shares: shares must not be negative.")
             total = sum(values)
@@ -200,11 +175,11 @@ class Plan:
             raise PlanError(f"{source}.target.kind: unknown '{kind}'.{suggest(kind, TARGET_KINDS)} Valid: {', '.join(TARGET_KINDS)}.")
         if "amount_yuan" not in target:
             raise PlanError(f"{source}.target: missing amount_yuan (e.g. 68000000).")
-        amount = _decimal(target["amount_yuan"], f"{source}.target.amount_yuan")
+        amount = parse_amount(target["amount_yuan"], f"{source}.target.amount_yuan", allow_negative=True)
         if amount <= 0:
             raise PlanError(f"{source}.target.amount_yuan: {target['amount_yuan']} must be greater than 0.")
 
-        margin = _fraction(data["gross_margin"], f"{source}.gross_margin", low_open=True, high_open=True)
+        margin = parse_fraction(data["gross_margin"], f"{source}.gross_margin", low_open=True, high_open=True)
 
         if branches is None:
             records = data["branches"]
@@ -229,6 +204,9 @@ class Plan:
             raise PlanError(f"{source}.branches: allocation 'weights' needs a weight for every branch.")
         if S.GP_PER_HEAD not in branches.columns:
             branches = branches.assign(**{S.GP_PER_HEAD: float("nan")})
+        for name, gph in zip(branches[S.BRANCH], branches[S.GP_PER_HEAD]):
+            if gph == gph:  # NaN: not given (allowed unless allocation is capacity, checked above)
+                check_amount(gph, f"{source}.branches {name}.gp_per_head_month", allow_negative=False)
 
         existing = branches[S.BRANCH].tolist()
         new = tuple(cls._new_branch(rec, i, year, existing, source) for i, rec in enumerate(data.get("new_branches") or [], start=1))
@@ -303,27 +281,23 @@ class Plan:
             raise PlanError(
                 f"{where}.opening_month: {opening} is outside the plan year {year}. Fix: a month number 1..12 or {year}-MM."
             )
-        heads = float(_decimal(rec["headcount"], f"{where}.headcount"))
-        if heads < 0:
-            raise PlanError(f"{where}.headcount: {rec['headcount']} is negative. Fix: a headcount >= 0.")
+        heads = parse_number(rec["headcount"], f"{where}.headcount", low=0, fix="a headcount >= 0")
         gph = rec.get("gp_per_head_month")
         if gph is not None:
-            gph = float(_decimal(gph, f"{where}.gp_per_head_month"))
-            if gph < 0:
-                raise PlanError(f"{where}.gp_per_head_month: {rec['gp_per_head_month']} is negative.")
+            gph = float(parse_amount(gph, f"{where}.gp_per_head_month"))
         comparable = rec.get("comparable")
         if comparable is not None and comparable not in existing:
             raise PlanError(f"{where}.comparable: '{comparable}' is not an existing branch.{suggest(comparable, existing)}")
         ramp = rec.get("ramp", DEFAULT_RAMP)
         if not isinstance(ramp, Sequence) or isinstance(ramp, str) or not ramp:
             raise PlanError(f"{where}.ramp: give a list of fractions of full productivity, e.g. [0.3, 0.6, 0.9, 1.0].")
-        ramp = tuple(_fraction(r, f"{where}.ramp", high=2.0) for r in ramp)
+        ramp = tuple(parse_fraction(r, f"{where}.ramp", high=2.0) for r in ramp)
         margin = rec.get("gross_margin")
         if margin is not None:
-            margin = _fraction(margin, f"{where}.gross_margin", low_open=True, high_open=True)
+            margin = parse_fraction(margin, f"{where}.gross_margin", low_open=True, high_open=True)
         weight = rec.get("weight")
         if weight is not None:
-            weight = float(_decimal(weight, f"{where}.weight"))
+            weight = parse_number(weight, f"{where}.weight")
         return NewBranch(name, month, heads, gph, comparable, ramp, margin, weight)
 
     # -- convenience ---------------------------------------------------------
@@ -345,9 +319,9 @@ class Plan:
         if phasing_changes:
             changes["phasing"] = dataclasses.replace(changes.get("phasing", self.phasing), **phasing_changes)
         if "target_yuan" in changes:
-            changes["target_yuan"] = _decimal(changes["target_yuan"], "target_yuan")
+            changes["target_yuan"] = parse_amount(changes["target_yuan"], "target_yuan", allow_negative=True)
             if changes["target_yuan"] <= 0:
                 raise PlanError(f"target_yuan: {changes['target_yuan']} must be greater than 0.")
         if "gross_margin" in changes:
-            changes["gross_margin"] = _fraction(changes["gross_margin"], "gross_margin", low_open=True, high_open=True)
+            changes["gross_margin"] = parse_fraction(changes["gross_margin"], "gross_margin", low_open=True, high_open=True)
         return dataclasses.replace(self, **changes)

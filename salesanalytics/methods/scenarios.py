@@ -13,7 +13,7 @@ mapping; every scenario inherits the defaults and overrides what it names::
         productivity_uplift: 0.0
 
 Unknown keys are rejected with the nearest valid name ("Did you mean ...?"),
-never silently ignored.  No file is read here: :func:`salesanalytics.io.read_scenarios`
+never silently ignored.  No file is read here: :func:`salesanalytics.adapters.io.read_scenarios`
 reads the YAML and calls :func:`scenarios_from_dict`.
 
 What each setting means (all optional; the defaults are the ``Scenario`` fields):
@@ -43,12 +43,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..core.exceptions import PlanError, suggest
+from ..core.labels import check_lang
+from ..core.numbers import parse_amount, parse_number
 
 TARGET_RULES = ("blend", "quantile")
 
 
 def reject_unknown_keys(given, valid, *, where: str, error=PlanError) -> None:
-    """Like :func:`salesanalytics.exceptions.reject_unknown_keys`, but a key that is part of a
+    """Like :func:`salesanalytics.core.exceptions.reject_unknown_keys`, but a key that is part of a
     valid name ('uplift' in 'productivity_uplift') is suggested too, not only near spellings."""
     valid = list(valid)
     for key in given:
@@ -122,7 +124,10 @@ class Scenario:
         if v.get("yoy_growth") is not None:
             v["yoy_growth"] = _number(v["yoy_growth"], f"{where}.yoy_growth", low=-0.99, high=100.0)
         if v.get("target_yuan") is not None:
-            v["target_yuan"] = _number(v["target_yuan"], f"{where}.target_yuan", low=0.0, high=float("inf"), open_=True)
+            amount = parse_amount(v["target_yuan"], f"{where}.target_yuan")
+            if amount <= 0:
+                raise PlanError(f"{where}.target_yuan: {v['target_yuan']} must be greater than 0.")
+            v["target_yuan"] = float(amount)
         v["label_en"] = str(v.get("label_en", v.get("name", "")))
         return cls(**v)
 
@@ -136,26 +141,18 @@ class Scenario:
         return {k: getattr(self, k) for k in ("gross_margin", "yoy_growth", "target_yuan") if getattr(self, k) is not None}
 
     def label(self, lang: str = "zh") -> str:
-        return self.name if lang == "zh" else self.label_en
+        """The scenario's name as the plan's author wrote it: the mapping key (zh) or ``label_en``."""
+        return self.name if check_lang(lang) == "zh" else self.label_en
 
 
 def check_fraction(value, where: str) -> float:
     """A weight or probability in [0, 1]; anything else is a PlanError naming the fix."""
-    number = _number(value, where, low=0.0, high=1.0)
-    return number
+    return _number(value, where, low=0.0, high=1.0)
 
 
 def _number(value, where: str, *, low: float, high: float, open_: bool = False) -> float:
-    if isinstance(value, bool):
-        raise PlanError(f"{where}: expected a number, got {value!r}.")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise PlanError(f"{where}: '{value}' is not a number.") from None
-    if number != number or (number <= low if open_ else number < low) or (number >= high if open_ else number > high):
-        lo, hi = ("(", ")") if open_ else ("[", "]")
-        raise PlanError(f"{where}: {value} is outside {lo}{low:g}, {high:g}{hi}. Fix: write it as a fraction, e.g. 0.5 for 50%.")
-    return number
+    return parse_number(value, where, low=low, high=high, low_open=open_, high_open=open_,
+                        fix="write it as a fraction, e.g. 0.5 for 50%")
 
 
 def _integer(value, where: str, low: int, high: int) -> int:

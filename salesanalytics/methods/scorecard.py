@@ -50,17 +50,13 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from ..core.validation import validate
 from ..core.exceptions import DataError, NotFittedError, ParameterError, reject_unknown_keys, suggest
+from ..core.labels import check_lang, has_label, label, label_columns, label_values, text, value
+from ..core.numbers import parse_number
+from ..core.schema import BRANCH, DIMENSION, KPI_SCHEMA, RATER, RATINGS_SCHEMA, SALESPERSON, SCORE
+from ..core.validation import validate
 
-# ----------------------------------------------------------------------------
-# column names of the inputs
-# ----------------------------------------------------------------------------
-SALESPERSON = "salesperson"
-BRANCH = "branch"
-RATER = "rater"
-DIMENSION = "dimension"
-SCORE = "score"
+DOMAIN = "scorecard"
 
 #: KPIs derived from the KPI frame: name -> (columns needed, how it is computed)
 DERIVED_KPIS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -70,42 +66,17 @@ DERIVED_KPIS: dict[str, tuple[tuple[str, ...], str]] = {
     "collection_rate": (("collected", "actual"), "collected / actual"),
 }
 
-LABELS = {
-    "salesperson": ("销售员", "Salesperson"),
-    "branch": ("分公司", "Branch"),
-    "score": ("综合得分", "Score"),
-    "rank": ("排名", "Rank"),
-    "rank_in_branch": ("分公司内排名", "Rank in branch"),
-    "grade": ("等级", "Grade"),
-    "actual": ("实际销售额(元)", "Actual (yuan)"),
-    "target": ("销售任务(元)", "Target (yuan)"),
-    "attainment": ("任务达成率", "Attainment"),
-    "growth": ("同比增长", "Growth"),
-    "gross_margin": ("毛利率", "Gross margin"),
-    "new_customers": ("新客户数", "New customers"),
-    "collection_rate": ("回款率", "Collection rate"),
-    "collaboration": ("团队协作", "Collaboration"),
-    "innovation": ("创新能力", "Innovation"),
-    "customer_satisfaction": ("客户满意度", "Customer satisfaction"),
-    "peer_360": ("360度评估", "360-degree rating"),
-    "missing": ("缺项", "Missing"),
-    "flags": ("提示", "Flags"),
-}
+#: KPIs that are shares (shown as percentages on the cards)
+_SHARE_KPIS = ("attainment", "growth", "gross_margin", "collection_rate")
 
 
-def label(name: str, lang: str = "zh", scheme: "Scheme | None" = None) -> str:
-    """Display name of a column or component in ``lang`` (falls back to the name)."""
-    _check_lang(lang)
+def component_label(name: str, lang: str = "zh", scheme: "Scheme | None" = None) -> str:
+    """Display name of a component (from the scheme file) or of a scorecard column (from the labels)."""
+    check_lang(lang)
     if scheme is not None and name in scheme.components:
         comp = scheme.components[name]
-        return comp.label_zh if lang == "zh" else comp.label_en
-    zh, en = LABELS.get(name, (name, name))
-    return zh if lang == "zh" else en
-
-
-def _check_lang(lang: str) -> None:
-    if lang not in ("zh", "en"):
-        raise ParameterError(f"lang must be 'zh' or 'en', not '{lang}'.")
+        return getattr(comp, f"label_{lang}")
+    return label(name, lang, DOMAIN)
 
 
 # ----------------------------------------------------------------------------
@@ -132,16 +103,11 @@ class Component:
 
     def describe(self, lang: str = "en") -> str:
         """How the component becomes points, in words (for cards and the assumptions sheet)."""
-        zh = lang == "zh"
         if self.normalise == "target":
-            return (f"得分 = 100 × 实际值 / {self.target:g}, 上限 {self.cap_points:g} 分" if zh
-                    else f"points = 100 × value / {self.target:g}, capped at {self.cap_points:g}")
+            return text("how_target", lang, target=f"{self.target:g}", cap=f"{self.cap_points:g}")
         if self.normalise == "range":
-            return (f"{self.low:g} → 0 分, {self.high:g} → 100 分 (线性, 截断)" if zh
-                    else f"{self.low:g} → 0 points, {self.high:g} → 100 points (linear, clipped)")
-        scope = ("分公司内" if zh else "within the branch") if self.within == "branch" else ("全公司" if zh else "company-wide")
-        return (f"百分位排名 ({scope}): 最好 100 分, 最差 0 分" if zh
-                else f"percentile rank ({scope}): best 100, worst 0")
+            return text("how_range", lang, low=f"{self.low:g}", high=f"{self.high:g}")
+        return text("how_percentile", lang, scope=value("percentile_scope", self.within or "company", lang))
 
 
 @dataclass(frozen=True)
@@ -180,16 +146,11 @@ _SCHEME_KEYS = ("name", "period", "rating_scale", "allow_self_rating", "kpis", "
 _COMPONENT_KEYS = ("weight", "normalise", "target", "cap_points", "low", "high", "within", "label_zh", "label_en")
 
 
-def _number(value, *, where: str, source: str, fix: str) -> float:
-    if isinstance(value, bool) or value is None:
-        raise DataError(f"{where}: '{value}' is not a number.", source=source, fix=fix)
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise DataError(f"{where}: '{value}' is not a number.", source=source, fix=fix) from None
-    if not math.isfinite(out):
-        raise DataError(f"{where}: '{value}' is not a finite number.", source=source, fix=fix)
-    return out
+def _number(value, *, where: str, source: str, fix: str, percent: bool = False) -> float:
+    """A number of the scheme file; ``percent``: the setting is in percent (so '35%' gets its own fix)."""
+    if percent and isinstance(value, str) and value.strip().endswith("%"):
+        raise DataError(f"{where}: '{value}' has a % sign.", source=source, fix=f"{fix} (percent, without the % sign)")
+    return parse_number(value, where, error=DataError, source=source, fix=fix)
 
 
 def _component(name: str, spec, source_kind: str, source: str, scale: tuple[float, float]) -> Component:
@@ -200,10 +161,11 @@ def _component(name: str, spec, source_kind: str, source: str, scale: tuple[floa
     reject_unknown_keys(spec, _COMPONENT_KEYS, where=f"{source}, {where}", error=DataError)
     if "weight" not in spec:
         raise DataError(f"{where}: 'weight' is missing.", source=source, fix="give every component a weight in percent")
-    weight = _number(spec["weight"], where=f"{where}.weight", source=source, fix="write the weight in percent, e.g. 35")
+    weight = _number(spec["weight"], where=f"{where}.weight", source=source, fix="write the weight in percent, e.g. 35", percent=True)
     if weight < 0:
         raise DataError(f"{where}.weight is {weight:g}, below 0.", source=source, fix="weights are percentages >= 0")
-    zh, en = LABELS.get(name, (name, name))
+    # a component of the scheme's own naming without labels in the file is shown by its name
+    zh, en = (label(name, "zh", DOMAIN), label(name, "en", DOMAIN)) if has_label(name, DOMAIN) else (name, name)
     common = dict(name=name, source=source_kind, weight=weight,
                   label_zh=str(spec.get("label_zh", zh)), label_en=str(spec.get("label_en", en)))
     if source_kind == "rating":
@@ -287,16 +249,16 @@ def parse_scheme(data: Mapping, *, source: str = "scheme") -> Scheme:
     shares = {}
     for kind in ("max_share", "min_share"):
         shares[kind] = {}
-        for group, value in (forced.get(kind) or {}).items():
-            value = _number(value, where=f"forced_distribution.{kind}.{group}", source=source, fix="a share between 0 and 1, e.g. 0.2")
-            if not 0 <= value <= 1:
-                raise DataError(f"forced_distribution.{kind}.{group} = {value:g} is not a share between 0 and 1.",
+        for group, share in (forced.get(kind) or {}).items():
+            share = _number(share, where=f"forced_distribution.{kind}.{group}", source=source, fix="a share between 0 and 1, e.g. 0.2")
+            if not 0 <= share <= 1:
+                raise DataError(f"forced_distribution.{kind}.{group} = {share:g} is not a share between 0 and 1.",
                                 source=source, fix="write 20 % as 0.2")
             for g in str(group).split("+"):
                 if g.strip() not in dict(grades):
                     raise DataError(f"forced_distribution.{kind}: unknown grade '{g.strip()}'.", source=source,
                                     fix=f"use grades of the scheme: {', '.join(dict(grades))}, joined with '+'")
-            shares[kind][str(group)] = value
+            shares[kind][str(group)] = share
     fairness = data.get("fairness") or {}
     reject_unknown_keys(fairness, ("leniency_threshold", "min_ratings_per_rater", "difficulty_threshold", "grade_share_alpha"),
                         where=f"{source}, fairness", error=DataError)
@@ -319,45 +281,10 @@ def parse_scheme(data: Mapping, *, source: str = "scheme") -> Scheme:
 
 
 # ----------------------------------------------------------------------------
-# input schemas (pandera)
+# input frames (the schemas live in core.schema)
 # ----------------------------------------------------------------------------
-_key = pa.Column(str, nullable=False, coerce=True, checks=pa.Check.str_length(min_value=1))
-_opt_num = pa.Column(float, nullable=True, coerce=True, required=False)
-_opt_nonneg = pa.Column(float, checks=pa.Check.ge(0), nullable=True, coerce=True, required=False)
-
-KPI_SCHEMA = pa.DataFrameSchema(
-    {
-        SALESPERSON: _key,
-        BRANCH: _key,
-        "actual": pa.Column(float, nullable=False, coerce=True),
-        "target": pa.Column(float, checks=pa.Check.gt(0), nullable=False, coerce=True),
-        "gross_profit": _opt_num,
-        "prior_actual": _opt_nonneg,
-        "new_customers": _opt_nonneg,
-        "collected": _opt_nonneg,
-    },
-    unique=[SALESPERSON],
-    strict=False,
-    coerce=True,
-    name="kpis",
-)
-
-RATINGS_SCHEMA = pa.DataFrameSchema(
-    {
-        RATER: _key,
-        SALESPERSON: _key,
-        DIMENSION: _key,
-        SCORE: pa.Column(float, nullable=False, coerce=True),
-    },
-    unique=[RATER, SALESPERSON, DIMENSION],
-    strict=False,
-    coerce=True,
-    name="ratings",
-)
-
-
-def _validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, source: str) -> pd.DataFrame:
-
+def check_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema, source: str) -> pd.DataFrame:
+    """``frame`` validated by ``schema`` (KPI_SCHEMA, RATINGS_SCHEMA); a DataError names ``source``, rows and the fix."""
     if not isinstance(frame, pd.DataFrame):
         raise ParameterError(f"{schema.name} must be a pandas DataFrame, not {type(frame).__name__}.")
     missing = [c for c, col in schema.columns.items() if col.required and c not in frame.columns]
@@ -365,9 +292,8 @@ def _validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, source: str) -> p
         raise DataError(f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, frame.columns))}.",
                         source=source, fix=f"give the {schema.name} frame the columns {', '.join(schema.columns)}")
     ctx = {"source": source, "sheet": None, "original": {}}
-    out = validate(frame.reset_index(drop=True), schema, ctx)
     # row numbers in messages: header = row 1, so frame index i is row i + 2 (as in io)
-    return out
+    return validate(frame.reset_index(drop=True), schema, ctx)
 
 
 def kpi_values(kpis: pd.DataFrame) -> pd.DataFrame:
@@ -595,7 +521,7 @@ class Scorecard:
         """
         scheme = self.scheme if isinstance(self.scheme, Scheme) else parse_scheme(self.scheme)
         self.scheme_ = scheme
-        kpis = _validate(kpis, KPI_SCHEMA, getattr(kpis, "attrs", {}).get("source", "kpis"))
+        kpis = check_frame(kpis, KPI_SCHEMA, getattr(kpis, "attrs", {}).get("source", "kpis"))
         values = kpi_values(kpis)
         for name in scheme.kpis:
             if name not in values.columns:
@@ -671,7 +597,7 @@ class Scorecard:
     def _check_ratings(self, ratings: pd.DataFrame, people: set[str]) -> pd.DataFrame:
         scheme = self.scheme_
         source = getattr(ratings, "attrs", {}).get("source", "ratings")
-        ratings = _validate(ratings, RATINGS_SCHEMA, source)
+        ratings = check_frame(ratings, RATINGS_SCHEMA, source)
 
         def reject(bad: pd.Series, column: str, problem, fix: str) -> None:
             """Raise for the rows where ``bad`` holds, describing the first bad value."""
@@ -716,18 +642,58 @@ class Scorecard:
         if not hasattr(self, "scores_"):
             raise NotFittedError("this Scorecard is not fitted yet: call fit(kpis, ratings) first.")
 
+    def _names(self, lang: str) -> dict[str, str]:
+        """Column -> display name for the scheme's components and their points."""
+        names = {n: component_label(n, lang, self.scheme_) for n in self.scheme_.components}
+        names.update({f"{n}_points": text("points_of", lang, name=v) for n, v in list(names.items())})
+        return names
+
+    def _missing_words(self, missing: str, lang: str) -> str:
+        return "、".join(component_label(x, lang, self.scheme_) for x in missing.split(",")) if missing else ""
+
     def ranking(self, lang: str = "zh") -> pd.DataFrame:
         """The ranking table (考核结果公布): rank, person, branch, grade, score and each component's points."""
         self._check_fitted()
-        _check_lang(lang)
+        check_lang(lang)
         s = self.scores_
-        names = list(self.scheme_.components)
         cols = ["rank", SALESPERSON, BRANCH, "grade", "score", "rank_in_branch", "attainment" if "attainment" in s else "actual"]
-        cols = list(dict.fromkeys(cols)) + [f"{n}_points" for n in names] + ["missing"]
+        cols = list(dict.fromkeys(cols)) + [f"{n}_points" for n in self.scheme_.components] + ["missing"]
         out = s[cols].copy()
-        rename = {c: label(c, lang, self.scheme_) for c in cols if not c.endswith("_points")}
-        rename.update({f"{n}_points": label(n, lang, self.scheme_) + ("(分)" if lang == "zh" else " (points)") for n in names})
-        return out.rename(columns=rename)
+        out["missing"] = [self._missing_words(m, lang) for m in out["missing"]]
+        return label_columns(_no_gaps(out), lang, DOMAIN, keep=self._names(lang))
+
+    def _card_lines(self, lang: str) -> pd.DataFrame:
+        """The person cards with the column keys (``cards`` labels them)."""
+        scheme = self.scheme_
+        s = self.scores_
+        n = len(s)
+        base = pd.DataFrame({SALESPERSON: s[SALESPERSON], BRANCH: s[BRANCH]})
+        blocks = []
+        size = s.groupby(BRANCH)[SALESPERSON].transform("size").astype(str)
+        header = {
+            "score": ["—" if v != v else str(v) for v in s["score"]],
+            "grade": s["grade"].astype(str).tolist(),
+            "rank": ["—" if pd.isna(r) else f"{r} / {n}" for r in s["rank"]],
+            "rank_in_branch": ["—" if pd.isna(r) else f"{r} / {m}" for r, m in zip(s["rank_in_branch"], size)],
+        }
+        summary = value("card_section", "summary", lang)
+        for order, (key, vals) in enumerate(header.items()):
+            blocks.append(base.assign(line=order, section=summary, item=label(key, lang, DOMAIN),
+                                      value=vals, points=np.nan, weight=np.nan, contribution=np.nan, how=""))
+        used = s["weight_used"].to_numpy(float)
+        for j, (name, comp) in enumerate(scheme.components.items()):
+            pts = s[f"{name}_points"].to_numpy(float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                contrib = np.where(np.isnan(pts), np.nan, pts * comp.weight / used)
+            shown = ["—" if np.isnan(v) else (f"{v:.1%}" if name in _SHARE_KPIS else f"{v:,.2f}") for v in s[name].to_numpy(float)]
+            blocks.append(base.assign(line=10 + j, section=value("card_section", comp.source, lang),
+                                      item=component_label(name, lang, scheme), value=shown, points=np.round(pts, 1),
+                                      weight=comp.weight, contribution=np.round(contrib, 2), how=comp.describe(lang)))
+        blocks.append(base.assign(line=100, section=value("card_section", "notes", lang), item=label("flags", lang, DOMAIN),
+                                  value=self._person_notes(lang), points=np.nan, weight=np.nan, contribution=np.nan, how=""))
+        out = pd.concat(blocks, ignore_index=True)
+        out["_r"] = out[SALESPERSON].map(dict(zip(s[SALESPERSON], range(n))))
+        return out.sort_values(["_r", "line"]).drop(columns=["_r", "line"]).reset_index(drop=True)
 
     def cards(self, lang: str = "zh") -> pd.DataFrame:
         """One-page person cards in long format: one row per person × line of the card.
@@ -739,138 +705,167 @@ class Scorecard:
         components).  ``card_sheet`` makes the printable one-person view.
         """
         self._check_fitted()
-        _check_lang(lang)
-        zh = lang == "zh"
-        scheme = self.scheme_
-        s = self.scores_
-        names = list(scheme.components)
-        weights = np.array([scheme.components[n].weight for n in names])
-        n = len(s)
-        base = pd.DataFrame({SALESPERSON: s[SALESPERSON], BRANCH: s[BRANCH]})
-        blocks = []
-        header = {
-            "score": s["score"], "grade": s["grade"], "rank": s["rank"].astype(str) + f" / {n}",
-            "rank_in_branch": s["rank_in_branch"].astype(str) + " / " + s.groupby(BRANCH)[SALESPERSON].transform("size").astype(str),
-        }
-        for order, (key, vals) in enumerate(header.items()):
-            blocks.append(base.assign(line=order, section="总评" if zh else "summary", item=label(key, lang),
-                                      value=vals.astype(str).to_numpy(), points=np.nan, weight=np.nan, contribution=np.nan, how=""))
-        used = s["weight_used"].to_numpy(float)
-        for j, name in enumerate(names):
-            comp = scheme.components[name]
-            pts = s[f"{name}_points"].to_numpy(float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                contrib = np.where(np.isnan(pts), np.nan, pts * comp.weight / used)
-            raw = s[name].to_numpy(float)
-            shown = [("—" if np.isnan(v) else (f"{v:.1%}" if name in ("attainment", "growth", "gross_margin", "collection_rate") else f"{v:,.2f}"))
-                     for v in raw]
-            sec = ("业绩指标" if zh else "KPI") if comp.source == "kpi" else ("评议" if zh else "ratings")
-            blocks.append(base.assign(line=10 + j, section=sec, item=label(name, lang, scheme), value=shown,
-                                      points=np.round(pts, 1), weight=comp.weight, contribution=np.round(contrib, 2),
-                                      how=comp.describe(lang)))
-        notes = self._person_notes(lang)
-        blocks.append(base.assign(line=100, section="提示" if zh else "notes", item=label("flags", lang),
-                                  value=notes, points=np.nan, weight=np.nan, contribution=np.nan, how=""))
-        out = pd.concat(blocks, ignore_index=True)
-        out["_r"] = out[SALESPERSON].map(dict(zip(s[SALESPERSON], range(n))))
-        return out.sort_values(["_r", "line"]).drop(columns=["_r", "line"]).reset_index(drop=True)
+        check_lang(lang)
+        return label_columns(_no_gaps(self._card_lines(lang), blank=""), lang, DOMAIN)
 
     def _person_notes(self, lang: str) -> list[str]:
-        zh = lang == "zh"
         s = self.scores_
         notes = [[] for _ in range(len(s))]
         if self.difficulty_ is not None:
             d = self.difficulty_[self.difficulty_["flag"]]
-            text = {b: (f"分公司任务难度比中位数{'高' if rel > 0 else '低'} {abs(rel):.0%}" if zh
-                        else f"branch target {abs(rel):.0%} {'harder' if rel > 0 else 'easier'} than the median branch")
+            said = {b: text("note_branch_harder" if rel > 0 else "note_branch_easier", lang, relative=f"{abs(rel):.0%}")
                     for b, rel in zip(d[BRANCH], d["relative"])}
             for i, b in enumerate(s[BRANCH].tolist()):
-                if b in text:
-                    notes[i].append(text[b])
+                if b in said:
+                    notes[i].append(said[b])
         if len(self.leniency_) and self.leniency_["flag"].any():
             flagged = self.leniency_.loc[self.leniency_["flag"], [RATER, "direction"]].set_index(RATER)["direction"]
             rated = self.ratings_[self.ratings_[RATER].isin(flagged.index)]
             pairs = rated[[SALESPERSON, RATER]].drop_duplicates()
-            text = {r: (f"评分人 {r} 评分{'偏宽' if dirn == 'lenient' else '偏严'}" if zh else f"rater {r} is {dirn}")
-                    for r, dirn in flagged.items()}
+            said = {r: text(f"note_rater_{dirn}", lang, rater=r) for r, dirn in flagged.items()}
             pos = {p: i for i, p in enumerate(s[SALESPERSON].tolist())}
             for person, r in zip(pairs[SALESPERSON].tolist(), pairs[RATER].tolist()):
-                notes[pos[person]].append(text[r])
+                notes[pos[person]].append(said[r])
         for i, m in enumerate(s["missing"]):
             if m:
-                items = ", ".join(label(x, lang, self.scheme_) for x in m.split(","))
-                notes[i].append((f"缺项(权重按其余项折算): {items}" if zh else f"missing (other weights scaled up): {items}"))
+                notes[i].append(text("note_missing", lang, items=self._missing_words(m, lang)))
         return ["; ".join(x) for x in notes]
 
     def card_sheet(self, salesperson: str, lang: str = "zh") -> pd.DataFrame:
         """One person's card as a small printable frame."""
-        cards = self.cards(lang)
-        one = cards[cards[SALESPERSON] == salesperson]
+        self._check_fitted()
+        check_lang(lang)
+        lines = self._card_lines(lang)
+        one = lines[lines[SALESPERSON] == salesperson]
         if one.empty:
             raise ParameterError(f"no card for '{salesperson}'.{suggest(salesperson, self.scores_[SALESPERSON])}")
-        return one.drop(columns=[SALESPERSON]).reset_index(drop=True)
+        return label_columns(_no_gaps(one.drop(columns=[SALESPERSON]).reset_index(drop=True), blank=""), lang, DOMAIN)
 
-    def forced_distribution(self) -> pd.DataFrame:
-        """The forced-distribution check: one row per rule with the count, share and ok."""
+    def forced_distribution(self, lang: str = "zh") -> pd.DataFrame:
+        """The forced-distribution check, labelled: one row per rule with the count, share and result (raw: ``forced_``)."""
         self._check_fitted()
-        return self.forced_
+        return forced_table(self.forced_, lang)
+
+    def grades_by_branch(self, lang: str = "zh") -> pd.DataFrame:
+        """Grades by branch, labelled (raw: ``grades_by_branch_``)."""
+        self._check_fitted()
+        return grades_table(self.grades_by_branch_, lang, self.scheme_.grade_names)
+
+    def leniency(self, lang: str = "zh") -> pd.DataFrame:
+        """Rater leniency, labelled (raw: ``leniency_``)."""
+        self._check_fitted()
+        return leniency_table(self.leniency_, lang)
+
+    def difficulty(self, lang: str = "zh") -> pd.DataFrame:
+        """Target difficulty by branch, labelled (raw: ``difficulty_``); empty when there was no reference."""
+        self._check_fitted()
+        return difficulty_table(self.difficulty_, lang)
 
     def fairness_flags(self, lang: str = "zh") -> pd.DataFrame:
         """Every fairness finding as one row: check, subject, value, message (flagged, not hidden)."""
         self._check_fitted()
-        _check_lang(lang)
-        zh = lang == "zh"
+        check_lang(lang)
         rows = []
         for r in self.leniency_[self.leniency_["flag"]].itertuples():
             rows.append(("rater_leniency", r.rater, r.leniency,
-                         (f"评分人 {r.rater} 的评分比其他评分人对同一批人的评分平均{'高' if r.leniency > 0 else '低'} {abs(r.leniency):.2f} 分 ({r.n_compared} 条可比评分)" if zh
-                          else f"rater {r.rater} scores {abs(r.leniency):.2f} points {'above' if r.leniency > 0 else 'below'} the other raters of the same people ({r.n_compared} comparable ratings)")))
+                         text("flag_rater_above" if r.leniency > 0 else "flag_rater_below", lang, rater=r.rater,
+                              points=f"{abs(r.leniency):.2f}", n=r.n_compared)))
         if self.difficulty_ is not None:
             for r in self.difficulty_[self.difficulty_["flag"]].itertuples():
-                kind = ("预测" if r.reference_kind == "forecast" else "上年实际") if zh else ("forecast" if r.reference_kind == "forecast" else "prior-year actual")
                 rows.append(("target_difficulty", r.branch, r.relative,
-                             (f"{r.branch} 的任务是{kind}的 {r.difficulty:.0%}, 比中位分公司{'难' if r.relative > 0 else '易'} {abs(r.relative):.0%}" if zh
-                              else f"{r.branch}: target is {r.difficulty:.0%} of the {kind}, {abs(r.relative):.0%} {'harder' if r.relative > 0 else 'easier'} than the median branch")))
+                             text("flag_target_harder" if r.relative > 0 else "flag_target_easier", lang, branch=r.branch,
+                                  kind=value("reference_kind", r.reference_kind, lang), difficulty=f"{r.difficulty:.0%}",
+                                  relative=f"{abs(r.relative):.0%}")))
         for r in self.grades_by_branch_[self.grades_by_branch_["flag"]].itertuples():
             rows.append(("grade_distribution", r.branch, r.top_share,
-                         (f"{r.branch} 高等级占比 {r.top_share:.0%}, 全公司 {r.company_top_share:.0%} (p={r.p_value:.3f})" if zh
-                          else f"{r.branch}: {r.top_share:.0%} at the top grades vs {r.company_top_share:.0%} company-wide (p={r.p_value:.3f})")))
+                         text("flag_grade_share", lang, branch=r.branch, share=f"{r.top_share:.0%}",
+                              company=f"{r.company_top_share:.0%}", p=f"{r.p_value:.3f}")))
         for r in self.forced_[~self.forced_["ok"]].itertuples():
             rows.append(("forced_distribution", r.grades, r.share,
-                         (f"{r.grades} 占比 {r.share:.0%} ({r.count} 人), {'上限' if r.rule == 'max' else '下限'} {r.limit_share:.0%} ({r.limit_count} 人)" if zh
-                          else f"{r.grades}: {r.share:.0%} ({r.count} people), {'at most' if r.rule == 'max' else 'at least'} {r.limit_share:.0%} ({r.limit_count}) allowed")))
-        return pd.DataFrame(rows, columns=["check", "subject", "value", "message"])
+                         text(f"flag_forced_{r.rule}", lang, grades=r.grades, share=f"{r.share:.0%}", count=r.count,
+                              limit=f"{r.limit_share:.0%}", limit_count=r.limit_count)))
+        out = pd.DataFrame(rows, columns=["check", "subject", "value", "message"])
+        return label_columns(label_values(out, lang, {"check": "fairness_check"}), lang, DOMAIN)
 
     def assumptions(self, lang: str = "zh") -> pd.DataFrame:
-        """The scheme as a table: component, source, weight, how it is normalised."""
+        """The scheme as a table: component, source, weight, how it is normalised; last row the grades."""
         self._check_fitted()
-        zh = lang == "zh"
-        rows = [(label(c.name, lang, self.scheme_), c.name, ("数据" if zh else "data") if c.source == "kpi" else ("评议" if zh else "rating"),
-                 c.weight, c.describe(lang)) for c in self.scheme_.components.values()]
-        grades = ", ".join(f"{g} ≥ {m:g}" for g, m in self.scheme_.grades)
-        rows.append(("等级" if zh else "grades", "grades", "", np.nan, grades))
-        return pd.DataFrame(rows, columns=["item", "key", "source", "weight_pct", "how"])
+        check_lang(lang)
+        rows = [(component_label(c.name, lang, self.scheme_), value("component_source", c.source, lang), c.weight, c.describe(lang))
+                for c in self.scheme_.components.values()]
+        rows.append((label("grades", lang, DOMAIN), "", "", ", ".join(f"{g} ≥ {m:g}" for g, m in self.scheme_.grades)))
+        return label_columns(pd.DataFrame(rows, columns=["item", "source", "weight_pct", "how"]), lang, DOMAIN)
 
     def excel_sheets(self, lang: str = "zh") -> dict[str, pd.DataFrame]:
-        """Sheets for io.write_excel: ranking, cards, fairness, grades by branch, forced distribution, scheme."""
+        """Sheet name -> labelled frame: ranking, cards, fairness, grades by branch, leniency, forced distribution, scheme."""
         self._check_fitted()
-        zh = lang == "zh"
+        check_lang(lang)
         sheets = {
-            ("排名" if zh else "ranking"): self.ranking(lang),
-            ("个人考核卡" if zh else "person cards"): self.cards(lang),
-            ("公平性提示" if zh else "fairness flags"): self.fairness_flags(lang),
-            ("分公司等级分布" if zh else "grades by branch"): self.grades_by_branch_,
-            ("评分人宽严" if zh else "rater leniency"): self.leniency_,
-            ("强制分布" if zh else "forced distribution"): self.forced_,
-            ("考核方案" if zh else "scheme"): self.assumptions(lang),
+            text("sheet_ranking", lang): self.ranking(lang),
+            text("sheet_cards", lang): self.cards(lang),
+            text("sheet_fairness", lang): self.fairness_flags(lang),
+            text("sheet_grades_by_branch", lang): self.grades_by_branch(lang),
+            text("sheet_leniency", lang): self.leniency(lang),
+            text("sheet_forced", lang): self.forced_distribution(lang),
+            text("sheet_scheme", lang): self.assumptions(lang),
         }
         if self.difficulty_ is not None:
-            sheets["任务难度" if zh else "target difficulty"] = self.difficulty_
+            sheets[text("sheet_difficulty", lang)] = self.difficulty(lang)
         return sheets
 
 
 # ----------------------------------------------------------------------------
-# building the KPI frame from tracking (issue 6) and the bundled files
+# display tables of the fitted frames (also used on evaluation results)
+# ----------------------------------------------------------------------------
+def _no_gaps(frame: pd.DataFrame, blank: str = "—") -> pd.DataFrame:
+    """``frame`` with missing cells shown as ``blank`` (a display table never shows nan or <NA>)."""
+    out = frame.copy()
+    for col in out.columns:
+        cells = out[col]
+        if cells.isna().any():
+            out[col] = cells.astype(object).where(cells.notna(), blank)
+    return out
+
+
+def _coded(frame: pd.DataFrame, lang: str, kinds: dict[str, str]) -> pd.DataFrame:
+    """Flags as yes/no and the coded columns of ``kinds`` as words; an unflagged row's blank direction reads 'none'."""
+    out = frame.copy()
+    if "direction" in out.columns:
+        out["direction"] = out["direction"].replace("", "none")
+    if "flag" in out.columns:
+        out["flag"] = out["flag"].astype(bool)
+    return label_values(out, lang, {"flag": "bool", **kinds})
+
+
+def forced_table(forced: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The raw forced-distribution frame (``Scorecard.forced_``) with words and labelled headers."""
+    out = forced.assign(ok=np.where(forced["ok"].astype(bool), "ok", "violated"))
+    return label_columns(label_values(out, lang, {"rule": "forced_rule", "ok": "forced_result"}), lang, DOMAIN)
+
+
+def grades_table(grades: pd.DataFrame, lang: str = "zh", grade_names=()) -> pd.DataFrame:
+    """The raw grades-by-branch frame (``Scorecard.grades_by_branch_``) with words and labelled headers."""
+    keep = {g: g for g in grade_names if g in grades.columns}
+    out = _no_gaps(_coded(grades, lang, {"direction": "grade_share_direction"}))
+    return label_columns(out, lang, DOMAIN, keep=keep)
+
+
+def leniency_table(leniency: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The raw rater-leniency frame (``Scorecard.leniency_``) with words and labelled headers."""
+    return label_columns(_no_gaps(_coded(leniency, lang, {"direction": "leniency_direction"})), lang, DOMAIN)
+
+
+def difficulty_table(difficulty: pd.DataFrame | None, lang: str = "zh") -> pd.DataFrame:
+    """The raw target-difficulty frame (``Scorecard.difficulty_``) with words and labelled headers (empty: no check)."""
+    check_lang(lang)
+    if difficulty is None or difficulty.empty:
+        return pd.DataFrame()
+    out = _coded(difficulty, lang, {"direction": "difficulty_direction", "reference_kind": "reference_kind"})
+    return label_columns(_no_gaps(out), lang, DOMAIN)
+
+
+# ----------------------------------------------------------------------------
+# building the KPI frame from tracking results
 # ----------------------------------------------------------------------------
 def kpis_from_tracking(
     sales: pd.DataFrame,

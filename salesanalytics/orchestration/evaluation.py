@@ -5,14 +5,24 @@ Orchestration lives here, above the methods, so no method imports another just t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from ..core.exceptions import ParameterError
+from ..core.labels import check_lang, label, label_columns, text, value
 from ..core.schema import BRANCH, SALESPERSON
 from ..methods.backward import BackwardPlanner
 from ..methods.forward import make_forecaster
-from ..methods.incentives import PlanSimulator, annual_branch_draws
-from ..methods.scorecard import Scorecard, kpis_from_tracking, prior_actual_from_history
+from ..methods.incentives import PlanSimulator, annual_branch_draws, payouts_table, payouts_wide
+from ..methods.scorecard import (
+    DOMAIN,
+    Scorecard,
+    difficulty_table,
+    kpis_from_tracking,
+    leniency_table,
+    prior_actual_from_history,
+)
 from ..methods.tracking import Tracker
 
 
@@ -46,8 +56,7 @@ def evaluate_year(
 
     Returns a dict of DataFrames (see ``EVALUATION_TABLES``).
     """
-    if lang not in ("zh", "en"):
-        raise ParameterError(f"lang must be 'zh' or 'en', not '{lang}'.")
+    check_lang(lang)
     missing = [k for k in ("plan", "history", "roster", "actuals", "scheme", "plans") if inputs.get(k) is None]
     if missing:
         raise ParameterError(f"evaluate_year needs inputs {', '.join(missing)} (see io.read_evaluation_inputs).")
@@ -73,10 +82,9 @@ def evaluate_year(
         ref_kind = "forecast"
         draws = annual_branch_draws(fc, n_draws=n_draws, seed=seed, months=months)
     extra = [
-        ("period", f"{period} {start:%Y-%m-%d} … {end:%Y-%m-%d}"),
+        ("period", text("info_period", lang, period=value("period_kind", period, lang), start=f"{start:%Y-%m-%d}", end=f"{end:%Y-%m-%d}")),
         ("people_unscored", ", ".join(f"{r[BRANCH]}/{r[SALESPERSON]}" for r in kpis.attrs.get("unscored", [])) or "—"),
-        ("prior_year", "estimated: branch revenue of the same months a year earlier split by roster weight" if lang == "en"
-         else "估算: 上年同期分公司销售额按花名册权重分到个人"),
+        ("prior_year", text("info_prior_year", lang)),
     ]
     return evaluate_kpis(kpis, inputs.get("ratings"), inputs["scheme"], inputs["plans"], reference=reference,
                          reference_kind=ref_kind, branch_draws=draws, n_draws=n_draws, seed=seed, lang=lang, info=extra)
@@ -100,21 +108,30 @@ def evaluate_kpis(
 
     ``reference``: forecast revenue per branch for the difficulty check (None:
     prior-year from ``prior_actual``); ``branch_draws``: draws × branch revenue
-    for the simulation (None: bootstrap of attainment).  Returns the same dict
-    of tables as :func:`evaluate_year` (keys ``EVALUATION_TABLES``).
+    for the simulation (None: bootstrap of attainment).  ``info``: more (code,
+    display value) rows for the notes table.  Returns the same dict of tables as
+    :func:`evaluate_year` (keys ``EVALUATION_TABLES``).
+
+    The display tables (``DISPLAY_TABLES``: info, ranking, cards, fairness flags,
+    grades by branch, forced distribution, scheme, plan comparison) are labelled in
+    ``lang``; the others are the raw frames, with column keys and codes, for
+    further computation (:func:`excel_sheets` labels them for a workbook).  The
+    notes table ``info`` has the item codes as its index (``info.loc["simulation"]``).
     """
-    if lang not in ("zh", "en"):
-        raise ParameterError(f"lang must be 'zh' or 'en', not '{lang}'.")
+    check_lang(lang)
     card = Scorecard(scheme).fit(kpis, ratings, reference=reference, reference_kind=reference_kind)
     sim = PlanSimulator(plans, n_draws=n_draws, seed=seed).fit(kpis, branch_draws=branch_draws, scores=card.scores_)
+    kind = card.difficulty_["reference_kind"].iloc[0] if card.difficulty_ is not None else "none"
     rows = list(info or []) + [
         ("people_scored", len(card.scores_)),
-        ("difficulty_reference", card.difficulty_["reference_kind"].iloc[0] if card.difficulty_ is not None else "none"),
-        ("simulation", f"{sim.method_}, {n_draws} draws, seed {seed}, person sigma {sim.person_sigma_:.3f}"),
+        ("difficulty_reference", value("reference_kind", kind, lang)),
+        ("simulation", text("info_simulation", lang, method=value("simulation_method", sim.method_, lang), n=n_draws,
+                             seed=seed, sigma=f"{sim.person_sigma_:.3f}")),
         ("gross_profit_flag_share", f"{sim.flag_share_:.0%}"),
     ]
-    info_frame = pd.DataFrame(rows, columns=["item", "value"])
-    info_frame["value"] = info_frame["value"].astype(str)
+    info_frame = pd.DataFrame({label("item", lang, DOMAIN): [label(code, lang, DOMAIN) for code, _ in rows],
+                               label("value", lang, DOMAIN): [str(v) for _, v in rows]},
+                              index=pd.Index([code for code, _ in rows]))
     return {
         "info": info_frame,
         "kpis": kpis,
@@ -124,8 +141,8 @@ def evaluate_kpis(
         "fairness_flags": card.fairness_flags(lang),
         "rater_leniency": card.leniency_,
         "target_difficulty": card.difficulty_ if card.difficulty_ is not None else pd.DataFrame(),
-        "grades_by_branch": card.grades_by_branch_,
-        "forced_distribution": card.forced_,
+        "grades_by_branch": card.grades_by_branch(lang),
+        "forced_distribution": card.forced_distribution(lang),
         "scheme": card.assumptions(lang),
         "plan_comparison": sim.comparison(lang),
         "plan_summary": sim.summary_,
@@ -137,3 +154,45 @@ def evaluate_kpis(
 #: The keys of :func:`evaluate_year`'s result, in report order.
 EVALUATION_TABLES = ("info", "kpis", "scores", "ranking", "cards", "fairness_flags", "rater_leniency", "target_difficulty",
                      "grades_by_branch", "forced_distribution", "scheme", "plan_comparison", "plan_summary", "payouts", "cost_draws")
+
+#: The keys of the result that are labelled display tables (the rest are raw frames).
+DISPLAY_TABLES = ("info", "ranking", "cards", "fairness_flags", "grades_by_branch", "forced_distribution", "scheme", "plan_comparison")
+
+_SCORECARD_SHEETS = (("ranking", "sheet_ranking"), ("cards", "sheet_cards"), ("fairness_flags", "sheet_fairness"),
+                     ("grades_by_branch", "sheet_grades_by_branch"), ("rater_leniency", "sheet_leniency"),
+                     ("target_difficulty", "sheet_difficulty"), ("forced_distribution", "sheet_forced"),
+                     ("scheme", "sheet_scheme"), ("info", "sheet_info"))
+_INCENTIVE_SHEETS = (("plan_comparison", "sheet_plan_comparison"), ("payouts_by_person", "sheet_payouts_by_person"),
+                     ("payouts", "sheet_payout_detail"), ("cost", "sheet_cost_percentiles"), ("info", "sheet_info"))
+
+
+def excel_sheets(result: Mapping[str, pd.DataFrame], lang: str = "zh", part: str = "scorecard") -> dict[str, pd.DataFrame]:
+    """Sheet name -> labelled frame of an :func:`evaluate_year` / :func:`evaluate_kpis` result, for ``io.write_excel``.
+
+    ``part``: ``"scorecard"`` (ranking, person cards, fairness flags, grades by branch,
+    rater leniency, target difficulty, forced distribution, scheme, notes) or
+    ``"incentives"`` (plan comparison, payouts by person, payout detail, cost, notes).
+    ``lang`` must be the language the result was made in (its display tables are in it).
+    """
+    check_lang(lang)
+    if part not in ("scorecard", "incentives"):
+        raise ParameterError(f"part must be 'scorecard' or 'incentives', not '{part}'.")
+    names = dict(zip(result["plan_summary"]["plan"], result["plan_summary"][f"label_{lang}"]))
+    tables = {
+        "rater_leniency": lambda: leniency_table(result["rater_leniency"], lang),
+        "target_difficulty": lambda: difficulty_table(result["target_difficulty"], lang),
+        "payouts_by_person": lambda: payouts_wide(result["payouts"], names, lang),
+        "payouts": lambda: payouts_table(result["payouts"], names, lang),
+        "cost": lambda: label_columns(result["plan_summary"][list(_COST_COLUMNS)].assign(
+            plan=lambda f: f["plan"].map(names)), lang, DOMAIN),
+    }
+    sheets = {}
+    for key, sheet in _SCORECARD_SHEETS if part == "scorecard" else _INCENTIVE_SHEETS:
+        frame = tables[key]() if key in tables else result[key]
+        if key == "target_difficulty" and frame.empty:
+            continue
+        sheets[text(sheet, lang)] = frame
+    return sheets
+
+
+_COST_COLUMNS = ("plan", "cost_p10_yuan", "cost_p50_yuan", "cost_p90_yuan", "total_cost_yuan", "cost_pct_revenue", "cost_pct_gross_profit")

@@ -1,0 +1,240 @@
+"""Printed and exported views that the methods do not (yet) offer themselves, and plain-text tables.
+
+Each function takes a fitted method object (or its result tables), picks the columns a
+person needs and labels them through :mod:`salesanalytics.core.labels`; the command line
+only prints what these return.  A column's words come from its method's label domain when
+that domain has them, otherwise from the ``cli`` domain (or ``common``).
+
+When a method grows its own ``tables(lang)`` / ``excel_sheets(lang)`` for one of these
+views, the function here should become a one-line call to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..core import labels as L
+from ..core.schema import BRANCH, SALESPERSON
+
+
+# ----------------------------------------------------------------------------
+# plain-text rendering
+# ----------------------------------------------------------------------------
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)  # CJK characters take two columns
+
+
+def _cell(v, lang: str, floatfmt: str) -> str:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return ""
+    if isinstance(v, (bool, np.bool_)):
+        return L.value("bool", bool(v), lang)
+    if isinstance(v, float):
+        return "" if v != v else floatfmt.format(v)
+    if hasattr(v, "strftime"):
+        return v.strftime("%Y-%m")
+    return str(v)
+
+
+def render_table(frame: pd.DataFrame, lang: str = "zh", *, floatfmt: str = "{:,.0f}") -> str:
+    """A small frame as aligned text: first column left, the others right (CJK-aware widths)."""
+    if frame.index.name or isinstance(frame.index, pd.MultiIndex):
+        frame = frame.reset_index()
+    cols = [str(c) for c in frame.columns]
+    cells = [[_cell(v, lang, floatfmt) for v in row] for row in frame.itertuples(index=False, name=None)]
+    widths = [max([_width(c)] + [_width(r[i]) for r in cells]) for i, c in enumerate(cols)]
+
+    def line(values):
+        parts = []
+        for i, v in enumerate(values):
+            pad = " " * (widths[i] - _width(v))
+            parts.append(v + pad if i == 0 else pad + v)
+        return "  ".join(parts)
+
+    return "\n".join([line(cols)] + [line(r) for r in cells])
+
+
+# ----------------------------------------------------------------------------
+# labels of the views
+# ----------------------------------------------------------------------------
+def header(key: str, lang: str, domain: str) -> str:
+    """The column label of ``key``: the method's domain first, then the CLI's and common."""
+    if key in L.COLUMNS.get(domain, {}):
+        return L.label(key, lang, domain)
+    return L.label(key, lang, "cli")
+
+
+def _labelled(frame: pd.DataFrame, lang: str, domain: str) -> pd.DataFrame:
+    return frame.rename(columns={c: header(c, lang, domain) for c in frame.columns})
+
+
+def _pick(raw: pd.DataFrame, labelled: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Columns ``names`` of ``raw`` taken from its labelled twin (same columns, renamed)."""
+    position = {c: i for i, c in enumerate(raw.columns)}
+    return labelled.iloc[:, [position[n] for n in names]]
+
+
+def _company_word(frame: pd.DataFrame, lang: str, company: str) -> pd.DataFrame:
+    """The company-total row's name in ``lang`` (the methods name it 全公司)."""
+    if BRANCH in frame.columns:
+        frame = frame.assign(**{BRANCH: frame[BRANCH].where(frame[BRANCH] != company, L.text("cli_company", lang))})
+    return frame
+
+
+# ----------------------------------------------------------------------------
+# backward
+# ----------------------------------------------------------------------------
+def backward_overview(planner, lang: str = "zh") -> pd.DataFrame:
+    """Per branch and in total: the annual sales and gross-profit tasks next to today's capacity."""
+    s = planner.summary()
+    cap = planner.capacity_.set_index(BRANCH)
+    sales = planner.matrix("sales_task", lang)
+    annual = sales.columns[-1]  # the 合计 / Total column of the matrix
+    table = pd.DataFrame(index=sales.index)
+    table[header("sales_task", lang, "backward")] = sales[annual]
+    table[header("gross_profit_task", lang, "backward")] = planner.matrix("gross_profit_task", lang)[annual]
+    totals = {"capacity_gross_profit": s["capacity_gross_profit_yuan"], "uplift_needed_pct": s["uplift_needed_pct"],
+              "extra_heads_needed": s["extra_heads_needed"]}
+    total_row = table.index[-1]  # the 合计 / Total row of the matrix
+    for key, total in totals.items():
+        name = header(key, lang, "backward")
+        table[name] = cap[key]
+        table.loc[total_row, name] = total
+    return table
+
+
+# ----------------------------------------------------------------------------
+# forward
+# ----------------------------------------------------------------------------
+def forward_summary(fc, lang: str = "zh") -> pd.DataFrame:
+    """The forecaster's labelled summary with the growth column signed to one decimal (``+2.7``)."""
+    raw = fc.summary_table()
+    shown = fc.tables(lang)["summary"].copy()
+    growth = shown.columns[list(raw.columns).index("growth_pct")]
+    shown[growth] = [f"{v:+.1f}" if v == v else "" for v in raw["growth_pct"]]
+    return shown
+
+
+def forward_targets(targets: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Conservative / base / stretch annual totals per branch (from ``target_suggestions`` with its default P20/P50/P80).
+
+    The headers name the percentiles (保守(P20) ...), so they come from the ``cli`` domain.
+    """
+    view = targets[[BRANCH, "conservative", "base", "stretch"]]
+    return view.rename(columns={c: header(c, lang, "forward") if c == BRANCH else L.label(c, lang, "cli") for c in view.columns})
+
+
+def forward_company_outlook(outlook: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The company's annual totals per calendar year (the last rows of ``Forecaster.outlook``)."""
+    company = outlook[outlook[BRANCH] == outlook[BRANCH].iloc[-1]][["year", "months", "p20", "p50", "p80"]]
+    return _labelled(company.astype({"year": str, "months": str}), lang, "forward")
+
+
+def forward_sheets(fc, lang: str = "zh", *, targets: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The forecast workbook: forecast with the company total, labelled summary, targets, backtest (+ outlook)."""
+    tables = fc.tables(lang)
+    sheets = {"forecast": fc.predict(total=True, lang=lang), "summary": tables["summary"], "targets": targets, "backtest": fc.backtest_}
+    if fc.horizon_ > 12:
+        sheets["outlook"] = tables["outlook"]
+    return sheets
+
+
+# ----------------------------------------------------------------------------
+# combined
+# ----------------------------------------------------------------------------
+def base_scenario(run) -> str:
+    """The scenario shown first: 基准 / base if there is one, else the first."""
+    names = list(run.results)
+    return next((n for n in names if n in ("基准", "base") or run.results[n].scenario.label_en == "base"), names[0])
+
+
+def combined_comparison(run, lang: str = "zh") -> pd.DataFrame:
+    """The scenarios side by side, one row each (indexed by the scenario)."""
+    shown = run.tables(lang)["comparison"]
+    keep = [c for c in run.comparison.columns if c != "label_en"]
+    shown = _pick(run.comparison, shown, keep)
+    return shown.set_index(shown.columns[0])
+
+
+def combined_branches(result, lang: str = "zh") -> pd.DataFrame:
+    """One scenario per branch: forecast vs requirement, gap, probability, status, target and hires."""
+    names = [BRANCH, "forecast_mean", "required", "gap_yuan", "gap_pct", "probability", "status", "target"]
+    shown = _pick(result.gap_branch, result.tables(lang)["gap_branch"], names)
+    shown = shown.set_index(shown.columns[0])
+    staffing = result.staffing_branch.set_index(BRANCH)
+    shown[header("hires_total", lang, "combined")] = staffing["hires_total"].to_numpy()
+    shown[header("last_start_hiring", lang, "combined")] = staffing["last_start_hiring"].dt.strftime("%Y-%m").fillna("").to_numpy()
+    return shown
+
+
+def combined_adjustments(result, lang: str = "zh") -> pd.DataFrame:
+    """The managers' adjustments as an audit log (empty when there were none)."""
+    names = ["row", BRANCH, "period", "before_yuan", "after_yuan", "reason", "author"]
+    shown = _pick(result.adjustment_log, result.tables(lang)["adjustment_log"], names)
+    return shown.set_index(shown.columns[0])
+
+
+# ----------------------------------------------------------------------------
+# tracking
+# ----------------------------------------------------------------------------
+def tracking_standing(standing: pd.DataFrame, lang: str = "zh", *, company: str) -> pd.DataFrame:
+    """Company and branches: actual, time-adjusted attainment % and light for month, QTD and YTD."""
+    out = pd.DataFrame({header(BRANCH, lang, "tracking"): _company_word(standing, lang, company)[BRANCH]})
+    for period in ("month", "qtd", "ytd"):
+        word = L.value("cli_period", period, lang)
+        out[L.text("cli_period_actual", lang, period=word)] = standing[f"{period}_actual"]
+        out[L.text("cli_period_pct", lang, period=word)] = standing[f"{period}_time_adjusted_attainment_pct"]
+        out[L.text("cli_period_light", lang, period=word)] = [L.value("light", v, lang) for v in standing[f"{period}_status"]]
+    return out
+
+
+def tracking_pace(pace: pd.DataFrame, lang: str = "zh", *, company: str) -> pd.DataFrame:
+    """What each branch still has to do per remaining working day, against plan and run rate."""
+    view = pace[[BRANCH, "still_to_do", "required_per_working_day", "plan_per_working_day", "run_rate_per_working_day"]]
+    return _labelled(_company_word(view, lang, company), lang, "tracking")
+
+
+def tracking_unmatched(unmatched: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Actuals of branches or people without a target."""
+    view = unmatched.assign(in_targets=[L.value("bool", bool(v), lang) for v in unmatched["in_targets"]])
+    return _labelled(view, lang, "tracking")
+
+
+def tracking_tidy(tracker) -> pd.DataFrame:
+    """Attainment of every level and period in one long table (the CSV/Parquet export)."""
+    levels = ["company", "branch"]
+    if SALESPERSON in tracker.keys_:
+        levels.append("salesperson")
+    if tracker.product_monthly_ is not None:
+        levels.append("product")
+    tidy = pd.concat([tracker.attainment(level, "all").assign(level=level) for level in levels], ignore_index=True)
+    return tidy.drop(columns=["actual_fen", "target_fen"])
+
+
+# ----------------------------------------------------------------------------
+# scorecard and incentives (from the evaluation's result tables)
+# ----------------------------------------------------------------------------
+def grade_counts(result: Mapping[str, pd.DataFrame]) -> str:
+    """``S 5, A 63, B 159, C 107, D 51``: people per grade, in the scheme's order."""
+    grades = result["scores"]["grade"].value_counts()
+    order = [g for g in result["grades_by_branch"].columns if g in grades.index or g in ("S", "A", "B", "C", "D")]
+    return ", ".join(f"{g} {int(grades.get(g, 0))}" for g in order)
+
+
+def forced_lines(result: Mapping[str, pd.DataFrame], lang: str = "zh") -> list[str]:
+    """``S+A max 20%: 68 (17.7%) OK``: one line per forced-distribution rule.
+
+    The result's table is labelled (scorecard domain); its columns are those of ``Scorecard.forced_``
+    in that order, and its rule/result words are mapped back to their codes here.
+    """
+    rule_max = L.value("forced_rule", "max", lang)
+    result_ok = L.value("forced_result", "ok", lang)
+    lines = []
+    for grades, rule, limit_share, _limit_count, count, share, _n, ok in result["forced_distribution"].itertuples(index=False):
+        rule_word = L.value("cli_rule", "max" if rule == rule_max else "min", lang)
+        verdict = L.value("cli_verdict", ok == result_ok, lang)
+        lines.append(f"  {grades} {rule_word} {limit_share:.0%}: {count} ({share:.1%}) {verdict}")
+    return lines

@@ -1,0 +1,42 @@
+"""监督和反馈: tracking actuals against targets, the outlook, and re-planning the rest of the year.
+
+The handbook insists that targets are only as good as their follow-up: weekly
+progress management (每周进程管理), the daily three checks (早上对照目标 / 中午对照过程 /
+晚上对照结果), monitoring and feedback.  A quarterly review must answer three
+questions, and :class:`Tracker` answers each with a tidy (long-format) frame:
+
+* **where do we stand** — :meth:`Tracker.attainment` by company, branch,
+  salesperson and product for the month, quarter-to-date and year-to-date
+  (:mod:`.attainment`);
+* **where will we end the year** — :meth:`Tracker.outlook`: actuals so far plus
+  a re-forecast of the remaining months (正推法) (:mod:`.outlook`);
+* **what must each branch and person now deliver** — :meth:`Tracker.replan`
+  (the remaining gap over the remaining months with the plan's own phasing,
+  exact to the fen, :mod:`.outlook`) and :meth:`Tracker.daily_pace` (per
+  remaining working day of the current month, :mod:`.cadence`, with the weekly
+  view, the daily three checks and the funnel).
+
+The parts: :mod:`.common` (settings, array kernels), :mod:`.credits` (actuals →
+credited fen, shares split exactly), :mod:`.data` (targets and actuals aligned:
+:class:`~.data.TrackingData`), the three views above, :mod:`.display` (labelled
+tables and Excel sheets) and :mod:`.tracker` (the :class:`Tracker` facade).
+"""
+
+from __future__ import annotations
+
+from ...core.labels import VALUES as _VALUES
+from .common import COMPANY, DEFAULT_THRESHOLDS, DUPLICATES, LEVELS, MEASURES, PERIODS, SHARE_TOLERANCE, TrackingWarning
+from .credits import _split_credits
+from .data import TrackingData, prepare
+from .display import SHEETS, relabel
+from .outlook import OutlookResult
+from .tracker import Tracker, track
+
+#: Kept for callers that still map lights to Chinese by hand; new code uses ``core.labels.value("light", code, lang)``.
+STATUS_ZH = {code: zh for code, (zh, _) in _VALUES["light"].items()}
+
+__all__ = [
+    "Tracker", "track", "TrackingData", "prepare", "OutlookResult", "TrackingWarning", "relabel", "SHEETS",
+    "COMPANY", "MEASURES", "DEFAULT_THRESHOLDS", "DUPLICATES", "LEVELS", "PERIODS", "SHARE_TOLERANCE", "STATUS_ZH",
+    "_split_credits",
+]
