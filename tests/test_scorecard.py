@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from salesanalytics import DataError, NotFittedError, ParameterError
 from salesanalytics.methods.scorecard import (
     Scorecard,
+    ScorecardWarning,
     _points_percentile,
     _points_range,
     _points_target,
@@ -331,6 +332,38 @@ def test_bad_ratings(ratings, message, where):
         Scorecard(parse_scheme(SCHEME)).fit(kpi_frame(), ratings)
     assert message in str(err.value)
     assert where in str(err.value)
+
+
+def test_ratings_of_people_without_a_target_in_the_period_are_left_out_with_a_warning():
+    # 戊 is on the year's roster but has no target in the period (joins later): warned and left out, not an error
+    ratings = pd.concat([ratings_frame(), pd.DataFrame([("经理", "戊", "collaboration", 4)], columns=ratings_frame().columns)])
+    with pytest.warns(ScorecardWarning, match="戊"):
+        card = Scorecard(parse_scheme(SCHEME)).fit(kpi_frame(), ratings, roster=["甲", "乙", "丙", "丁", "戊"])
+    assert card.ratings_left_out_["salesperson"].tolist() == ["戊"]
+    assert card.scores_["salesperson"].tolist() == Scorecard(parse_scheme(SCHEME)).fit(kpi_frame(), ratings_frame()).scores_["salesperson"].tolist()
+    # a name on no roster is still a typo to fix
+    with pytest.raises(DataError, match="'王五' is not in the KPI frame"):
+        Scorecard(parse_scheme(SCHEME)).fit(kpi_frame(), _ratings(salesperson="王五"), roster=["甲", "乙", "丙", "丁", "戊"])
+
+
+@pytest.mark.slow
+def test_bundled_first_half_scores_everybody_with_a_task_and_warns_about_the_rest():
+    """As of 2026-06-30 the people of 珠海 (opening in September) have no task yet: their ratings are left out."""
+    import warnings
+
+    from salesanalytics.adapters import io
+    from salesanalytics.orchestration.evaluation import evaluate_year
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = evaluate_year(io.read_evaluation_inputs(), period="ytd", as_of="2026-06-30", n_draws=50, seed=0, lang="en")
+    left = [w for w in caught if issubclass(w.category, ScorecardWarning)]
+    assert len(left) == 1 and "黎健" in str(left[0].message)
+    kpis = res["kpis"]
+    assert (kpis["target"] > 0).all() and len(kpis) == len(res["scores"])
+    assert "黎健" not in set(kpis["salesperson"]) and "黎健" in res["info"].loc["ratings_left_out", "Value"]
+    # everybody with a task in the first half is scored, also without a sale (actual 0)
+    assert len(kpis) + len(res["info"].loc["people_unscored", "Value"].split(", ")) == 385
 
 
 def test_self_rating_allowed_when_the_scheme_says_so():

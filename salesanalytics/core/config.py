@@ -37,3 +37,10 @@ INCENTIVE_PLANS_FILE = "incentive_plans.yaml"
 def data_path(name: str, data_dir: Path | str | None = None) -> Path:
     """Path of a bundled data file, under ``data_dir`` or :data:`DATA_DIR`."""
     return Path(data_dir or DATA_DIR) / name
+
+#: Computed quarter states (see salesanalytics.adapters.cache); safe to delete at any time.
+CACHE_DIR = _env_path("SALESANALYTICS_CACHE", PROJECT_DIR / ".cache")
+
+#: One number of simulated paths and one seed for every page, the CLI and summary.json.
+DEFAULT_DRAWS = 1000
+DEFAULT_SEED = 0

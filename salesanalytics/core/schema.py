@@ -323,3 +323,97 @@ FIX_HINTS = {
     "author": "every adjustment needs the name of who made it",
     "adjusted_on": "write the date of the adjustment as YYYY-MM-DD",
 }
+
+# ----------------------------------------------------------------------------
+# customers (资产客户 / 负债客户): the customer dimension of deals and activities
+# ----------------------------------------------------------------------------
+CUSTOMER_ID = "customer_id"
+CUSTOMER_NAME = "customer_name"
+INDUSTRY = "industry"
+#: a customer's city; not ``city``, which is already a header alias of ``branch``
+CUSTOMER_CITY = "customer_city"
+REFERRED_BY = "referred_by"
+ACTIVITY = "activity"
+HOURS = "hours"
+CALLS = "calls"
+COLLECTED_DATE = "collected_date"
+
+# 客户 alone is usually the customer's name in a CRM export that also has 客户编号; a file with
+# only a name column uses the name as the id (see salesanalytics.methods.customers).
+ALIASES.update({
+    CUSTOMER_ID: ("客户编号", "客户代码", "客户号", "客户id", "customer", "cust_id", "client_id"),
+    CUSTOMER_NAME: ("客户", "客户名称", "客户名", "客户全称", "customer_full_name", "client"),
+    INDUSTRY: ("行业", "所属行业", "客户行业"),
+    CUSTOMER_CITY: ("客户城市", "所在城市", "所在地", "customer_location"),
+    REFERRED_BY: ("介绍人", "推荐人", "转介绍人", "推荐客户", "介绍客户", "referrer", "referred_by_id"),
+    ACTIVITY: ("活动类型", "活动", "拜访方式", "跟进方式", "activity_type"),
+    HOURS: ("拜访时长", "时长", "用时", "工时", "小时", "小时数", "duration_hours", "duration"),
+    CALLS: ("电话", "电话次数", "通话", "通话次数", "phone_calls"),
+    COLLECTED_DATE: ("回款日期", "收款日期", "到账日期", "paid_date", "payment_date"),
+})
+
+_opt_text = pa.Column(str, nullable=True, coerce=True, required=False)
+
+#: The customer master: one row per customer (owner salesperson and branch optional).
+CUSTOMERS_SCHEMA = pa.DataFrameSchema(
+    {
+        CUSTOMER_ID: _key,
+        CUSTOMER_NAME: _opt_text,
+        INDUSTRY: _opt_text,
+        CUSTOMER_CITY: _opt_text,
+        BRANCH: _opt_text,
+        SALESPERSON: _opt_text,
+        REFERRED_BY: _opt_text,
+    },
+    unique=[CUSTOMER_ID],
+    strict=False,
+    coerce=True,
+    name="customers",
+)
+
+#: Deals with their customer: the daily actuals plus customer_id (blank = unassigned) and the day the cash came in.
+CUSTOMER_DEALS_SCHEMA = pa.DataFrameSchema(
+    {
+        "date": pa.Column("datetime64[ns]", nullable=False, coerce=True),
+        **_actual_columns,
+        CUSTOMER_ID: _opt_text,
+        CUSTOMER_NAME: _opt_text,
+        COLLECTED_DATE: pa.Column("datetime64[ns]", nullable=True, coerce=True, required=False),
+    },
+    strict=False,
+    coerce=True,
+    name="deals",
+)
+
+#: Time spent on customers: one row per activity (``activity`` + optional ``hours``) or per
+#: day/month x salesperson x customer with counts (visits, calls, quotes) and optional hours.
+#: Negative hours and more than 24 hours a day are checked by the customers method (with rows).
+CUSTOMER_ACTIVITIES_SCHEMA = pa.DataFrameSchema(
+    {
+        "date": pa.Column("datetime64[ns]", nullable=False, coerce=True),
+        BRANCH: _opt_text,
+        SALESPERSON: _key,
+        CUSTOMER_ID: _opt_text,
+        CUSTOMER_NAME: _opt_text,
+        ACTIVITY: _opt_text,
+        "visits": _count,
+        CALLS: _count,
+        "quotes": _count,
+        HOURS: pa.Column(float, nullable=True, coerce=True, required=False),
+    },
+    strict=False,
+    coerce=True,
+    name="customer activities",
+)
+
+FIX_HINTS.update({
+    CUSTOMER_ID: "give each customer one id (客户编号), the same in the deals, the activities and the customer list",
+    CUSTOMER_NAME: "write the customer's name as text",
+    INDUSTRY: "write the industry as text, e.g. 制造业",
+    CUSTOMER_CITY: "write the customer's city as text",
+    REFERRED_BY: "write the id of the customer who referred this one, or leave it blank",
+    ACTIVITY: "write the activity type: 拜访/visit, 电话/call, 报价/quote, 会议/meeting or 其他/other",
+    HOURS: "write the time in hours as a number between 0 and 24 per day, e.g. 1.5; leave it blank for the default of the activity type",
+    CALLS: "write counts as whole numbers >= 0",
+    COLLECTED_DATE: "write the day the cash came in as YYYY-MM-DD, or leave it blank if not collected yet",
+})

@@ -43,20 +43,25 @@ Numeric kernels are private functions on numpy arrays; the public layer is
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from ..core.exceptions import DataError, NotFittedError, ParameterError, reject_unknown_keys, suggest
+from ..core.exceptions import DataError, NotFittedError, ParameterError, SalesAnalyticsWarning, reject_unknown_keys, suggest
 from ..core.labels import check_lang, has_label, label, label_columns, label_values, text, value
 from ..core.numbers import parse_number
 from ..core.schema import BRANCH, DIMENSION, KPI_SCHEMA, RATER, RATINGS_SCHEMA, SALESPERSON, SCORE
 from ..core.validation import validate
 
 DOMAIN = "scorecard"
+
+
+class ScorecardWarning(SalesAnalyticsWarning):
+    """Something in the scorecard inputs is left out but the scores stand (e.g. ratings of people with no target in the period)."""
 
 #: KPIs derived from the KPI frame: name -> (columns needed, how it is computed)
 DERIVED_KPIS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -512,12 +517,17 @@ class Scorecard:
         *,
         reference: pd.Series | None = None,
         reference_kind: str = "forecast",
+        roster: Iterable[str] | None = None,
     ) -> Scorecard:
         """Compute scores from the KPI frame and (optionally) the ratings frame.
 
         ``reference``: expected revenue per branch (index = branch) for the target
         difficulty check — the forecast for the period.  Without it the check uses
         the sum of ``prior_actual`` per branch (prior year), if the KPI frame has it.
+        ``roster``: everybody on the year's roster.  Ratings of people on it who are
+        not in the KPI frame (no target in the period: joined later, or left) are
+        left out with a :class:`ScorecardWarning` and listed in ``ratings_left_out_``;
+        ratings of a name on no roster stop with a DataError (a typo).
         """
         scheme = self.scheme if isinstance(self.scheme, Scheme) else parse_scheme(self.scheme)
         self.scheme_ = scheme
@@ -532,8 +542,9 @@ class Scorecard:
                     fix=f"add column(s) {', '.join(needs)} to the KPI frame, or remove '{name}' from the scheme",
                 )
         people = kpis[SALESPERSON].tolist()
+        self.ratings_left_out_ = pd.DataFrame(columns=[RATER, SALESPERSON, DIMENSION, SCORE])
         if ratings is not None and len(ratings):
-            ratings = self._check_ratings(ratings, set(people))
+            ratings = self._check_ratings(ratings, set(people), set(roster) if roster is not None else set())
             means = ratings.pivot_table(index=SALESPERSON, columns=DIMENSION, values=SCORE, aggfunc="mean")
             counts = ratings.groupby(SALESPERSON)[RATER].nunique()
         else:
@@ -594,10 +605,20 @@ class Scorecard:
         self.forced_ = self._forced_distribution()
         return self
 
-    def _check_ratings(self, ratings: pd.DataFrame, people: set[str]) -> pd.DataFrame:
+    def _check_ratings(self, ratings: pd.DataFrame, people: set[str], roster: set[str]) -> pd.DataFrame:
         scheme = self.scheme_
         source = getattr(ratings, "attrs", {}).get("source", "ratings")
         ratings = check_frame(ratings, RATINGS_SCHEMA, source)
+        out_of_period = ~ratings[SALESPERSON].isin(people) & ratings[SALESPERSON].isin(roster)
+        if out_of_period.any():
+            self.ratings_left_out_ = ratings[out_of_period].reset_index(drop=True)
+            names = list(pd.unique(self.ratings_left_out_[SALESPERSON]))
+            warnings.warn(
+                f"{source}: {int(out_of_period.sum())} ratings of {len(names)} people on the roster but without a target in "
+                f"the period ({', '.join(map(str, names[:8]))}{' …' if len(names) > 8 else ''}) are left out of the scores.",
+                ScorecardWarning, stacklevel=4,
+            )
+            ratings = ratings[~out_of_period].reset_index(drop=True)
 
         def reject(bad: pd.Series, column: str, problem, fix: str) -> None:
             """Raise for the rows where ``bad`` holds, describing the first bad value."""

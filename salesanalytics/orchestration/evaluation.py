@@ -71,8 +71,10 @@ def evaluate_year(
     acts = inputs.get("activities")
     if acts is not None:
         acts = acts[(acts["date"] >= start) & (acts["date"] <= end)]
+    # everybody with a target in the period is in the KPI frame (actual 0 where they sold nothing)
     kpis = kpis_from_tracking(sales, gross_profit=gp, activities=acts,
                               prior_actual=prior_actual_from_history(history, inputs["roster"], months))
+    roster = set(inputs["roster"][SALESPERSON]) | set(targets[SALESPERSON])
     reference, draws, ref_kind = None, None, "prior_year"
     if use_forecast:
         fc = make_forecaster(12).fit(history)
@@ -87,7 +89,8 @@ def evaluate_year(
         ("prior_year", text("info_prior_year", lang)),
     ]
     return evaluate_kpis(kpis, inputs.get("ratings"), inputs["scheme"], inputs["plans"], reference=reference,
-                         reference_kind=ref_kind, branch_draws=draws, n_draws=n_draws, seed=seed, lang=lang, info=extra)
+                         reference_kind=ref_kind, branch_draws=draws, n_draws=n_draws, seed=seed, lang=lang, info=extra,
+                         roster=roster)
 
 
 def evaluate_kpis(
@@ -103,13 +106,17 @@ def evaluate_kpis(
     seed: int = 0,
     lang: str = "zh",
     info: list[tuple[str, object]] | None = None,
+    roster=None,
 ) -> dict[str, pd.DataFrame]:
     """Scorecard + plan comparison from a plain per-person KPI frame (no tracking needed).
 
     ``reference``: forecast revenue per branch for the difficulty check (None:
     prior-year from ``prior_actual``); ``branch_draws``: draws × branch revenue
     for the simulation (None: bootstrap of attainment).  ``info``: more (code,
-    display value) rows for the notes table.  Returns the same dict of tables as
+    display value) rows for the notes table.  ``roster``: names on the year's
+    roster; ratings of those not in ``kpis`` (no target in the period) are left
+    out with a :class:`~salesanalytics.methods.scorecard.ScorecardWarning` and
+    named in the notes (see :meth:`Scorecard.fit`).  Returns the same dict of tables as
     :func:`evaluate_year` (keys ``EVALUATION_TABLES``).
 
     The display tables (``DISPLAY_TABLES``: info, ranking, cards, fairness flags,
@@ -119,7 +126,7 @@ def evaluate_kpis(
     notes table ``info`` has the item codes as its index (``info.loc["simulation"]``).
     """
     check_lang(lang)
-    card = Scorecard(scheme).fit(kpis, ratings, reference=reference, reference_kind=reference_kind)
+    card = Scorecard(scheme).fit(kpis, ratings, reference=reference, reference_kind=reference_kind, roster=roster)
     sim = PlanSimulator(plans, n_draws=n_draws, seed=seed).fit(kpis, branch_draws=branch_draws, scores=card.scores_)
     kind = card.difficulty_["reference_kind"].iloc[0] if card.difficulty_ is not None else "none"
     rows = list(info or []) + [
@@ -129,6 +136,8 @@ def evaluate_kpis(
                              seed=seed, sigma=f"{sim.person_sigma_:.3f}")),
         ("gross_profit_flag_share", f"{sim.flag_share_:.0%}"),
     ]
+    if len(card.ratings_left_out_):
+        rows.append(("ratings_left_out", ", ".join(map(str, pd.unique(card.ratings_left_out_[SALESPERSON])))))
     info_frame = pd.DataFrame({label("item", lang, DOMAIN): [label(code, lang, DOMAIN) for code, _ in rows],
                                label("value", lang, DOMAIN): [str(v) for _, v in rows]},
                               index=pd.Index([code for code, _ in rows]))

@@ -69,6 +69,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     # evaluation notes (the rows of the info table)
     "period": ("考核期间", "Period"),
     "people_unscored": ("未参评人员(无任务)", "People not scored (no target)"),
+    "ratings_left_out": ("未计入的评分(本期无任务人员)", "Ratings left out (people without a target in the period)"),
     "prior_year": ("上年同期", "Prior year"),
     "people_scored": ("参评人数", "People scored"),
     "difficulty_reference": ("任务难度参照", "Target difficulty reference"),

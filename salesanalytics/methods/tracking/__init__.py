@@ -11,14 +11,16 @@ questions, and :class:`Tracker` answers each with a tidy (long-format) frame:
 * **where will we end the year** — :meth:`Tracker.outlook`: actuals so far plus
   a re-forecast of the remaining months (正推法) (:mod:`.outlook`);
 * **what must each branch and person now deliver** — :meth:`Tracker.replan`
-  (the remaining gap over the remaining months with the plan's own phasing,
-  exact to the fen, :mod:`.outlook`) and :meth:`Tracker.daily_pace` (per
+  (the company's remaining gap shared by branches and people by their own gaps,
+  over the open months with the plan's phasing; company, branches and people
+  add up to the fen, :mod:`.replan`) and :meth:`Tracker.daily_pace` (per
   remaining working day of the current month, :mod:`.cadence`, with the weekly
   view, the daily three checks and the funnel).
 
 The parts: :mod:`.common` (settings, array kernels), :mod:`.credits` (actuals →
 credited fen, shares split exactly), :mod:`.data` (targets and actuals aligned:
-:class:`~.data.TrackingData`), the three views above, :mod:`.display` (labelled
+:class:`~.data.TrackingData`), the views above (:mod:`.attainment`, :mod:`.outlook`,
+:mod:`.replan`, :mod:`.cadence`), :mod:`.display` (labelled
 tables and Excel sheets) and :mod:`.tracker` (the :class:`Tracker` facade).
 """
 

@@ -1,0 +1,103 @@
+"""A computed result kept on disk, keyed by a fingerprint of everything it was computed from.
+
+The quarter's state (:mod:`salesanalytics.orchestration.cycle`) is computed once and then read
+by every page of the report set, the CLI commands and the notebooks.  The key is a SHA-256 of
+the input files' bytes (or frames' contents), the settings and the package version, so any
+change of input or setting recomputes, and nothing stale is ever read.  Entries are pickles
+written atomically (temp file + rename) in ``config.CACHE_DIR``; a damaged or unreadable entry is
+treated as a miss.  Only this machine's own runs write there: never point it at a folder others
+can write to (a pickle is code).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import __version__
+from ..core import config
+from . import io
+
+#: Bump when the state's structure changes incompatibly (old entries then miss).
+FORMAT = 1
+
+
+def digest_file(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes (``"absent"`` for a missing optional file)."""
+    path = Path(path)
+    if not path.exists():
+        return "absent"
+    h = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def digest_frame(frame: pd.DataFrame | None) -> str:
+    """SHA-256 of a frame's values, index and column names (row order counts)."""
+    if frame is None:
+        return "none"
+    h = hashlib.sha256()
+    h.update(repr(list(frame.columns)).encode())
+    h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def fingerprint(parts: Mapping[str, Any]) -> str:
+    """One key from named parts (digests, settings): stable across runs and machines."""
+    h = hashlib.sha256()
+    h.update(f"salesanalytics {__version__} format {FORMAT}".encode())
+    for name in sorted(parts):
+        h.update(f"\n{name}={parts[name]!r}".encode())
+    return h.hexdigest()
+
+
+def cache_dir() -> Path:
+    return Path(config.CACHE_DIR)
+
+
+def load(key: str, kind: str) -> Any | None:
+    """The cached value of ``kind`` under ``key``, or None on a miss (absent or unreadable)."""
+    path = cache_dir() / kind / f"{key}.pkl"
+    try:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, TypeError, ValueError):
+        return None
+
+
+def save(key: str, kind: str, value: Any, *, keep: int = 8) -> None:
+    """Store ``value`` atomically; keep the ``keep`` newest entries of ``kind``.  A cache that can't be
+    written (read-only folder, full disk) is skipped: the result is still returned to the caller."""
+    folder = cache_dir() / kind
+    try:
+        io.write_bytes(folder / f"{key}.pkl", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        entries = sorted(folder.glob("*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[keep:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def cached(kind: str, parts: Mapping[str, Any], compute: Callable[[], Any], *, refresh: bool = False) -> tuple[Any, bool]:
+    """``(value, hit)``: the value under the fingerprint of ``parts``, computed and stored on a miss."""
+    key = fingerprint(parts)
+    if not refresh:
+        value = load(key, kind)
+        if value is not None:
+            return value, True
+    value = compute()
+    save(key, kind, value)
+    return value, False
+
+
+def digests(paths: Iterable[str | os.PathLike | None]) -> dict[str, str]:
+    """{file name: digest} of the given files (None entries skipped); names, not absolute paths."""
+    return {Path(p).name: digest_file(p) for p in paths if p}
