@@ -61,6 +61,12 @@ _LAZY = {
     "track": "methods.tracking",
     "read_actuals": "adapters.io",
     "read_activities": "adapters.io",
+    "CustomerValue": "methods.customers",
+    "LifetimeValue": "methods.clv",
+    "read_customer_inputs": "adapters.io",
+    "read_customer_deals": "adapters.io",
+    "read_customer_activities": "adapters.io",
+    "read_customers": "adapters.io",
     "label": "core.labels",
     "text": "core.labels",
 }

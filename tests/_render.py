@@ -17,16 +17,83 @@ from pathlib import Path
 QUARTER = "2026Q3"
 
 
+#: simulated paths of the test renders (fewer than the default keeps the session short)
+N_DRAWS = 300
+
+
 @functools.cache
-def rendered_set(lang: str = "zh"):
-    """(RenderResult, out_dir) of ``render_reports`` over every report notebook, in ``lang`` (Chinese by default)."""
+def rendered_set(lang: str = "zh", quarter: str = QUARTER):
+    """(RenderResult, out_dir) of ``render_reports`` over every report notebook, in ``lang`` (Chinese by
+    default) for ``quarter``; the set's pages are in ``out_dir / quarter``."""
     from salesanalytics.adapters.report import render_reports
 
     out = Path(tempfile.mkdtemp(prefix="sa-reports-"))
     atexit.register(shutil.rmtree, out, ignore_errors=True)
-    # fewer simulated paths than the default keeps the session short; the numbers are not under test here
-    result = render_reports(QUARTER, out_dir=out, lang=lang, parameters={"n_draws": 300})
+    result = render_reports(quarter, out_dir=out, lang=lang, parameters={"n_draws": N_DRAWS})
     return result, out
+
+
+# ----------------------------------------------------------------------------
+# what a page shows: the headline figures and the tables
+# ----------------------------------------------------------------------------
+class _Figures(HTMLParser):
+    """Every ``<span data-key=… data-value=…>text</span>`` (the headline figures) and every table's cell texts."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.figures: list[tuple[str, str, str]] = []  # (key, data-value, shown text)
+        self.tables: list[list[list[str]]] = []  # per table: rows of cell texts (th and td)
+        self.blocks: list[tuple[dict, list[str]]] = []  # elements with a data-as-of attribute: (attrs, texts inside)
+        self._span: list | None = None
+        self._cell: list[str] | None = None
+        self._open: list[tuple[str, dict, list[str], list[int]]] = []  # (tag, attrs, texts, [depth])
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "span" and "data-key" in attrs:
+            self._span = [attrs["data-key"], attrs.get("data-value", ""), []]
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("th", "td"):
+            self._cell = []
+        for block in self._open:  # nested elements of the same tag inside an open block
+            if block[0] == tag:
+                block[3][0] += 1
+        if "data-as-of" in attrs and tag in ("div", "p", "table"):
+            self._open.append((tag, attrs, [], [1]))
+
+    def handle_endtag(self, tag):
+        if tag == "span" and self._span is not None:
+            key, data, parts = self._span
+            self.figures.append((key, data, "".join(parts).strip()))
+            self._span = None
+        elif tag in ("th", "td") and self._cell is not None and self.tables and self.tables[-1]:
+            self.tables[-1][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        for block in list(self._open):
+            if block[0] == tag:
+                block[3][0] -= 1
+                if block[3][0] == 0:
+                    self._open.remove(block)
+                    self.blocks.append((block[1], block[2]))
+
+    def handle_data(self, data):
+        if self._span is not None:
+            self._span[2].append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+        for block in self._open:
+            block[2].append(data)
+
+
+def page_parts(page: str) -> _Figures:
+    """The headline figures, tables and dated blocks of a rendered page."""
+    parser = _Figures()
+    parser.feed(page)
+    parser.close()
+    return parser
 
 
 # ----------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,10 @@ from .bad_inputs.make_corpus import BASE_PLAN
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 BAD = Path(__file__).resolve().parent / "bad_inputs"
+
+# computed results (quarter state, CLI results) are kept in a folder of this test session, never in the
+# checkout's .cache: every session starts cold, and kernels/subprocesses inherit the variable
+os.environ.setdefault("SALESANALYTICS_CACHE", tempfile.mkdtemp(prefix="sa-cache-"))
 
 # the same small plan the bad-input corpus is made from (one mistake per file)
 SMALL_PLAN = BASE_PLAN

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+import dataclasses
 import warnings
 from decimal import Decimal
 
@@ -66,40 +66,73 @@ def test_new_branches_open_and_ramp(seed):
     assert abs(haikou[11] / xian[11] - 1800 / 1500) < 1e-5
 
 
-def test_staffing_check_hand_computed(seed):
+def test_capacity_is_todays_productivity_not_the_target_phasing(seed):
     cap = seed.capacity_.set_index("branch")
-    beijing_capacity = 55 * 1800 * S12
-    assert cap.loc["北京", "capacity_gross_profit"] == pytest.approx(beijing_capacity, abs=0.01)
-    total_capacity = cap["capacity_gross_profit"].sum()
-    uplift = 68_000_000 / total_capacity - 1
-    # capacity allocation: every branch needs the same uplift
-    assert np.allclose(cap["uplift_needed_pct"], round(uplift * 100, 2))
-    gap = cap.loc["北京", "gross_profit_task"] - beijing_capacity
-    assert cap.loc["北京", "extra_heads_needed"] == math.ceil(gap / (1800 * S12))
-    assert cap.loc["北京", "extra_heads_needed"] == 23
-    assert seed.summary()["extra_heads_needed"] == cap["extra_heads_needed"].sum()
+    # the handbook table: 611,500 yuan of gross profit a month from 347 people; the twelve cities deliver 7,338,000 a year
+    assert cap.loc["北京", "capacity_gross_profit"] == 55 * 1800 * 12
+    s = seed.summary()
+    assert s["capacity_existing_yuan"] == SEED_GP_PER_MONTH * 12 == 7_338_000
+    # 海口 from April, 厦门 from July, 13 people at the median 1800, ramping 30/60/90/100 %
+    assert s["capacity_new_branches_yuan"] == pytest.approx(13 * 1800 * (0.3 + 0.6 + 0.9 + 6) + 13 * 1800 * (0.3 + 0.6 + 0.9 + 3), abs=1e-6)
+    assert s["capacity_new_branches_yuan"] == pytest.approx(294_840, abs=1e-6)
+    assert s["capacity_gross_profit_yuan"] == pytest.approx(7_632_840, abs=1e-6)
+    assert s["capacity_multiple"] == pytest.approx(68_000_000 / 7_632_840, rel=1e-12)
+    assert s["uplift_needed_pct"] == pytest.approx((68_000_000 / 7_632_840 - 1) * 100, rel=1e-12)
+    # the old figure (productivity growing 30 % a month with the target) is kept only as a comparison
+    assert s["capacity_phased_yuan"] == pytest.approx(48_309_282.30, abs=0.01)
+    assert s["extra_heads_needed"] == cap["extra_heads_needed"].sum() == seed.staffing_.hires_total
 
 
-def test_goal_seek_monthly_growth_reaches_the_target(seed):
-    result = seed.goal_seek("monthly_growth")
-    assert 0.35 < result.value < 0.36
-    plan = seed.plan.replace(monthly_growth=result.value)
+def test_changing_the_phasing_changes_tasks_but_not_todays_capacity(seed_plan):
+    from salesanalytics.methods.plan import Phasing
+
+    compound = BackwardPlanner(seed_plan).fit()
+    for phasing in (Phasing("linear_growth", monthly_growth=0.3), Phasing("flat"), Phasing("seasonal", shares=(5,) * 4 + (10,) * 8)):
+        other = BackwardPlanner(seed_plan.replace(phasing=phasing, readings=())).fit()
+        assert not np.array_equal(other.tasks_["gross_profit_task_fen"], compound.tasks_["gross_profit_task_fen"])
+        assert int(other.tasks_["gross_profit_task_fen"].sum()) == 68_000_000 * 100
+        np.testing.assert_array_equal(other.today_capacity_, compound.today_capacity_)
+        pd.testing.assert_series_equal(other.capacity_["capacity_gross_profit"], compound.capacity_["capacity_gross_profit"])
+        assert other.summary()["capacity_gross_profit_yuan"] == compound.summary()["capacity_gross_profit_yuan"]
+
+
+def test_linear_growth_phasing_december_is_4_3_times_january(seed_plan):
+    from salesanalytics.methods.plan import Phasing
+
+    planner = BackwardPlanner(seed_plan.replace(phasing=Phasing("linear_growth", monthly_growth=0.3), readings=())).fit()
+    bj = planner.tasks().query("branch == '北京'")["gross_profit_task_fen"].to_numpy()
+    assert abs(bj[11] / bj[0] - 4.3) < 1e-6
+    assert int(planner.tasks()["gross_profit_task_fen"].sum()) == 68_000_000 * 100
+    with pytest.raises(PlanError, match="linear growth of -10.00% a month leaves December with no task"):
+        Plan.from_dict({**_base(), "phasing": {"method": "linear_growth", "monthly_growth": -0.1}})
+
+
+def _base():
+    return {"year": 2026, "target": {"kind": "net_profit", "amount_yuan": 1_000_000}, "gross_margin": 0.1,
+            "branches": [{"branch": "北京", "headcount": 10, "gp_per_head_month": 2000}]}
+
+
+def test_goal_seek_productivity_growth_reaches_the_target(seed):
+    result = seed.goal_seek("productivity_growth")
+    assert 0.3 < result.value < 0.4
+    plan = seed.plan.replace(capacity=dataclasses.replace(seed.plan.capacity, productivity_growth=result.value), readings=())
     assert BackwardPlanner(plan).fit().delivered() == pytest.approx(68_000_000, rel=1e-9)
-    assert "monthly_growth" in str(result)
+    assert "productivity_growth" in str(result)
 
 
 def test_goal_seek_headcount_and_productivity_agree(seed):
     heads = seed.goal_seek("headcount")
     prod = seed.goal_seek("gp_per_head")
     assert heads.value == pytest.approx(prod.value, rel=1e-9)
-    assert heads.value == pytest.approx(68_000_000 / seed.capacity_["capacity_gross_profit"].sum(), rel=1e-9)
+    assert heads.value == pytest.approx(68_000_000 / 7_632_840, rel=1e-9)
 
 
 @pytest.mark.parametrize(
     ("parameter", "error", "words"),
     [
         ("gross_margin", GoalSeekError, "does not change the net_profit"),
-        ("yoy_growth", GoalSeekError, "only moves the plan under yoy_growth"),
+        ("monthly_growth", GoalSeekError, "shapes the monthly tasks, not what the team delivers"),
+        ("yoy_growth", GoalSeekError, "goal-seek productivity_growth"),
         ("margin", ParameterError, "Did you mean 'gross_margin'"),
     ],
 )
@@ -109,11 +142,10 @@ def test_goal_seek_errors(seed, parameter, error, words):
 
 
 def test_goal_seek_with_no_reachable_value(small_plan_dict):
-    small_plan_dict["target"]["amount_yuan"] = 10**15
-    small_plan_dict["phasing"] = {"method": "compound_growth", "monthly_growth": 0.01}
+    small_plan_dict["target"]["amount_yuan"] = 10**14
     planner = BackwardPlanner(Plan.from_dict(small_plan_dict)).fit()
-    with pytest.raises(GoalSeekError, match="no value of monthly_growth"):
-        planner.goal_seek("monthly_growth")
+    with pytest.raises(GoalSeekError, match="no value of productivity_growth"):
+        planner.goal_seek("productivity_growth")
 
 
 def _one_branch(**over):
@@ -123,6 +155,8 @@ def _one_branch(**over):
         "gross_margin": 0.1,
         "costs": {"fixed_per_month_yuan": 10_000, "per_head_per_month_yuan": 1_000, "pct_of_revenue": 0.01, "income_tax_rate": 0.25},
         "branches": [{"branch": "北京", "headcount": 10, "gp_per_head_month": 1000}],
+        # a hire would cost (1,000 a month) what they make: no staffing plan exists; this test is about the chain
+        "staffing": {"pay_per_head_month_yuan": 0},
     }
     data.update(over)
     return Plan.from_dict(data)
@@ -237,9 +271,12 @@ def test_views_need_fit_and_valid_arguments(seed_plan, seed):
     en = seed.matrix(lang="en")
     assert list(en.columns[:2]) == ["Jan", "Feb"] and en.index[-1] == "Total"
     sheets = seed.excel_sheets("zh")
-    assert list(sheets) == ["销售任务分解表", "毛利任务分解表", "任务明细", "团队编制", "假设"]
+    assert list(sheets) == ["销售任务分解表", "毛利任务分解表", "任务明细", "产能与任务", "所需人均毛利", "招聘计划", "招聘明细",
+                            "团队编制", "不同解读对比", "假设"]
     assert any("西安" in v for v in sheets["假设"]["数值"]) or any("西安" in n for n in seed_plan.notes)
-    assert list(seed.excel_sheets("en")) == ["Sales task breakdown", "Gross-profit task breakdown", "Tasks", "Staffing check", "Assumptions"]
+    assert list(seed.excel_sheets("en")) == ["Sales task breakdown", "Gross-profit task breakdown", "Tasks", "Capacity vs task",
+                                             "Required per head", "Hiring plan", "Staffing detail", "Org by role",
+                                             "Readings compared", "Assumptions"]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

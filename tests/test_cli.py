@@ -20,14 +20,17 @@ from .conftest import DATA
 
 def test_seed_case_through_the_cli(tmp_path, capsys):
     out = tmp_path / "任务.xlsx"
-    assert main(["backward", str(DATA / "seed_case_2012.yaml"), "--out", str(out), "--goal-seek", "monthly_growth"]) == 0
+    assert main(["backward", str(DATA / "seed_case_2012.yaml"), "--out", str(out), "--goal-seek", "productivity_growth"]) == 0
     text = capsys.readouterr().out
     assert "68,000,000.00" in text and "850,000,000.00" in text
-    assert "北京" in text and "海口" in text and "monthly_growth = 35.39" in text
+    assert "北京" in text and "海口" in text and "productivity_growth = 35.39" in text
+    # today's capacity at today's productivity (the twelve cities 7,338,000 + the new branches), the target 8.9x it,
+    # 北京's December task 25.2x today's gross profit per head, 141 branch-months flagged, the hires that close the gap
     total_line = next(line for line in text.splitlines() if line.startswith("合计"))
-    assert total_line.split() == ["合计", "850,000,000", "68,000,000", "48,309,282", "41", "161"]
+    assert total_line.split() == ["合计", "850,000,000", "68,000,000", "7,632,840", "8.9倍", "25.2倍", "141", "24,495"]
     book = pd.read_excel(out, sheet_name=None)
-    assert list(book) == ["销售任务分解表", "毛利任务分解表", "任务明细", "团队编制", "假设"]
+    assert list(book) == ["销售任务分解表", "毛利任务分解表", "任务明细", "产能与任务", "所需人均毛利", "招聘计划", "招聘明细",
+                          "团队编制", "不同解读对比", "假设"]
     matrix = book["销售任务分解表"].set_index("分公司")
     assert matrix.loc["合计", "合计"] == pytest.approx(850_000_000, abs=1e-6)
     tidy = book["任务明细"]
@@ -83,10 +86,22 @@ def test_generate_data_writes_every_bundled_file(tmp_path, capsys):
     assert main(["generate-data", "--out", str(tmp_path), "--lang", "en"]) == 0
     printed = capsys.readouterr().out.splitlines()
     names = {"history_monthly.csv", "industry_market_size.csv", "roster_2026.csv", "ratings_2026.csv", "actuals_2026.csv",
-             "activities_2026.csv", "plan_2026.yaml"}
+             "activities_2026.csv", "plan_2026.yaml", "customers_2026.csv", "customer_activities_2026.csv"}
     assert {p.name for p in tmp_path.iterdir()} == names
     assert len(printed) == len(names) and all(line.startswith("wrote ") for line in printed)
     assert (tmp_path / "plan_2026.yaml").read_text(encoding="utf-8").startswith("# SYNTHETIC")
+    # the bundled data set is exactly what the generator makes
+    for name in names:
+        assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
+
+
+def test_generate_data_sizes_a_larger_company(tmp_path, capsys):
+    assert main(["generate-data", "--out", str(tmp_path), "--branches", "20", "--people-per-branch", "5", "--lang", "en"]) == 0
+    roster = pd.read_csv(tmp_path / "roster_2026.csv", encoding="utf-8-sig")
+    history = pd.read_csv(tmp_path / "history_monthly.csv", encoding="utf-8-sig")
+    assert history["branch"].nunique() == 20
+    # people_per_branch is the average over today's branches (each keeps its bundled profile's relative size)
+    assert roster[roster["branch"].isin(history["branch"])].shape[0] == pytest.approx(20 * 5, abs=10)
 
 
 # ----------------------------------------------------------------------------

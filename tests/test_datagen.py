@@ -169,3 +169,73 @@ def test_industry_covers_history_and_outlook(bundled):
     share = h.groupby(h.month.dt.year)["revenue"].sum().to_numpy() / ind["market_size"].to_numpy()[:3]
     assert np.all((share > 0.005) & (share < 0.012))
     assert (ind["kind"] == "actual").sum() == 3
+
+
+# ----------------------------------------------------------------------------
+# customers (资产客户 / 负债客户): their own random stream, consistent with the deals and the daily records
+# ----------------------------------------------------------------------------
+def test_customers_leave_every_other_value_as_it_was(small):
+    plain = datagen.make_dataset(branches=3, people_scale=0.2, seed=7, until="2026-03-31", ratings=False, customers=False)
+    for key in ("history", "roster", "activities"):
+        pd.testing.assert_frame_equal(small[key], plain[key])
+    pd.testing.assert_frame_equal(small["actuals"][plain["actuals"].columns], plain["actuals"])
+    assert small["actuals"].columns.tolist()[-2:] == ["customer_id", "collected_date"]
+
+
+def test_customer_files_are_what_the_generator_makes(bundled, tmp_path):
+    from salesanalytics.adapters import io
+
+    for key, name in (("customers", io.CUSTOMERS_FILE), ("customer_activities", io.CUSTOMER_ACTIVITIES_FILE)):
+        written = io.write_table(bundled[key], tmp_path / name)
+        assert written.read_bytes() == (DATA / name).read_bytes(), f"data/{name} differs from the generator's output"
+
+
+def test_customer_time_spreads_the_daily_records_and_deals_go_to_their_sellers_accounts(small):
+    log, acts, deals, customers = small["customer_activities"], small["activities"], small["actuals"], small["customers"]
+    month = acts["date"].dt.to_period("M").dt.to_timestamp()
+    for col in ("visits", "quotes"):
+        daily = acts.groupby([acts["salesperson"], month])[col].sum()
+        spread = log.groupby(["salesperson", "month"])[col].sum().reindex(daily.index, fill_value=0)
+        assert (spread == daily).all(), col
+    first = deals[~deals["deal_id"].duplicated()]
+    owner = customers.set_index("customer_id")["salesperson"]
+    assert (owner.reindex(first["customer_id"]).to_numpy() == first["salesperson"].to_numpy()).all()
+    assert (deals.groupby("deal_id")["customer_id"].nunique() == 1).all()
+    paid = deals["collected_date"].dropna()
+    assert (paid >= deals.loc[paid.index, "date"]).all() and paid.max() <= pd.Timestamp("2026-03-31")
+    hours = log["hours"].dropna()
+    assert (hours > 0).all() and log["hours"].isna().mean() < 0.2  # some records leave hours to the defaults
+
+
+def test_referrals_point_back_in_time_never_in_a_circle(bundled):
+    c = bundled["customers"]
+    parent = c.set_index("customer_id")["referred_by"].dropna()
+    assert parent.isin(c["customer_id"]).all() and (parent.index != parent.to_numpy()).all()
+    up = parent.to_dict()
+    for start in up:
+        seen, node = set(), start
+        while node in up:
+            assert node not in seen
+            seen.add(node)
+            node = up[node]
+    assert c["customer_id"].is_unique and c["customer_name"].is_unique
+
+
+def test_the_customer_story(bundled):
+    """A few large loyal accounts, many small ones, some that absorb visits and return little, some that refer others."""
+    from salesanalytics.methods.customers import CustomerValue
+
+    seg = bundled["customer_segments"]
+    assert seg.value_counts().idxmax() == "regular" and (seg == "key").mean() < 0.1
+    model = CustomerValue(lifetime=False).fit(bundled["actuals"], bundled["customer_activities"], bundled["customers"])
+    c = model.customers().set_index("customer_id")
+    c = c[c["customer_class"] != "unassigned"]
+    kind = seg.reindex(c.index)
+    gp_share = c["gross_profit"].groupby(kind).sum() / c["gross_profit"].sum()
+    hours_share = c["hours"].groupby(kind).sum() / c["hours"].sum()
+    assert gp_share["key"] > 2 * (kind == "key").mean()  # large accounts: far more than their share of customers
+    assert hours_share["sink"] > 0.2 and gp_share["sink"] < 0.05  # absorb time, return little
+    liability = c["customer_class"] == "liability"
+    assert liability[kind == "sink"].mean() > 0.9 and liability[kind == "key"].mean() < 0.15
+    assert c["referrals"].groupby(kind).mean().idxmax() == "referrer"
+    assert c["collection_days"].groupby(kind).mean()["sink"] > c["collection_days"].groupby(kind).mean()["key"] + 15

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -97,3 +100,172 @@ def test_yaml_round_trip_keeps_order_chinese_and_the_header(tmp_path):
 def test_io_only_reads_and_writes():
     # file formats only: building data sets (datagen) and chaining methods live elsewhere
     assert not hasattr(io, "write_synthetic_data")
+
+
+# ----------------------------------------------------------------------------
+# the safe cell writer
+# ----------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "cell"), [
+    ('=HYPERLINK("http://x","x")', '\'=HYPERLINK("http://x","x")'),
+    ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+    ("@SUM(1)", "'@SUM(1)"),
+    ("+1+1", "'+1+1"),
+    ("-2+3", "'-2+3"),
+    ("\t=1", "'\t=1"),
+    ("\r=1", "'\r=1"),
+    ("  =1", "'  =1"),
+    ("＝1+1", "'＝1+1"),
+    ("'=x", "''=x"),
+    ("-5", "-5"),
+    ("+3.2", "+3.2"),
+    ("-8%", "-8%"),
+    ("北京", "北京"),
+    ("O'Brien", "O'Brien"),
+    ("'quoted", "'quoted"),
+    ("a=b", "a=b"),
+])
+def test_csv_cell_protects_formulas_and_reads_back(text, cell):
+    assert io.csv_cell(text) == cell
+    assert io.csv_uncell(io.csv_cell(text)) == text
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\x01", "x\x1fy", "a\rb", "_x0041_", "_x005F_", "\ufffe", "tab\tnew\nline", "普通"])
+def test_xlsx_text_escapes_what_xml_cannot_hold(text):
+    stored = io.xlsx_text(text)
+    assert not any(ord(c) < 32 and c not in "\t\n" for c in stored)
+    assert io.xlsx_untext(stored) == text
+
+
+def test_workbook_holds_no_formula_and_reads_back(tmp_path):
+    import openpyxl
+
+    names = ['=HYPERLINK("http://evil.example","点我")', "=cmd|' /C calc'!A0", "@SUM(A1)", "a\x07b", "北京"]
+    frame = pd.DataFrame({"branch": names, "value": [1.5, -2.0, 3.0, 4.0, 5.0]})
+    wide = frame.set_index("branch").T  # names as column headers, as in the task matrices
+    path = io.write_excel({"tidy": frame, "wide": wide}, tmp_path / "x.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert [c.coordinate for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"] == []
+    assert [c.value for c in book["tidy"]["B"][1:]] == [1.5, -2.0, 3.0, 4.0, 5.0]  # numbers stay numbers
+    back = pd.read_excel(path, sheet_name=None, dtype=object)
+    tidy, _ = io._read_xlsx(path, "tidy")
+    assert tidy["branch"].tolist() == names
+    wide_back, _ = io._read_xlsx(path, "wide")
+    assert list(wide_back.columns) == names
+    assert set(back) == {"tidy", "wide"}
+
+
+# ----------------------------------------------------------------------------
+# unlucky operators: full disk, no permission, two writers at once
+# ----------------------------------------------------------------------------
+def test_full_disk_names_the_users_path_keeps_the_old_file(tmp_path, monkeypatch):
+    import errno
+
+    out = tmp_path / "tasks.csv"
+    out.write_text("earlier", encoding="utf-8")
+
+    def full(self, path, *args, **kwargs):
+        Path(path).write_bytes(b"half")
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    with pytest.raises(DataError) as info:
+        io.write_table(pd.DataFrame({"a": [1]}), out)
+    message = str(info.value)
+    assert message.startswith(f"{out}: cannot be written: there is no space left on the disk")
+    assert "Fix: free some disk space" in message and ".tmp" not in message
+    assert out.read_text(encoding="utf-8") == "earlier"
+    assert [p.name for p in tmp_path.iterdir()] == ["tasks.csv"]
+
+
+def test_no_permission_names_the_users_path(tmp_path, monkeypatch):
+    import errno
+    import tempfile
+
+    def denied(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / ".tasks.csv.x.tmp"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    with pytest.raises(DataError) as info:
+        io.write_table(pd.DataFrame({"a": [1]}), tmp_path / "tasks.csv")
+    assert str(info.value).startswith(f"{tmp_path / 'tasks.csv'}: cannot be written: permission denied")
+    assert "Fix: write into a folder you may write to" in str(info.value)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_folder_for_real(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(DataError, match="permission denied"):
+            io.write_table(pd.DataFrame({"a": [1]}), folder / "x.csv")
+    finally:
+        folder.chmod(0o755)
+
+
+def test_two_writers_at_once_leave_one_complete_file(tmp_path):
+    import threading
+
+    out = tmp_path / "tasks.csv"
+    frames = {k: pd.DataFrame({"writer": [k] * 2000, "v": range(2000)}) for k in ("a", "b")}
+    errors = []
+
+    def write(k):
+        try:
+            for _ in range(10):
+                io.write_table(frames[k], out)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(k,)) for k in frames]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    back = pd.read_csv(out, encoding="utf-8-sig")
+    assert len(back) == 2000 and back["writer"].nunique() == 1  # one whole output, never a mix
+    assert [p.name for p in tmp_path.iterdir()] == ["tasks.csv"]
+
+
+# ----------------------------------------------------------------------------
+# report folders: atomic swap, stale temporaries of dead runs
+# ----------------------------------------------------------------------------
+def _folder(path, text):
+    path.mkdir(parents=True)
+    (path / "index.html").write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("exchange", [True, False])
+def test_replace_dir_swaps_and_leaves_nothing(tmp_path, monkeypatch, exchange):
+    if not exchange:
+        monkeypatch.setattr(io, "_exchange", lambda src, dst: False)
+    final = _folder(tmp_path / "2026Q3", "old")
+    new = _folder(tmp_path / ".2026Q3.tmp-1-x", "new")
+    io.replace_dir(new, final)
+    assert (final / "index.html").read_text(encoding="utf-8") == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["2026Q3"]
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_stale_folders_of_dead_runs_are_removed_live_ones_kept(tmp_path):
+    dead = _dead_pid()
+    _folder(tmp_path / f".2026Q3.tmp-{dead}-abc", "half")
+    _folder(tmp_path / ".2026Q3.tmp-legacyname", "half")  # an older run's name without a pid
+    live = _folder(tmp_path / f".2026Q3.tmp-{os.getppid()}-def", "running")
+    other = _folder(tmp_path / f".2026Q2.tmp-{dead}-ghi", "another quarter")
+    # a fallback replace_dir killed between its two moves: the good set is parked, its place empty
+    _folder(tmp_path / f".2026Q3.old-{dead}-jkl" / "2026Q3", "good")
+    removed = io.remove_stale_dirs(tmp_path, (".2026Q3.tmp-", ".2026Q3.old-"))
+    assert len(removed) == 3
+    assert (tmp_path / "2026Q3" / "index.html").read_text(encoding="utf-8") == "good"
+    assert live.exists() and other.exists()

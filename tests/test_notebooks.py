@@ -87,3 +87,26 @@ def test_every_notebook_runs_under_papermill():
     assert rendered == {p.name for p in NOTEBOOKS}
     for r in result.reports:
         assert (out / QUARTER / r["file"]).stat().st_size > 10_000
+
+
+#: the quarter's pages read one state (the backward page stays the handbook's method page)
+QUARTER_NOTEBOOKS = [p for p in NOTEBOOKS if p.stem in {"executive_summary", "forward_forecast", "combined_plan", "quarterly_review", "scorecard"}]
+#: the simulation settings every page of a set shares (so the report's -p n_draws=… reaches them all)
+SHARED = {"n_draws": (int, 1000), "seed": (int, 0), "scenario": (str, "基准")}
+
+
+@pytest.mark.parametrize("path", QUARTER_NOTEBOOKS, ids=lambda p: p.stem)
+def test_quarter_notebooks_share_the_simulation_settings(path):
+    declared = declared_parameters(path)
+    for name, (kind, default) in SHARED.items():
+        assert name in declared, f"{path.name}: declare {name}"
+        assert declared[name].type is kind and declared[name].default == default, f"{path.name}: {name}"
+
+
+@pytest.mark.parametrize("path", QUARTER_NOTEBOOKS, ids=lambda p: p.stem)
+def test_quarter_notebooks_read_the_one_state_and_nothing_else(path):
+    code = "\n".join(_source(c) for c in _load(path)["cells"] if c["cell_type"] == "code")
+    assert "load_state(quarter or None, data_dir=data_dir or None, n_draws=n_draws, seed=seed, scenario=scenario" in code
+    for word in ("io.read", "read_csv", "make_forecaster", "Tracker(", "Planner(", "plan_combined", "evaluate_year", ".fit(",
+                 "import statsmodels", "backward_from_parameters"):
+        assert word not in code, f"{path.name}: {word} — pages read the quarter's state, they compute nothing themselves"

@@ -23,7 +23,7 @@ from salesanalytics.adapters.report import (
     render_schedules,
 )
 
-from ._render import QUARTER, rendered_set, unlabelled
+from ._render import N_DRAWS, QUARTER, page_parts, rendered_set, unlabelled
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -296,39 +296,224 @@ def test_index_page_has_no_unlabelled_identifier(lang):
     assert unlabelled(index_html(_manifest(), lang)) == []
 
 
+SUMMARY = {"quarter": "2026Q3", "as_of": "2026-09-30", "year": 2026, "annual_target_yuan": 328571428.57, "ytd_target_yuan": 243017542.22,
+           "ytd_actual_yuan": 236284798.92, "ytd_attainment_pct": 97.2, "outlook_yuan": 322013933.9, "outlook_p10_yuan": 316838820.63,
+           "outlook_p90_yuan": 326788815.8, "outlook_attainment_pct": 98.0, "probability": 0.03, "gap_yuan": 6557494.67,
+           "remaining_task_yuan": 92286629.65, "n_draws": 1000, "seed": 0, "targets_source": "backward"}
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_executive_blocks_have_no_unlabelled_identifier(lang):
     import pandas as pd
 
     from salesanalytics.adapters import executive
 
-    backward = {"year": 2026, "target_kind": "net_profit", "target_yuan": 1.5e7, "revenue_required_yuan": 3.2e8, "effective_margin": 0.08,
-                "capacity_gross_profit_yuan": 2.0e7, "uplift_needed_pct": 31.4, "extra_heads_needed": 12.0}
-    combined = {"forecast_yuan": 3.0e8, "forecast_p10_yuan": 2.9e8, "forecast_p90_yuan": 3.1e8, "gap_yuan": 2.6e7, "gap_pct": 7.99,
-                "status": "out of reach", "probability": 0.0, "probability_with_actions": 0.7, "hires": 46}
-    gap = pd.DataFrame({"branch": ["北京", "上海"], "required": [10.0, 20.0], "forecast_mean": [12.0, 15.0], "gap_yuan": [-2.0, 5.0],
-                        "probability": [0.1, 0.0], "status": ["at risk", "out of reach"]})
-    staffing = pd.DataFrame({"branch": ["北京"], "hires_total": [3], "first_start_hiring": ["2026-03-01"], "contribution_yuan": [1234.5]})
+    outlook = pd.DataFrame({"branch": ["全公司", "北京", "上海"], "annual_target": [30.0, 10.0, 20.0], "projected_year_end": [27.0, 12.0, 15.0],
+                            "lo_80": [25.0, 11.0, 14.0], "hi_80": [29.0, 13.0, 16.0], "prob_reach_target": [0.2, 0.9, 0.01]})
+    staffing = pd.DataFrame({"branch": ["北京"], "hires_total": [3], "first_start_hiring": [pd.Timestamp("2026-10-01")], "contribution_yuan": [1234.5]})
     page = "".join([
-        executive.headline_html(executive.headline_rows(backward, combined, lang)),
-        executive.headline_html(executive.headline_rows(backward, None, lang)),
-        executive.risks(gap, lang).to_html(index=False),
+        executive.quarter_headline_html(SUMMARY, lang),
+        executive.quarter_headline_html(SUMMARY, lang, compact=True),
+        executive.risks_html(outlook, lang),
         executive.hires(staffing, lang).to_html(index=False),
     ])
     assert unlabelled(page) == []
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_rendered_pages_show_no_unlabelled_identifier(lang):
+@pytest.mark.parametrize("lang, quarter", [("zh", QUARTER), ("en", QUARTER), ("zh", "2026Q2")])
+def test_rendered_pages_show_no_unlabelled_identifier(lang, quarter):
     """Every page of the set: no snake_case, True/False, None, nan/NaT, Decimal( or RangeIndex in a table, heading or headline."""
-    result, out = rendered_set(lang)
+    result, out = rendered_set(lang, quarter)
     pages = ["index.html"] + [r["file"] for r in result.reports]
     offenders = []
     for name in pages:
-        for found in unlabelled((out / QUARTER / name).read_text(encoding="utf-8")):
-            offenders.append(f"{lang} {name}: {found}")
+        for found in unlabelled((out / quarter / name).read_text(encoding="utf-8")):
+            offenders.append(f"{lang} {quarter} {name}: {found}")
     assert offenders == [], f"{len(offenders)} unlabelled identifiers on the pages:\n" + "\n".join(offenders)
+
+
+# ----------------------------------------------------------------------------
+# one quarter, one story: every page shows the quarter's state (2026Q2 and 2026Q3)
+# ----------------------------------------------------------------------------
+QUARTERS = ("2026Q2", QUARTER)
+#: summary.json's keys (QuarterState.summary)
+SUMMARY_KEYS = {"quarter", "as_of", "year", "annual_target_yuan", "ytd_target_yuan", "ytd_actual_yuan", "ytd_attainment_pct", "outlook_yuan",
+                "outlook_p10_yuan", "outlook_p90_yuan", "outlook_attainment_pct", "probability", "gap_yuan", "remaining_task_yuan",
+                "n_draws", "seed", "targets_source"}
+#: what the full headline shows (every page of the quarter but the scorecard, which shows the quarter line)
+FULL_HEADLINE = {"as_of", "quarter", "annual_target_yuan", "ytd_actual_yuan", "ytd_target_yuan", "ytd_attainment_pct", "outlook_yuan",
+                 "outlook_attainment_pct", "outlook_p10_yuan", "outlook_p90_yuan", "probability", "gap_yuan", "remaining_task_yuan",
+                 "n_draws", "seed"}
+QUARTER_LINE = {"as_of", "quarter", "ytd_actual_yuan", "ytd_target_yuan", "ytd_attainment_pct", "outlook_yuan", "outlook_attainment_pct",
+                "outlook_p10_yuan", "outlook_p90_yuan", "probability", "n_draws", "seed"}
+#: the quarter's pages (the backward page is the handbook's method page, not the quarter's)
+QUARTER_PAGES = {"executive_summary": FULL_HEADLINE, "forward_forecast": FULL_HEADLINE, "combined_plan": FULL_HEADLINE,
+                 "quarterly_review": FULL_HEADLINE, "scorecard": QUARTER_LINE}
+
+
+def _shown(key: str, v) -> str:
+    """How a headline writes a summary figure (written out here, independently of the page code)."""
+    if key.endswith("_yuan"):
+        text = f"{v:,.0f}"
+        return "0" if text == "-0" else text
+    if key.endswith("_pct"):
+        return f"{v:.1f}%"
+    if key == "probability":
+        return f"{v * 100:.1f}%"
+    if key == "n_draws":
+        return f"{v:,}"
+    return str(v)
+
+
+def _summary(quarter: str) -> dict:
+    result, out = rendered_set("zh", quarter)
+    return json.loads((out / quarter / "summary.json").read_text(encoding="utf-8"))
+
+
+def _page(quarter: str, name: str, lang: str = "zh") -> str:
+    result, out = rendered_set(lang, quarter)
+    return (out / quarter / f"{name}.html").read_text(encoding="utf-8")
+
+
+def _state(quarter: str, lang: str = "zh"):
+    """The quarter's state as the render computed it (read back from this session's cache)."""
+    from salesanalytics.adapters.quarter import load_state
+
+    return load_state(quarter, n_draws=N_DRAWS, lang=lang)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("quarter", QUARTERS)
+def test_summary_json_carries_the_documented_figures_as_of_the_quarter_end(quarter):
+    from salesanalytics.core.periods import quarter_end
+
+    summary = _summary(quarter)
+    assert set(summary) == SUMMARY_KEYS
+    assert summary["quarter"] == quarter and summary["as_of"] == f"{quarter_end(quarter)}"
+    assert summary["n_draws"] == N_DRAWS and summary["seed"] == 0  # the set's -p n_draws reached the state
+    assert summary["gap_yuan"] == pytest.approx(summary["annual_target_yuan"] - summary["outlook_yuan"], abs=0.011)
+    assert summary["outlook_p10_yuan"] <= summary["outlook_yuan"] <= summary["outlook_p90_yuan"]
+    assert 0 <= summary["probability"] <= 1
+    assert summary == _state(quarter).summary  # the file is the state's headline, nothing recomputed
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("quarter", QUARTERS)
+@pytest.mark.parametrize("name", sorted(QUARTER_PAGES))
+def test_every_page_headline_equals_summary_json(quarter, name):
+    summary = _summary(quarter)
+    parts = page_parts(_page(quarter, name))
+    figures = parts.figures
+    assert {key for key, _, _ in figures} >= QUARTER_PAGES[name], name
+    for key, data, shown in figures:
+        raw = summary[key]
+        if isinstance(raw, float):
+            assert float(data) == raw, (name, key, data, raw)
+        else:
+            assert data == str(raw), (name, key, data, raw)
+        assert shown == _shown(key, raw), (name, key, shown)
+    headline = [attrs for attrs, _ in parts.blocks if "sa-quarter-headline" in attrs.get("class", "")]
+    assert len(headline) == 1 and headline[0]["data-as-of"] == summary["as_of"] and headline[0]["data-quarter"] == quarter
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("quarter", QUARTERS)
+def test_history_ends_at_the_as_of_month_and_the_forecast_starts_the_month_after(quarter):
+    import pandas as pd
+
+    state = _state(quarter)
+    as_of = pd.Timestamp(state.summary["as_of"])
+    month = as_of.to_period("M").to_timestamp()
+    after = month + pd.offsets.MonthBegin(1)
+    history = state.history_to_date
+    assert history["month"].max() == month
+    this_year = history[history["kind"] == "actual"]
+    assert sorted(this_year["month"].unique()) == list(pd.date_range(f"{as_of.year}-01-01", month, freq="MS"))
+    assert pd.Timestamp(state.forecast["month"].min()) == after
+    company = state.forecast[state.forecast["branch"] == "全公司"]
+    assert list(state.forecast["branch"].unique())[0] == "全公司" and (company["lo_80"] <= company["hi_80"]).all()
+    for name in ("forward_forecast", "combined_plan"):
+        markers = [attrs for attrs, _ in page_parts(_page(quarter, name)).blocks if "sa-period" in attrs.get("class", "")]
+        assert len(markers) == 1, name
+        assert markers[0]["data-history-end"] == f"{month:%Y-%m}" and markers[0]["data-forecast-start"] == f"{after:%Y-%m}", name
+        assert markers[0]["data-as-of"] == state.summary["as_of"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("quarter", QUARTERS)
+def test_the_combined_company_forecast_is_the_outlook(quarter):
+    state = _state(quarter)
+    for name, res in state.combined.results.items():
+        assert round(res.summary["forecast_yuan"], 2) == pytest.approx(state.summary["outlook_yuan"], abs=0.011), name
+        assert res.summary["required_yuan"] == pytest.approx(state.summary["annual_target_yuan"], abs=0.011), name
+
+
+#: column keys of the dates an action starts or lands (hiring), in every table that shows one
+ACTION_DATE_COLUMNS = ("first_start_hiring", "last_start_hiring", "start_hiring", "on_board_by")
+DATE = re.compile(r"\b(\d{4})-(\d{2})(?:-(\d{2}))?\b")
+
+
+def _action_headers(lang: str) -> set[str]:
+    from salesanalytics.core import labels as L
+
+    i = L.LANGS.index(lang)
+    return {table[key][i] for table in L.COLUMNS.values() for key in ACTION_DATE_COLUMNS if key in table}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("quarter", QUARTERS)
+def test_no_action_is_dated_before_the_as_of_date(quarter):
+    import pandas as pd
+
+    state = _state(quarter)
+    first_open = (state.as_of + pd.offsets.MonthBegin(1)).to_period("M")
+    # the state: every scenario hires only in open months
+    for name, res in state.combined.results.items():
+        starts = pd.to_datetime(res.staffing["start_hiring"]) if len(res.staffing) else pd.Series([], dtype="datetime64[ns]")
+        assert (starts.dt.to_period("M") >= first_open).all(), name
+        firsts = pd.to_datetime(res.staffing_branch["first_start_hiring"]).dropna()
+        assert (firsts.dt.to_period("M") >= first_open).all(), name
+    headers = _action_headers("zh")
+    checked = 0
+    for name in QUARTER_PAGES:
+        parts = page_parts(_page(quarter, name))
+        for table in parts.tables:
+            header = next((row for row in table if any(cell in headers for cell in row)), None)
+            if header is None:
+                continue
+            columns = [i for i, cell in enumerate(header) if cell in headers]
+            for row in table[table.index(header) + 1:]:
+                for i in columns:
+                    if i < len(row) and DATE.fullmatch(row[i]):
+                        checked += 1
+                        assert pd.Period(row[i][:7], "M") >= first_open, (name, header[i], row[i])
+        for attrs, texts in parts.blocks:  # the action sentences: every date in them after the as-of date
+            if {"sa-actions", "sa-decision"} & set(attrs.get("class", "").split()):
+                for m in DATE.finditer("".join(texts)):
+                    checked += 1
+                    assert pd.Period(m.group(0)[:7], "M") >= first_open, (name, m.group(0))
+    assert checked > 0  # the pages do show dated actions
+
+
+@pytest.mark.slow
+def test_rerendering_a_quarter_gives_the_same_pages(tmp_path):
+    """A second run of the same quarter (warm cache) writes the same pages, byte for byte, but for the run's time."""
+    first, out = rendered_set("zh", QUARTER)
+    again = render_reports(QUARTER, out_dir=tmp_path, lang="zh", parameters={"n_draws": N_DRAWS})
+    assert again.ok
+    for r in first.reports:
+        assert (tmp_path / QUARTER / r["file"]).read_bytes() == (out / QUARTER / r["file"]).read_bytes(), r["file"]
+    assert (tmp_path / QUARTER / "summary.json").read_bytes() == (out / QUARTER / "summary.json").read_bytes()
+
+    def timeless(text: str) -> str:
+        text = re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", "<time>", text)
+        text = re.sub(r"<td>\d+\.\d</td>", "<td><seconds></td>", text)  # each page's seconds
+        return re.sub(r"\d+\.\d+ (秒|s)\b", "<seconds>", text)
+
+    index = [timeless((folder / QUARTER / "index.html").read_text(encoding="utf-8")) for folder in (out, tmp_path)]
+    index = [re.sub(re.escape(str(folder)), "<out>", text) for folder, text in zip((out, tmp_path), index)]
+    assert index[0] == index[1]
 
 
 # ----------------------------------------------------------------------------

@@ -86,30 +86,47 @@ def test_task_table_always_adds_up_to_the_required_sales(seed_plan, target, marg
     assert _total(widgets.task_table_html(planner)) == pytest.approx(fen / 100, abs=1)
 
 
-@pytest.mark.slow
-def test_combined_explorer_scenario_and_blend(history):
-    from salesanalytics.methods import combined
-    from salesanalytics.adapters import io
-    from salesanalytics.core.config import data_path
+@pytest.fixture(scope="module")
+def quarter_state():
+    from salesanalytics.adapters.quarter import load_state
 
-    plan = io.read_plan(data_path("plan_2026.yaml"))
-    planner = widgets.fit_combined_planner(history, plan, n_draws=200, seed=0)
-    panel = widgets.combined_explorer(planner, scenario="基准", lang="zh")
+    return load_state("2026Q3", n_draws=300)
+
+
+@pytest.mark.slow
+def test_combined_panel_uses_the_same_inputs_as_the_page(quarter_state):
+    """At a scenario's own setting the panel shows exactly the scenario's tab (its scenarios and adjustments)."""
+    state = quarter_state
+    assert len(state.combined_adjustments)  # the bundled year has manager adjustments: they must reach the panel
+    panel = widgets.quarter_combined_explorer(state, lang="zh")
     by_class = {c: w for w in panel.children for c in w._dom_classes}
     menu, blend, table = by_class["sa-dropdown-scenario"], by_class["sa-slider-blend"], by_class["sa-target-table"]
-    assert menu.value == "基准" and blend.value == 1.0  # the base scenario's own weight
-    required = panel.result.summary["required_yuan"]
-    assert panel.result.summary["target_yuan"] == pytest.approx(required, abs=0.01)
+    assert menu.value == state.combined_scenario == "基准"
+    for name, tab in state.combined.results.items():
+        menu.value = name
+        assert panel.result.target_table["target_fen"].tolist() == tab.target_table["target_fen"].tolist(), name
+        assert panel.result.summary["target_yuan"] == tab.summary["target_yuan"], name
+        assert table.value == widgets.charts.table_html(tab.target_matrix("zh")), name
+    # and its hires start after the as-of date, as the page's do
+    assert (panel.result.staffing_branch["first_start_hiring"].dropna() > state.as_of).all()
+
+
+@pytest.mark.slow
+def test_combined_panel_blend_moves_the_targets(quarter_state):
+    state = quarter_state
+    panel = widgets.quarter_combined_explorer(state, scenario="基准", lang="en")
+    by_class = {c: w for w in panel.children for c in w._dom_classes}
+    menu, blend, table = by_class["sa-dropdown-scenario"], by_class["sa-slider-blend"], by_class["sa-target-table"]
+    assert blend.value == 1.0  # the base scenario's own weight
     before = table.value
     blend.value = 0.0  # targets = the forecast
     assert table.value != before
     assert panel.result.summary["target_yuan"] == pytest.approx(panel.result.summary["forecast_yuan"], rel=1e-6)
     menu.value = "保守"  # its own weight, 0.5
     assert blend.value == 0.5
-    expected = planner.evaluate(combined.default_scenarios()["保守"], blend=0.5).summary["target_yuan"]
-    assert panel.result.summary["target_yuan"] == pytest.approx(expected)
+    assert panel.result.summary["target_yuan"] == state.combined.results["保守"].summary["target_yuan"]
     with pytest.raises(ParameterError, match="Did you mean '激进'"):
-        widgets.combined_explorer(planner, scenario="激近")
+        widgets.combined_explorer(state.combined_planner, scenario="激近")
 
 
 def test_forecast_explorer_switches_branch(history):
@@ -127,3 +144,12 @@ def test_forecast_explorer_switches_branch(history):
     assert bytes(image.value) != company and bytes(image.value).startswith(b"\x89PNG")
     with pytest.raises(ParameterError, match="Did you mean '北京'"):
         widgets.forecast_explorer(history, pred, branch="北亰")
+
+
+@pytest.mark.slow
+def test_forecast_panel_reads_the_quarter(quarter_state):
+    state = quarter_state
+    panel = widgets.forecast_explorer(state.history_to_date, state.forecast, lang="zh", as_of=state.as_of)
+    menu = next(w for w in panel.children if "sa-dropdown-branch" in w._dom_classes)
+    assert "全公司" not in [v for _, v in menu.options]  # the company is the first entry (合计), not a branch
+    assert [v for _, v in menu.options][1:] == list(state.forecast["branch"].unique()[1:])

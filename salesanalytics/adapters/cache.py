@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,9 @@ def fingerprint(parts: Mapping[str, Any]) -> str:
 
 
 def cache_dir() -> Path:
-    return Path(config.CACHE_DIR)
+    """``$SALESANALYTICS_CACHE`` (read at each call, so tests and CI can point it elsewhere) or ``config.CACHE_DIR``."""
+    value = os.environ.get("SALESANALYTICS_CACHE")
+    return Path(value).expanduser() if value else Path(config.CACHE_DIR)
 
 
 def load(key: str, kind: str) -> Any | None:
@@ -87,15 +90,37 @@ def save(key: str, kind: str, value: Any, *, keep: int = 8) -> None:
 
 
 def cached(kind: str, parts: Mapping[str, Any], compute: Callable[[], Any], *, refresh: bool = False) -> tuple[Any, bool]:
-    """``(value, hit)``: the value under the fingerprint of ``parts``, computed and stored on a miss."""
+    """``(value, hit)``: the value under the fingerprint of ``parts``, computed and stored on a miss.
+
+    The warnings ``compute`` issued (unmatched rows, short histories …) are stored with the value
+    and issued again on every hit: a cached answer says everything the computed one said.
+    """
     key = fingerprint(parts)
     if not refresh:
-        value = load(key, kind)
-        if value is not None:
+        entry = load(key, kind)
+        if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], list):
+            value, said = entry
+            _say_again(said)
             return value, True
-    value = compute()
-    save(key, kind, value)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = compute()
+    said = [(w.category, str(w.message)) for w in caught]
+    save(key, kind, (value, said))
+    _say_again(said)
     return value, False
+
+
+def _say_again(said: list) -> None:
+    for category, message in said:
+        warnings.warn(message, category, stacklevel=3)
+
+
+def file_parts(files: Mapping[str, str | os.PathLike | None], settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Fingerprint parts of named input files (bytes) and settings."""
+    parts: dict[str, Any] = {f"file:{k}": digest_file(v) if v else "none" for k, v in files.items()}
+    parts.update({f"setting:{k}": v for k, v in settings.items()})
+    return parts
 
 
 def digests(paths: Iterable[str | os.PathLike | None]) -> dict[str, str]:

@@ -10,6 +10,10 @@ Charts are built on :class:`matplotlib.figure.Figure` directly (no pyplot
 state, nothing to close) and returned; :func:`show` displays one as a PNG
 *outside* any widget, because widget areas are blank in static HTML reports.
 Titles are bilingual, the report language first.
+
+Text that comes from data (branch, person and scenario names, notes) is shown as
+written: in HTML through :func:`html_text` (escaped, so ``<script>`` is text), in a
+chart through :func:`chart_text` (``$`` escaped, so a name is never mathtext).
 """
 
 from __future__ import annotations
@@ -68,6 +72,19 @@ def figure(width: float = 9.0, height: float = 4.2):
     return _figure(width, height)
 
 
+def html_text(value) -> str:
+    """The one escaping rule for data text in HTML: ``&``, ``<``, ``>`` and both quotes escaped."""
+    return html.escape(str(value), quote=True)
+
+
+def chart_text(value) -> str:
+    """Data text for a matplotlib label: ``$`` escaped, so ``$x$`` is shown as written instead of being
+    parsed as mathtext (where a name like ``$\\frac$`` would stop the chart with an error); control
+    characters, which no font can draw, left out."""
+    text = str(value).replace("$", r"\$")
+    return "".join(ch for ch in text if ch >= " " or ch in "\t\n") if any(ch < " " for ch in text) else text
+
+
 def _wan(values) -> np.ndarray:
     """Yuan -> 万元 (10,000 yuan), the unit Chinese management reports use."""
     return np.asarray(values, dtype=float) / 10_000
@@ -89,7 +106,7 @@ def to_png(fig) -> bytes:
 def img_tag(fig, alt: str = "") -> str:
     """The figure as an ``<img>`` with the PNG embedded (no external file)."""
     data = base64.b64encode(to_png(fig)).decode("ascii")
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}" style="max-width:100%"/>'
+    return f'<img alt="{html_text(alt)}" src="data:image/png;base64,{data}" style="max-width:100%"/>'
 
 
 def show(fig) -> None:
@@ -116,7 +133,7 @@ def html_tabs(panes: Mapping[str, str], *, name: str = "tabs") -> str:
         pid = f"sa-{key}-{i}"
         checked = " checked" if i == 0 else ""
         parts.append(f'<input type="radio" name="sa-{key}" id="{pid}"{checked}/>')
-        parts.append(f'<label for="{pid}" class="sa-tab-label">{html.escape(str(label))}</label>')
+        parts.append(f'<label for="{pid}" class="sa-tab-label">{html_text(label)}</label>')
         css.append(f"#{pid}:checked + label {{ background:#fff; font-weight:bold; }}")
         css.append(f"#{pid}:checked ~ .sa-pane-{i} {{ display:block; }}")
     for i, body in enumerate(panes.values()):
@@ -139,7 +156,7 @@ def monthly_tasks(tasks: pd.DataFrame, lang: str = "zh", *, value: str = "sales_
     colours = _palette(len(branches))
     for colour, branch in zip(colours, branches):
         vals = _wan(wide[branch].fillna(0))
-        ax.bar(x, vals, bottom=bottom, label=str(branch), color=colour, width=0.8)
+        ax.bar(x, vals, bottom=bottom, label=chart_text(branch), color=colour, width=0.8)
         bottom += vals
     ax.set_xticks(x, _month_labels(wide.index, lang))
     ax.set_ylabel(t("wan_yuan", lang))
@@ -155,7 +172,7 @@ def branch_tasks(tasks: pd.DataFrame, lang: str = "zh", *, value: str = "sales_t
     fig, ax = _figure(8, 0.32 * len(totals) + 1.2)
     y = np.arange(len(totals))[::-1]
     ax.barh(y, _wan(totals.values), color="#3b6ea5")
-    ax.set_yticks(y, [str(b) for b in totals.index])
+    ax.set_yticks(y, [chart_text(b) for b in totals.index])
     for yi, v in zip(y, _wan(totals.values)):
         ax.text(v, yi, f" {v:,.0f}", va="center", fontsize=7)
     ax.set_xlabel(t("wan_yuan", lang))
@@ -171,7 +188,7 @@ def capacity_gap(capacity: pd.DataFrame, lang: str = "zh"):
     x = np.arange(len(capacity))
     ax.bar(x - 0.2, _wan(capacity["gross_profit_task"]), 0.4, label=t("gross_profit_task", lang), color="#c0504d")
     ax.bar(x + 0.2, _wan(capacity["capacity_gross_profit"]), 0.4, label=t("capacity", lang), color="#9bbb59")
-    ax.set_xticks(x, [str(b) for b in capacity[S.BRANCH]], rotation=0, fontsize=8)
+    ax.set_xticks(x, [chart_text(b) for b in capacity[S.BRANCH]], rotation=0, fontsize=8)
     ax.set_ylabel(t("wan_yuan", lang))
     ax.set_title(bilingual("chart_capacity_gap", lang))
     ax.legend(frameon=False)
@@ -225,7 +242,7 @@ def bars(values: pd.Series, lang: str = "zh", *, title_key: str = "chart_scores"
     y = np.arange(len(values))[::-1]
     vals = np.asarray(values.values, dtype=float) / scale
     ax.barh(y, vals, color="#3b6ea5")
-    ax.set_yticks(y, [str(i) for i in values.index])
+    ax.set_yticks(y, [chart_text(i) for i in values.index])
     for yi, v in zip(y, vals):
         ax.text(v, yi, f" {v:,.1f}", va="center", fontsize=7)
     if unit_key:
@@ -253,11 +270,11 @@ def show_html(text: str) -> None:
 
 def show_text(text: str) -> None:
     """Display plain text (notes made from data, e.g. branch names) as preformatted, escaped HTML."""
-    show_html(f"<pre class='sa-note'>{html.escape(str(text))}</pre>")
+    show_html(f"<pre class='sa-note'>{html_text(text)}</pre>")
 
 
 def show_heading(text: str, level: int = 2) -> None:
-    show_html(f"<h{level}>{html.escape(text)}</h{level}>")
+    show_html(f"<h{level}>{html_text(text)}</h{level}>")
 
 
 #: column-name fragments of probabilities (0…1): shown as percentages, not rounded to 0 or 1
@@ -276,7 +293,7 @@ def table_html(frame: pd.DataFrame, *, floatfmt: str = "{:,.0f}", index: bool = 
         if any(w in str(col).lower() for w in _PROBABILITY_WORDS) and pd.api.types.is_numeric_dtype(frame[col])
     }
     return frame.to_html(float_format=lambda v: floatfmt.format(v), formatters=formatters or None, na_rep=MISSING,
-                         classes=classes, border=0, index=index)
+                         classes=classes, border=0, index=index, escape=True)
 
 
 def show_table(frame: pd.DataFrame, *, floatfmt: str = "{:,.0f}", index: bool = True) -> None:
@@ -318,7 +335,7 @@ def scenario_tabs(run, lang: str = "zh") -> str:
     check_lang(lang)
     panes = {}
     for name, res in run.results.items():
-        parts = [f"<pre class='sa-scenario-headline'>{html.escape(res.headline(lang))}</pre>"]
+        parts = [f"<pre class='sa-scenario-headline'>{html_text(res.headline(lang))}</pre>"]
         fig, ax = figure(9, 0.32 * len(res.gap_branch) + 1.5)
         plot_gap(ax, res.gap_branch, lang)
         parts.append(img_tag(fig, alt=f"gap {name}"))
@@ -342,7 +359,7 @@ def plot_bridge(ax, bridge: pd.DataFrame, lang: str = "zh"):
     """Waterfall of the bridge from forecast to requirement (万元) on ``ax``."""
     setup_fonts()
     check_lang(lang)
-    label = bridge[f"label_{lang}"].tolist()  # the method names each step in both languages
+    label = [chart_text(v) for v in bridge[f"label_{lang}"]]  # the method names each step in both languages
     start = bridge["start_yuan"].to_numpy() / 1e4
     end = bridge["end_yuan"].to_numpy() / 1e4
     bottom = np.minimum(start, end)
@@ -373,7 +390,7 @@ def plot_scenarios(ax, comparison: pd.DataFrame, lang: str = "zh"):
     ax.axhline(comparison["required"].iloc[0] / 1e4, color="#C44E52", linestyle="--", label=t("legend_requirement", lang))
     for i, row in comparison.reset_index(drop=True).iterrows():
         ax.text(i + 0.2, row["target"] / 1e4, f"{row['probability_target']:.0%}\n" + t("hires_count", lang, n=int(row["hires_total"])), ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(x, list(names))
+    ax.set_xticks(x, [chart_text(n) for n in names])
     ax.set_ylabel(t("wan_yuan", lang))
     ax.set_title(t("chart_scenarios", lang))
     lo = min(comparison["forecast_mean"].min(), comparison["required"].min()) / 1e4
@@ -392,8 +409,82 @@ def plot_gap(ax, gap_branch: pd.DataFrame, lang: str = "zh"):
     ax.hlines(y, lo, hi, color="#8C8C8C", linewidth=4)
     ax.plot(gap_branch["forecast_mean"] / 1e4, y, "o", color="#4C72B0", label=t("legend_forecast_mean", lang))
     ax.scatter(gap_branch["required"] / 1e4, y, marker="|", s=200, c=[colour[s] for s in gap_branch["status"]], label=t("legend_requirement", lang))
-    ax.set_yticks(y, gap_branch[S.BRANCH].tolist())
+    ax.set_yticks(y, [chart_text(b) for b in gap_branch[S.BRANCH]])
     ax.set_xlabel(t("wan_yuan", lang))
     ax.set_title(t("chart_gap", lang))
     ax.legend(loc="lower right", fontsize=8)
     return ax
+
+
+# ----------------------------------------------------------------------------
+# the quarter: the year so far and the forecast after the as-of date
+# ----------------------------------------------------------------------------
+def year_outlook(monthly: pd.DataFrame, lang: str = "zh", *, as_of=None, title_key: str = "chart_year_outlook"):
+    """One series' plan year by month: target, actuals of the closed months, forecast with its 80 % range after.
+
+    ``monthly``: rows of one branch (or the company) of the review's ``outlook_monthly``
+    (month, target, actual, projected, lo_80, hi_80, kind).  The value axis starts at zero.
+    """
+    check_lang(lang)
+    m = monthly.sort_values(S.MONTH).reset_index(drop=True)
+    fig, ax = _figure()
+    x = np.arange(len(m))
+    closed = (m["kind"] == "actual").to_numpy()
+    ax.bar(x[closed], _wan(m.loc[closed, "actual"]), width=0.7, color="#3b6ea5", label=t("legend_actual", lang))
+    open_ = ~closed
+    if open_.any():
+        ax.bar(x[open_], _wan(m.loc[open_, "projected"]), width=0.7, color="#3b6ea5", alpha=0.35, label=t("forecast", lang))
+        ax.errorbar(x[open_], _wan(m.loc[open_, "projected"]),
+                    yerr=[_wan(m.loc[open_, "projected"] - m.loc[open_, "lo_80"]), _wan(m.loc[open_, "hi_80"] - m.loc[open_, "projected"])],
+                    fmt="none", ecolor="#333", capsize=3, lw=1, label=t("interval", lang, level=80))
+    ax.plot(x, _wan(m["target"]), color="#c0504d", lw=2, ls="--", marker="s", ms=3, label=t("legend_target", lang))
+    if as_of is not None and closed.any() and open_.any():
+        edge = x[closed].max() + 0.5
+        ax.axvline(edge, color="#888", lw=1, ls=":")
+        ax.text(edge, ax.get_ylim()[1], " " + t("as_of_line", lang, as_of=f"{pd.Timestamp(as_of):%Y-%m-%d}"), va="top", fontsize=9, color="#555")
+    ax.set_xticks(x, _month_labels(m[S.MONTH], lang))
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel(t("wan_yuan", lang))
+    ax.set_title(bilingual(title_key, lang))
+    ax.legend(frameon=False, fontsize=9, loc="lower left")
+    return fig
+
+
+def history_forecast(history: pd.DataFrame, forecast: pd.DataFrame, lang: str = "zh", *, as_of=None,
+                     title_key: str = "chart_history_forecast", levels=(80, 95)):
+    """History and this year's actuals up to the as-of date, then the forecast fan after it.
+
+    ``history``: long (month, [branch], revenue, kind) with ``kind`` ``history`` or ``actual``
+    (the quarter's ``history_to_date``), summed by month; ``forecast``: one series' rows (month,
+    mean, lo_<L>, hi_<L>) — pass the company's own rows, not the branches (their ranges don't add).
+    """
+    check_lang(lang)
+    fig, ax = _figure()
+    last = pd.Series(dtype=float)  # the last month shown as history or actual: the forecast line starts there
+    if len(history):
+        kinds = history["kind"] if "kind" in history else pd.Series("history", index=history.index)
+        past = history[kinds == "history"].groupby(S.MONTH)[S.REVENUE].sum()
+        this = history[kinds == "actual"].groupby(S.MONTH)[S.REVENUE].sum()
+        if len(past):
+            ax.plot(past.index, _wan(past.values), color="#777", lw=1.5, label=t("history", lang))
+        if len(this):
+            joined = pd.concat([past.tail(1), this]) if len(past) else this  # no gap between the two lines
+            ax.plot(joined.index, _wan(joined.values), color="#222", lw=2, label=t("legend_actual_this_year", lang))
+        last = (this if len(this) else past).tail(1)
+    p = forecast.groupby(S.MONTH)[[c for c in forecast.columns if c == "mean" or c.startswith(("lo_", "hi_"))]].sum()
+    if len(p):
+        for lvl, alpha in zip(sorted(levels, reverse=True), (0.18, 0.32)):
+            if f"lo_{lvl}" in p:
+                ax.fill_between(p.index, _wan(p[f"lo_{lvl}"]), _wan(p[f"hi_{lvl}"]), alpha=alpha, color="#3b6ea5", lw=0,
+                                label=t("interval", lang, level=lvl))
+        mean = pd.concat([last, p["mean"]]) if len(last) and last.index[-1] < p.index[0] else p["mean"]
+        ax.plot(mean.index, _wan(mean.values), color="#3b6ea5", lw=2, label=t("forecast", lang))
+    if as_of is not None:
+        ax.axvline(pd.Timestamp(as_of), color="#888", lw=1, ls=":")
+        ax.text(pd.Timestamp(as_of), ax.get_ylim()[1], " " + t("as_of_line", lang, as_of=f"{pd.Timestamp(as_of):%Y-%m-%d}"),
+                va="top", fontsize=9, color="#555")
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel(t("wan_yuan", lang))
+    ax.set_title(bilingual(title_key, lang))
+    ax.legend(frameon=False, fontsize=9, loc="lower left")
+    return fig

@@ -30,6 +30,46 @@ def _lang_option(p, help: str = "language of tables and Excel sheets") -> None:
     p.add_argument("--lang", choices=list(LANGS), default="zh", help=help)
 
 
+def _sources_option(p) -> None:
+    """``--sources FILE``: where the command's inputs come from (database tables or queries, or files); see docs/sources.md."""
+    p.add_argument("--sources", metavar="FILE", help="sources file (.yaml) naming, per input, a database table or query or a file "
+                   "(see docs/sources.md); an input given as a file option still wins")
+
+
+def _sources(args):
+    """The run's parsed ``--sources`` file (parsed once; nothing connects until an input is read), or None."""
+    if not getattr(args, "sources", None):
+        return None
+    if getattr(args, "_sources_parsed", None) is None:
+        from .sources import load_sources
+
+        args._sources_parsed = load_sources(args.sources)
+    return args._sources_parsed
+
+
+def _input(args, key: str, given, reader, option: str | None = None):
+    """An input: the file given on the command line, else the ``--sources`` entry ``key``, else None.
+
+    With ``option`` (the input is required) a missing input says how to give it.
+    """
+    src = _sources(args)
+    if given:
+        return src.read_plan(given) if key == "plan" and src is not None else reader(given)
+    if src is not None and key in src:
+        return src.read(key)
+    if option:
+        raise ParameterError(f"{option} is needed: give a file, or name {key} in a sources file (--sources FILE).")
+    return None
+
+
+def _sourced(args, **given) -> dict:
+    """Settings for ``_memo``: the fingerprints (query text + rows read) of the inputs taken from ``--sources``."""
+    src = _sources(args)
+    if src is None:
+        return {}
+    return {"sources": {key: src.fingerprint(key) for key, file in sorted(given.items()) if not file and key in src}}
+
+
 def _show(frame, lang: str, floatfmt: str = "{:,.0f}") -> None:
     from .tables import render_table
 
@@ -54,6 +94,40 @@ def _check_as_of(as_of) -> None:
         )
 
 
+def _draws_options(p) -> None:
+    """One number of simulated paths and one seed, the same defaults as the report (config.DEFAULT_DRAWS/SEED)."""
+    from ..core import config
+
+    p.add_argument("--draws", type=int, default=config.DEFAULT_DRAWS,
+                   help=f"simulated paths behind every probability and range (default {config.DEFAULT_DRAWS}, as in the report)")
+    p.add_argument("--seed", type=int, default=config.DEFAULT_SEED, help=f"random seed of the simulation (default {config.DEFAULT_SEED})")
+
+
+def _memo(kind: str, files: dict, settings: dict, compute):
+    """``compute()`` once per content of ``files`` and ``settings``; later runs read the result kept on disk."""
+    from . import cache
+
+    value, _ = cache.cached(kind, cache.file_parts(files, settings), compute)
+    return value
+
+
+def _plan_files(plan_path) -> dict:
+    """The files a plan refers to (branch table, roster): their content is part of the plan."""
+    from . import io
+
+    try:
+        data = io.read_yaml(plan_path)
+    except Exception:  # noqa: BLE001 — the reader reports the problem itself when the plan is read
+        return {}
+    out = {}
+    for key in ("branches", "roster"):
+        spec = data.get(key) if isinstance(data, dict) else None
+        file = spec if isinstance(spec, str) else spec.get("file") if isinstance(spec, dict) else None
+        if file:
+            out[f"plan_{key}"] = Path(plan_path).parent / file
+    return out
+
+
 def _write_outputs(out: str | None, sheets, tidy, *, what: str, lang: str) -> None:
     """Write ``sheets()`` to an .xlsx or ``tidy()`` to .csv/.parquet (callables: nothing is built without --out)."""
     from . import io
@@ -74,15 +148,20 @@ def _write_outputs(out: str | None, sheets, tidy, *, what: str, lang: str) -> No
 def _add_backward(sub) -> None:
     p = sub.add_parser(
         "backward",
-        help="倒推法: derive every branch's monthly task from a required profit/revenue",
-        description="Backward method (倒推法): from the target through the gross margin to each branch's monthly sales task.",
+        help="倒推法: derive every branch's monthly task from a required profit/revenue, and the team that can deliver it",
+        description="Backward method (倒推法): from the target through the gross margin to each branch's monthly sales task; "
+                    "today's capacity at today's productivity, the gross profit per head each task needs, the staffing plan "
+                    "with its cost, the org by role, targets by product/market/customer type and the plan's readings side by side.",
     )
     p.add_argument("plan", help="plan file (.yaml), e.g. data/seed_case_2012.yaml")
-    p.add_argument("--out", help="write tasks: .xlsx (matrix, tasks, staffing, assumptions), .csv or .parquet (tidy tasks)")
+    p.add_argument("--out", help="write tasks: .xlsx (matrix, tasks, capacity, staffing, org, readings, assumptions), .csv or .parquet (tidy tasks)")
     p.add_argument("--history", help="monthly history (needed for yoy_growth / seasonal-from-history phasing)")
     p.add_argument("--forecast", help="forward forecast (csv/xlsx with branch, month, mean) for allocation: forecast")
+    p.add_argument("--mix-history", help="history with a product / market / customer_type column (e.g. actuals) for a mix 'from: history'")
     p.add_argument("--level", choices=["branch", "salesperson"], default="branch", help="rows of the tidy CSV/Parquet output")
-    p.add_argument("--goal-seek", metavar="PARAM", help="solve for one input that lets today's team reach the target: monthly_growth, yoy_growth, gross_margin, headcount, gp_per_head")
+    p.add_argument("--by", metavar="DIMENSION", help="split the tidy CSV/Parquet output by the plan's mix: product, market or customer_type")
+    p.add_argument("--goal-seek", metavar="PARAM", help="solve for one input that lets today's team reach the target: productivity_growth, headcount, gp_per_head, gross_margin")
+    _sources_option(p)
     _lang_option(p)
     p.set_defaults(func=_cmd_backward)
 
@@ -92,23 +171,40 @@ def _cmd_backward(args) -> int:
     from . import io, tables
 
     lang = args.lang
-    plan = io.read_plan(args.plan)
-    history = io.read_history(args.history) if args.history else None
+    plan = _input(args, "plan", args.plan, io.read_plan)
+    history = _input(args, "history", args.history, io.read_history)
     forecast = io.read_forecast(args.forecast) if args.forecast else None
-    planner = BackwardPlanner(plan).fit(history=history, forecast=forecast)
+    mix_history = io.read_actuals(args.mix_history) if args.mix_history else None
+    planner = BackwardPlanner(plan).fit(history=history, forecast=forecast, mix_history=mix_history)
+    for dimension in [d for d, shares in planner.mix_.items() if shares is None]:
+        planner.mix_targets(dimension)  # a mix 'from: history' without that history: say which file to give, before printing
     s = planner.summary()
     print(f"{plan.name or plan.source} — {s['year']}")
     print(text("cli_backward_target", lang, kind=value("cli_target_kind", s["target_kind"], lang), amount=s["target_yuan"]))
     print(text("cli_gross_profit_required", lang, amount=s["gross_profit_required_yuan"]))
     print(text("cli_revenue_required", lang, amount=s["revenue_required_yuan"], margin=s["effective_margin"]))
-    print(text("cli_capacity", lang, amount=s["capacity_gross_profit_yuan"], uplift=s["uplift_needed_pct"], heads=s["extra_heads_needed"]))
+    for line in tables.backward_team_lines(planner, lang):
+        print(line)
     print()
     _show(tables.backward_overview(planner, lang), lang)
+    sections = [("bw_heading_per_head", tables.backward_per_head(planner, lang)),
+                ("bw_heading_hires", tables.backward_hires(planner, lang)),
+                ("bw_heading_org", tables.backward_org(planner, lang))]
+    sections += [(("bw_heading_mix", label(m.dimension, lang, "backward")), tables.backward_mix(planner, m.dimension, lang)) for m in plan.mix]
+    if plan.readings:
+        sections.append(("bw_heading_sensitivity", tables.backward_sensitivity(planner, lang)))
+    for key, frame in sections:
+        heading = text(key[0], lang, dimension=key[1]) if isinstance(key, tuple) else text(key, lang)
+        print(f"\n{heading}")
+        _show(frame, lang)
     if args.goal_seek:
         print(text("cli_goal_seek", lang, result=planner.goal_seek(args.goal_seek, history=history)))
-    _write_outputs(args.out, lambda: planner.excel_sheets(lang),
-                   lambda: planner.tasks(args.level).drop(columns=["gross_profit_task_fen", "sales_task_fen"]),
-                   what="cli_what_tasks", lang=lang)
+
+    def tidy():
+        frame = planner.mix_targets(args.by, args.level) if args.by else planner.tasks(args.level)
+        return frame.drop(columns=["gross_profit_task_fen", "sales_task_fen"])
+
+    _write_outputs(args.out, lambda: planner.excel_sheets(lang), tidy, what="cli_what_tasks", lang=lang)
     return 0
 
 
@@ -122,7 +218,8 @@ def _add_forward(sub) -> None:
         description="Forward method (正推法): statistical forecast per branch, market-share industry blend, 80/95% ranges, "
         "conservative/base/stretch targets (P20/P50/P80 of the simulated annual total).",
     )
-    p.add_argument("history", help="monthly history in long format (.csv/.xlsx/.parquet), e.g. data/history_monthly.csv")
+    p.add_argument("history", nargs="?", help="monthly history in long format (.csv/.xlsx/.parquet), e.g. data/history_monthly.csv "
+                   "(or history in --sources FILE)")
     p.add_argument("--industry", help="industry market size per year (year, market_size, kind actual/outlook)")
     p.add_argument("--industry-weight", type=float, default=0.3, help="weight of the market-share estimate in the blend, 0-1 (default 0.3)")
     p.add_argument("--industry-growth", type=float, help="market growth %% per year for forecast years the industry file does not cover (default: its last growth rate)")
@@ -132,6 +229,7 @@ def _add_forward(sub) -> None:
     p.add_argument("--fill", choices=["zero", "interpolate"], help="fill missing months instead of stopping with an error")
     p.add_argument("--n-jobs", type=int, default=1, help="parallel workers over series (-1: all cores)")
     p.add_argument("--out", help="write the tidy forecast: .csv/.parquet, or .xlsx with summary and targets sheets")
+    _sources_option(p)
     _lang_option(p, "language of the summary")
     p.set_defaults(func=_cmd_forward)
 
@@ -141,8 +239,8 @@ def _cmd_forward(args) -> int:
     from . import io, tables
 
     lang = args.lang
-    history = io.read_history(args.history)
-    industry = io.read_industry(args.industry) if args.industry else None
+    history = _input(args, "history", args.history, io.read_history, "HISTORY")
+    industry = _input(args, "industry", args.industry, io.read_industry)
     fc = Forecaster(horizon=args.horizon, levels=tuple(args.level), n_jobs=args.n_jobs, method=args.method,
                     industry_weight=args.industry_weight, industry_growth=args.industry_growth, fill=args.fill)
     fc.fit(history, industry=industry)
@@ -174,14 +272,14 @@ def _add_combined(sub) -> None:
         description="Combined method (结合法): the forward forecast against the backward requirement; the gap, "
         "the probability of attainment, recommended targets, the bridge and staffing plan, scenarios and manager adjustments.",
     )
-    p.add_argument("--history", required=True, help="monthly history (long format), e.g. data/history_monthly.csv")
-    p.add_argument("--plan", required=True, help="plan file (.yaml), e.g. data/plan_2026.yaml")
+    p.add_argument("--history", help="monthly history (long format), e.g. data/history_monthly.csv (required unless in --sources)")
+    p.add_argument("--plan", help="plan file (.yaml), e.g. data/plan_2026.yaml (required unless in --sources)")
     p.add_argument("--scenarios", help="scenario file (.yaml), e.g. data/scenarios_2026.yaml (default: built-in 保守/基准/激进)")
     p.add_argument("--adjustments", help="manager adjustments (csv/xlsx: branch, month or year, amount_yuan or change_pct, reason, author, adjusted_on)")
     p.add_argument("--out", help="write every table: .xlsx (one sheet per table, all scenarios), .csv or .parquet (the targets)")
     p.add_argument("--industry", help="industry market size (csv/xlsx) for the forecaster's market-share blend (optional)")
-    p.add_argument("--draws", type=int, default=2000, help="simulated paths for the probabilities (default 2000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed of the simulation (default 0)")
+    _draws_options(p)
+    _sources_option(p)
     _lang_option(p)
     p.set_defaults(func=_cmd_combined)
 
@@ -192,16 +290,22 @@ def _cmd_combined(args) -> int:
     from . import io, tables
 
     lang = args.lang
-    plan = io.read_plan(args.plan)
-    history = io.read_history(args.history)
-    scenarios = io.read_scenarios(args.scenarios) if args.scenarios else None
-    adjustments = None
-    if args.adjustments:
+    plan = _input(args, "plan", args.plan, io.read_plan, "--plan")
+    history = _input(args, "history", args.history, io.read_history, "--history")
+    scenarios = _input(args, "scenarios", args.scenarios, io.read_scenarios)
+    adjustments = _input(args, "adjustments", args.adjustments, io.read_adjustments)
+    if adjustments is not None:
         # checked against the plan before the forecast is fitted: a typo fails in a second, not after the fit
-        adjustments = parse_adjustments(io.read_adjustments(args.adjustments), plan.branch_names, plan.year, source=args.adjustments)
-    industry = io.read_industry(args.industry) if args.industry else None
-    planner = CombinedPlanner(plan, n_draws=args.draws, seed=args.seed).fit(history, industry=industry)
-    run = planner.run(scenarios, adjustments=adjustments)
+        adjustments = parse_adjustments(adjustments, plan.branch_names, plan.year, source=args.adjustments or adjustments.attrs.get("source"))
+    industry = _input(args, "industry", args.industry, io.read_industry)
+
+    def compute():
+        return CombinedPlanner(plan, n_draws=args.draws, seed=args.seed).fit(history, industry=industry).run(scenarios, adjustments=adjustments)
+
+    run = _memo("combined", {"plan": args.plan, "history": args.history, "scenarios": args.scenarios, "adjustments": args.adjustments,
+                             "industry": args.industry, **_plan_files(args.plan)},
+                {"draws": args.draws, "seed": args.seed, **_sourced(args, plan=args.plan, history=args.history, scenarios=args.scenarios,
+                                                                   adjustments=args.adjustments, industry=args.industry)}, compute)
     first = tables.base_scenario(run)
     print(text("cli_combined_title", lang, name=plan.name or plan.source, year=plan.year))
     for name in [first] + [n for n in run.results if n != first]:
@@ -226,20 +330,25 @@ def _cmd_combined(args) -> int:
 def _add_generate_data(sub) -> None:
     p = sub.add_parser("generate-data", help="rebuild the bundled SYNTHETIC data set in data/ (fixed seed)")
     p.add_argument("--out", default=None, help="folder to write into (default: the project's data/)")
+    p.add_argument("--branches", type=int, default=None, help="number of branches (default: the bundled 14; more clone their profiles)")
+    p.add_argument("--people-per-branch", type=float, default=None, help="salespeople per branch (default: the bundled rosters)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled data set's)")
     _lang_option(p, "language of the messages")
     p.set_defaults(func=_cmd_generate_data)
 
 
-def write_synthetic_data(out_dir) -> list[Path]:
-    """Make the bundled SYNTHETIC data set (:func:`salesanalytics.methods.datagen.make_dataset`) and write it into ``out_dir``."""
+def write_synthetic_data(out_dir, **sizes) -> list[Path]:
+    """Make the SYNTHETIC data set (:func:`salesanalytics.methods.datagen.make_dataset`; ``sizes``: branches,
+    people_per_branch, seed — none given is exactly the bundled set) and write it into ``out_dir``."""
     from ..core import config
     from ..methods import datagen
     from . import io
 
     out = Path(out_dir)
-    data = datagen.make_dataset()
+    data = datagen.make_dataset(**{k: v for k, v in sizes.items() if v is not None})
     files = (("history", config.HISTORY_FILE), ("industry", config.INDUSTRY_FILE), ("roster", config.ROSTER_FILE),
-             ("ratings", config.RATINGS_FILE), ("actuals", config.ACTUALS_FILE), ("activities", config.ACTIVITIES_FILE))
+             ("ratings", config.RATINGS_FILE), ("actuals", config.ACTUALS_FILE), ("activities", config.ACTIVITIES_FILE),
+             ("customers", config.CUSTOMERS_FILE), ("customer_activities", config.CUSTOMER_ACTIVITIES_FILE))
     written = [io.write_table(data[key], out / name) for key, name in files]
     header = (f"# {datagen.SYNTHETIC_NOTE}\n"
               "# The 2026 plan of the synthetic company (倒推法). Edit freely; see seed_case_2012.yaml for every key.\n")
@@ -250,7 +359,8 @@ def write_synthetic_data(out_dir) -> list[Path]:
 def _cmd_generate_data(args) -> int:
     from ..core.config import DATA_DIR
 
-    for path in write_synthetic_data(Path(args.out) if args.out else DATA_DIR):
+    sizes = {"branches": args.branches, "people_per_branch": args.people_per_branch, "seed": args.seed}
+    for path in write_synthetic_data(Path(args.out) if args.out else DATA_DIR, **sizes):
         print(text("cli_wrote", args.lang, path=path))
     return 0
 
@@ -273,6 +383,7 @@ def _add_report(sub) -> None:
     p.add_argument("--only", action="append", metavar="REPORT", help="render only this report (name without .ipynb); repeatable")
     p.add_argument("--cell-timeout", type=float, default=600, help="seconds a cell may run before the kernel is stopped (default 600)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks rendered at once, each in its own kernel (default 2)")
+    _sources_option(p)
     p.set_defaults(func=_cmd_report)
 
 
@@ -292,6 +403,7 @@ def _cmd_report(args) -> int:
     result = report.render_reports(
         args.quarter, data_dir=args.data, out_dir=args.out, lang=args.lang,
         parameters=report.parse_assignments(args.param), reports=specs, cell_timeout=args.cell_timeout, jobs=args.jobs,
+        sources=args.sources,
     )
     for r in result.reports:
         print(text("cli_report_line", args.lang, file=r["file"], seconds=r["seconds"], title=r["title"]))
@@ -339,9 +451,9 @@ def _add_track(sub) -> None:
         description="Track actuals against targets: attainment (month/QTD/YTD), the year-end outlook, "
         "the rest of the year re-planned to the fen and the pace per remaining working day.",
     )
-    p.add_argument("--targets", required=True, help="targets in long format (csv/xlsx: month, branch[, salesperson], sales_task), "
+    p.add_argument("--targets", help="targets in long format (csv/xlsx: month, branch[, salesperson], sales_task), "
                    "e.g. from `backward --level salesperson --out targets.csv`; or a plan .yaml (tasks are derived with --history)")
-    p.add_argument("--actuals", required=True, help="actuals by day (date column) or month (month column), e.g. data/actuals_2026.csv")
+    p.add_argument("--actuals", help="actuals by day (date column) or month (month column), e.g. data/actuals_2026.csv (required unless in --sources)")
     p.add_argument("--activities", help="daily activity records (visits, new customers, quotes, deals, cash collected)")
     p.add_argument("--history", help="monthly history before the plan year: re-forecasts the remaining months (forward method)")
     p.add_argument("--as-of", help="review date YYYY-MM-DD (default: the last day with actuals)")
@@ -350,6 +462,8 @@ def _add_track(sub) -> None:
     p.add_argument("--green", type=float, default=100.0, help="green light from this %% of the time-adjusted target (default 100)")
     p.add_argument("--yellow", type=float, default=90.0, help="yellow light from this %% (default 90); below is red")
     p.add_argument("--out", help="write every table: .xlsx (one sheet each) or .csv/.parquet (tidy attainment, all levels and periods)")
+    _draws_options(p)
+    _sources_option(p)
     _lang_option(p)
     p.set_defaults(func=_cmd_track)
 
@@ -357,34 +471,48 @@ def _add_track(sub) -> None:
 def _cmd_track(args) -> int:
     import pandas as pd
 
-    from ..methods.backward import BackwardPlanner
     from ..methods.tracking import COMPANY, Tracker
+    from ..orchestration.cycle import plan_targets
     from . import io, tables
 
     lang = args.lang
     _check_as_of(args.as_of)
-    history = io.read_history(args.history) if args.history else None
-    if Path(args.targets).suffix.lower() in (".yaml", ".yml"):
-        plan = io.read_plan(args.targets)
-        targets = BackwardPlanner(plan).fit(history=history).tasks("salesperson" if plan.roster is not None else "branch")
-    else:
-        targets = io.read_targets(args.targets)
-    actuals = io.read_actuals(args.actuals)
-    activities = io.read_activities(args.activities) if args.activities else None
-    tracker = Tracker(
-        as_of=args.as_of,
-        thresholds={"green": args.green, "yellow": args.yellow},
-        measure=args.measure,
-        duplicates="sum" if args.sum_duplicates else "error",
-    ).fit(targets, actuals, activities)
-    _check_as_of(tracker.as_of_)  # without --as-of: the last day with actuals
+
+    def compute():
+        history = _input(args, "history", args.history, io.read_history)
+        src = _sources(args)
+        from_plan = (Path(args.targets).suffix.lower() in (".yaml", ".yml") if args.targets
+                     else src is not None and "targets" not in src and "plan" in src)  # the sources' plan: its backward tasks
+        if from_plan:
+            plan = _input(args, "plan", args.targets, io.read_plan)
+            targets = plan_targets(plan, history)  # the same targets the quarter's report tracks (by product with a mix)
+        else:
+            targets = _input(args, "targets", args.targets, io.read_targets, "--targets")
+        actuals = _input(args, "actuals", args.actuals, io.read_actuals, "--actuals")
+        activities = _input(args, "activities", args.activities, io.read_activities)
+        tracker = Tracker(
+            as_of=args.as_of,
+            thresholds={"green": args.green, "yellow": args.yellow},
+            measure=args.measure,
+            duplicates="sum" if args.sum_duplicates else "error",
+        ).fit(targets, actuals, activities)
+        _check_as_of(tracker.as_of_)  # without --as-of: the last day with actuals (checked before anything is kept)
+        return tracker, tracker.review(history, n_draws=args.draws, seed=args.seed)
+
+    # a re-run on the same files and settings reads the result kept on disk (same figures, seconds faster)
+    tracker, review = _memo("track", {"targets": args.targets, "actuals": args.actuals, "activities": args.activities,
+                                      "history": args.history},
+                            {"as_of": args.as_of, "green": args.green, "yellow": args.yellow, "measure": args.measure,
+                             "sum_duplicates": args.sum_duplicates, "draws": args.draws, "seed": args.seed,
+                             **_sourced(args, targets=args.targets, plan=args.targets, actuals=args.actuals, activities=args.activities,
+                                        history=args.history)}, compute)
+    _check_as_of(tracker.as_of_)
     s = tracker.summary()
     print(text("cli_track_as_of", lang, as_of=s["as_of"], year=s["year"], measure=value("cli_measure", s["measure"], lang)))
     print(text("cli_track_headline", lang, annual=s["annual_target_yuan"], actual=s["ytd_actual_yuan"],
                pct=s["ytd_attainment_pct"], gap=s["remaining_gap_yuan"]))
     print()
-    _show(tables.tracking_standing(tracker.standing(), lang, company=COMPANY), lang, "{:,.1f}")
-    review = tracker.review(history)
+    _show(tables.tracking_standing(review["standing"], lang, company=COMPANY), lang, "{:,.1f}")
     o = review["outlook"].set_index("branch").loc[COMPANY]
     print()
     print(text("cli_track_outlook", lang, projected=o["projected_year_end"], pct=o["projected_attainment_pct"], lo=o["lo_80"],
@@ -416,8 +544,8 @@ def _evaluation_options(p) -> None:
     p.add_argument("--period", choices=["ytd", "qtd", "month"], default="ytd", help="period assessed (default ytd, up to --as-of)")
     p.add_argument("--as-of", help="review date YYYY-MM-DD (default: the last day with actuals)")
     p.add_argument("--no-forecast", action="store_true", help="skip the forward forecast: prior-year difficulty reference and a bootstrap of attainment")
-    p.add_argument("--draws", type=int, default=1000, help="forecast draws for the plan simulation (default 1000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed of the simulation (default 0)")
+    _draws_options(p)
+    _sources_option(p)
     _lang_option(p)
 
 
@@ -429,22 +557,42 @@ def _run_evaluation(args) -> dict:
     if args.draws < 1:
         raise ParameterError(f"--draws must be at least 1, not {args.draws}.")
     _check_as_of(args.as_of)
-    if args.kpis:
+    src = _sources(args)
+    if args.kpis or (src is not None and "kpis" in src):
         def pick(given, name):
             return given or config.data_path(name, args.data_dir)
 
         # with an own KPI table the bundled ratings (other people) do not apply: ratings only when given
         return evaluate_kpis(
-            io.read_person_kpis(args.kpis),
-            io.read_ratings(args.ratings) if args.ratings else None,
-            io.read_scorecard_scheme(pick(args.scheme, config.SCORECARD_SCHEME_FILE)),
-            io.read_incentive_plans(pick(args.plans, config.INCENTIVE_PLANS_FILE)),
+            _input(args, "kpis", args.kpis, io.read_person_kpis),
+            _input(args, "ratings", args.ratings, io.read_ratings),
+            _input(args, "scheme", args.scheme, io.read_scorecard_scheme) or io.read_scorecard_scheme(pick(None, config.SCORECARD_SCHEME_FILE)),
+            _input(args, "incentive_plans", args.plans, io.read_incentive_plans) or io.read_incentive_plans(pick(None, config.INCENTIVE_PLANS_FILE)),
             n_draws=args.draws, seed=args.seed, lang=args.lang,
         )
-    inputs = io.read_evaluation_inputs(args.data_dir, scheme=args.scheme, plans=args.plans, ratings=args.ratings,
-                                       actuals=args.actuals, activities=args.activities)
-    return evaluate_year(inputs, period=args.period, as_of=args.as_of, n_draws=args.draws, seed=args.seed,
-                         use_forecast=not args.no_forecast, lang=args.lang)
+    def compute():
+        if src is not None:
+            from .sources import evaluation_inputs
+
+            given = [name for name in ("actuals", "activities", "ratings", "scheme", "plans") if getattr(args, name)]
+            inputs = evaluation_inputs(src, files, given)
+        else:
+            inputs = io.read_evaluation_inputs(args.data_dir, scheme=args.scheme, plans=args.plans, ratings=args.ratings,
+                                               actuals=args.actuals, activities=args.activities)
+        return evaluate_year(inputs, period=args.period, as_of=args.as_of, n_draws=args.draws, seed=args.seed,
+                             use_forecast=not args.no_forecast, lang=args.lang)
+
+    def path(given, name):
+        return given or config.data_path(name, args.data_dir)
+
+    files = {"plan": path(None, config.PLAN_FILE), "history": path(None, config.HISTORY_FILE), "roster": path(None, config.ROSTER_FILE),
+             "actuals": path(args.actuals, config.ACTUALS_FILE), "activities": path(args.activities, config.ACTIVITIES_FILE),
+             "ratings": path(args.ratings, config.RATINGS_FILE), "scheme": path(args.scheme, config.SCORECARD_SCHEME_FILE),
+             "plans": path(args.plans, config.INCENTIVE_PLANS_FILE)}
+    return _memo("evaluation", files, {"period": args.period, "as_of": args.as_of, "draws": args.draws, "seed": args.seed,
+                                       "forecast": not args.no_forecast, "lang": args.lang,
+                                       **_sourced(args, plan=None, history=None, roster=None, actuals=args.actuals, activities=args.activities,
+                                                  ratings=args.ratings, scheme=args.scheme, incentive_plans=args.plans)}, compute)
 
 
 def _info(res) -> dict:
@@ -519,6 +667,79 @@ def _cmd_incentives(args) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------
+# customers (资产客户 vs 负债客户)
+# ----------------------------------------------------------------------------
+def _add_customers(sub) -> None:
+    p = sub.add_parser(
+        "customers",
+        help="资产客户 vs 负债客户: customer value, time, opportunity cost, classes with reasons, advice per salesperson",
+        description="Which customers are worth the team's time (开拓力): gross profit, hours and gross profit per hour, days to collect, "
+        "lifetime value (BG/NBD + Gamma-Gamma) with its range, referrals; the handbook's opportunity cost (hours x the "
+        "salesperson's asset-customer rate - gross profit); 资产/观察/负债 with the figures that decided it; hours to free and "
+        "the gross profit they bring, per salesperson, branch and company; customers to re-price, move to a cheaper channel or hand over.",
+    )
+    p.add_argument("--deals", help="deal lines with customer_id (default: the bundled data/actuals_2026.csv)")
+    p.add_argument("--activities", help="time spent on customers (default: data/customer_activities_2026.csv)")
+    p.add_argument("--customers", help="the customer list with referred_by (default: data/customers_2026.csv)")
+    p.add_argument("--data-dir", help="folder of the bundled inputs (default: the project's data/)")
+    p.add_argument("--as-of", help="last day of the period YYYY-MM-DD (default: the last deal)")
+    p.add_argument("--start", help="first day of the period YYYY-MM-DD (default: 1 January of the as-of year)")
+    p.add_argument("--rule", action="append", metavar="NAME=VALUE",
+                   help="a classification threshold, e.g. liability_oc_share=0.6 or asset_top_share=0.25 (repeatable; see docs/data-format.md)")
+    p.add_argument("--no-lifetime", action="store_true", help="skip the lifetime-value model (faster; classes use the period's value only)")
+    p.add_argument("--top", type=int, default=10, help="liability customers to print (default 10)")
+    p.add_argument("--out", help="write every table: .xlsx (one sheet each) or .csv/.parquet (the customer table)")
+    _lang_option(p)
+    p.set_defaults(func=_cmd_customers)
+
+
+def _rule_values(items) -> dict:
+    out = {}
+    for item in items or ():
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(f"--rule '{item}' is not NAME=VALUE. Fix: write it like --rule liability_oc_share=0.6.")
+        try:
+            number = float(raw)
+        except ValueError:
+            raise ParameterError(f"--rule {key.strip()}: '{raw}' is not a number.") from None
+        out[key.strip()] = int(number) if number.is_integer() and key.strip() == "asset_min_referrals" else number
+    return out
+
+
+def _cmd_customers(args) -> int:
+    from ..methods.customers import CustomerValue
+    from . import io
+
+    lang = args.lang
+    _check_as_of(args.as_of)
+    rules = _rule_values(args.rule)
+    inputs = io.read_customer_inputs(args.data_dir, deals=args.deals, activities=args.activities, customers=args.customers)
+    model = CustomerValue(rules or None, as_of=args.as_of, start=args.start, lifetime=not args.no_lifetime)
+    model.fit(inputs["deals"], inputs["activities"], inputs["customers"])
+    s = model.summary()
+    print(text("cli_customers_title", lang, start=s["start"], as_of=s["as_of"], months=s["months"]))
+    print(text("cli_customers_classes", lang, customers=s["customers"], asset=s["asset_customers"], watch=s["watch_customers"],
+               liability=s["liability_customers"]))
+    print(text("cli_customers_time", lang, hours=s["hours"], asset=s["asset_hours_pct"], watch=s["watch_hours_pct"],
+               liability=s["liability_hours_pct"], unassigned=s["unassigned_hours_pct"]))
+    print(text("cli_customers_gp", lang, gp=s["gross_profit"], asset=s["asset_gp_pct"], liability=s["liability_gp_pct"], rate=s["company_asset_rate"]))
+    print(text("cli_customers_oc", lang, oc=s["opportunity_cost"], hours=s["hours_freed_per_month"], gain=s["gp_at_asset_rate_per_month"],
+               lost=s["gp_given_up_per_month"], net=s["net_gain_per_month"]))
+    if "clv_total" in s:
+        print(text("cli_customers_clv", lang, months=s["clv_horizon_months"], clv=s["clv_total"], n=s["clv_customers"], repeat=s["clv_repeat_buyers"]))
+    if s["unassigned_lines"] or s["unassigned_hours"]:
+        print(text("cli_customers_unassigned", lang, lines=s["unassigned_lines"], gp=s["unassigned_gross_profit"], hours=s["unassigned_hours"]))
+    views = model.tables(lang)
+    print(text("cli_customers_branches", lang))
+    _show(views["advice"], lang)
+    print(text("cli_customers_actions", lang))
+    _show(views["top_actions"].head(max(args.top, 0)), lang)
+    _write_outputs(args.out, lambda: model.excel_sheets(lang), model.customers, what="cli_what_customers", lang=lang)
+    return 0
+
+
 #: Every subcommand, in the order ``--help`` lists them.
 COMMANDS = [
     _add_backward,
@@ -531,6 +752,7 @@ COMMANDS = [
     _add_track,
     _add_scorecard,
     _add_incentives,
+    _add_customers,
 ]
 
 
@@ -552,28 +774,145 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"warning: {message}", file=sys.stderr)
 
 
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised like Ctrl-C so that every cleanup runs (temporary files, locks, kernels)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _signal_policy():
+    """Handle SIGTERM and SIGHUP like Ctrl-C in every command; returns a function restoring the old handlers.
+
+    A handler inherited as "ignore" (``nohup``) is kept.  After the first signal the same signal
+    is ignored, so a second one cannot break the cleanup half-way.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum, frame):
+        signal.signal(signum, signal.SIG_IGN)
+        raise _Stopped(signum)
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) is not signal.SIG_IGN:
+            previous[signum] = signal.signal(signum, stop)
+
+    def restore():
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    return restore
+
+
+def _check_out(args) -> None:
+    """``--out`` must not name an input of the command: an output never replaces what it was made from."""
+    import os
+
+    out = getattr(args, "out", None)
+    if not out or not Path(out).exists():
+        return
+    given = [(name, path) for name, path in vars(args).items() if name != "out" and isinstance(path, str) and path]
+    for name, path in list(given):
+        if Path(path).suffix.lower() in (".yaml", ".yml") and Path(path).is_file():
+            given += [(f"{name}'s {key}", str(Path(path).parent / file)) for key, file in _files_named_in(path)]
+    for name, path in given:
+        try:
+            same = Path(path).exists() and os.path.samefile(path, out)
+        except OSError:
+            same = False
+        if same:
+            option = name if name.split("'")[0] in ("plan", "history", "notebook") else "--" + name.replace("_", "-")
+            raise ParameterError(f"--out {out} is the input given as {option}; writing there would overwrite it. "
+                                 "Fix: name another output file or folder.")
+
+
+def _files_named_in(plan_path: str) -> list[tuple[str, str]]:
+    """(key, file) of the tables a plan points to (branches, roster): inputs too, even when a cached result skips reading them."""
+    from . import io
+
+    try:
+        data = io.read_yaml(plan_path)
+    except SalesAnalyticsError:  # the command reports it when it reads the plan
+        return []
+    out = []
+    for key in ("branches", "roster"):
+        spec = data.get(key)
+        file = spec if isinstance(spec, str) else spec.get("file") if isinstance(spec, dict) else None
+        if isinstance(file, str) and file:
+            out.append((key, file))
+    return out
+
+
+def _flush(buffered) -> None:
+    """Print what a command printed while its outputs were written; a closed stdout (``| head``) loses nothing else."""
+    import os
+
+    if buffered is None or not buffered.getvalue():
+        return
+    try:
+        sys.stdout.write(buffered.getvalue())
+        sys.stdout.flush()
+    except BrokenPipeError:
+        if sys.stdout is sys.__stdout__:  # no "Exception ignored ... BrokenPipeError" when Python exits
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; errors print one line (no traceback) and give a non-zero exit code.
+
+    Printed output is held back until the command's files are written, so a reader that closes
+    stdout early (``| head -1``) never costs the ``--out`` file.  SIGTERM and SIGHUP stop a
+    command like Ctrl-C: the message, the cleanup, exit 128 + the signal's number.
+    """
+    import contextlib
+    import io as text_io
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.debug:
         warnings.showwarning = _show_warning
+    # `app` serves until stopped and prints its address at once: nothing to hold back there
+    buffered = text_io.StringIO() if getattr(args, "out", None) and args.command != "app" else None
+    restore = _signal_policy()
+    message, code = None, 0
     try:
-        return int(args.func(args) or 0)
+        with contextlib.ExitStack() as stack:
+            if buffered is not None:
+                from . import io
+
+                stack.enter_context(contextlib.redirect_stdout(buffered))
+                stack.enter_context(io.protect_inputs())
+            _check_out(args)
+            code = int(args.func(args) or 0)
     except SalesAnalyticsError as exc:
         if args.debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
-        return getattr(exc, "exit_code", 1)
+        message, code = f"error: {exc}", getattr(exc, "exit_code", 1)
     except BrokenPipeError:  # output piped into `head`: not an error
-        return 0
+        code = 0
     except OSError as exc:
         if args.debug:
             raise
-        print(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), file=sys.stderr)
-        return 1
+        from .io import os_error
+
+        message, code = f"error: {os_error(exc, getattr(exc, 'filename', None) or '?', 'used')}", 1
+    except _Stopped as exc:
+        message, code = "error: stopped by a signal; temporary files were removed and earlier outputs kept.", 128 + exc.signum
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        message, code = "interrupted; temporary files were removed and earlier outputs kept.", 130
+    finally:
+        restore()
+        _flush(buffered)
+    if message:
+        print(message, file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

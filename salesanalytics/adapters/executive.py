@@ -1,51 +1,123 @@
-"""The one-page executive summary: headline numbers, target vs forecast, odds, risks, hires.
+"""The quarter's summary blocks: the one headline every page shows, the narrative, what each branch
+must deliver, the risks and the actions.
 
-Pure functions from the method objects' tidy outputs to small frames and
-HTML; the notebook ``notebooks/executive_summary.ipynb`` only calls them.
+Everything here reads the quarter's state (:class:`~salesanalytics.orchestration.cycle.QuarterState`):
+:func:`quarter_headline_html` renders ``state.summary`` — the figures ``summary.json`` carries — so
+every page of a set shows the same numbers.  Each figure sits in a ``<span data-key=… data-value=…>``
+with the summary's key and exact value, so a test (or a reader's script) can check a page against
+``summary.json``.  The notebook ``notebooks/executive_summary.ipynb`` only calls these functions.
 """
 
 from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 
 from ..core import schema as S
-from ..core.labels import check_lang, t, value
+from ..core.labels import check_lang, label_columns, t, value
 from ..methods import tracking
+from . import charts
 from .pages import labelled
 
 RISKY = ("at risk", "out of reach")
+#: a branch whose probability of reaching its annual target is below this is a risk
+RISK_PROBABILITY = 0.5
+#: the summary keys the full headline shows (the compact one a subset)
+HEADLINE_KEYS = ("as_of", "quarter", "annual_target_yuan", "ytd_actual_yuan", "ytd_target_yuan", "ytd_attainment_pct",
+                 "outlook_yuan", "outlook_attainment_pct", "outlook_p10_yuan", "outlook_p90_yuan", "probability", "gap_yuan",
+                 "remaining_task_yuan", "n_draws", "seed")
 
 
-def headline_rows(backward_summary: dict, combined_summary: dict | None, lang: str = "zh") -> list[tuple[str, str]]:
-    """(label, value) rows: what must be made, what the forecast says, the odds and the hires."""
+# ----------------------------------------------------------------------------
+# number formats of the headline (the tests format summary.json the same way)
+# ----------------------------------------------------------------------------
+def fmt_yuan(amount: float) -> str:
+    """Whole yuan with thousands separators (``-0`` reads ``0``)."""
+    out = f"{float(amount):,.0f}"
+    return "0" if out == "-0" else out
+
+
+def fmt_pct(percent: float) -> str:
+    """A value already in percent, one decimal: ``97.23`` → ``97.2%``."""
+    return f"{float(percent):.1f}%"
+
+
+def fmt_probability(p: float) -> str:
+    """A probability (0…1) in percent, one decimal: ``0.03`` → ``3.0%``."""
+    return f"{float(p) * 100:.1f}%"
+
+
+#: how each summary figure is written on a page
+FORMATS = {
+    "annual_target_yuan": fmt_yuan, "ytd_target_yuan": fmt_yuan, "ytd_actual_yuan": fmt_yuan, "outlook_yuan": fmt_yuan,
+    "outlook_p10_yuan": fmt_yuan, "outlook_p90_yuan": fmt_yuan, "gap_yuan": fmt_yuan, "remaining_task_yuan": fmt_yuan,
+    "ytd_attainment_pct": fmt_pct, "outlook_attainment_pct": fmt_pct, "probability": fmt_probability,
+    "n_draws": lambda v: f"{int(v):,}", "seed": lambda v: str(int(v)), "as_of": str, "quarter": str,
+}
+
+
+def figure_span(summary: dict, key: str, shown: str | None = None) -> str:
+    """One summary figure as ``<span class="sa-figure" data-key=… data-value=…>text</span>``."""
+    raw = summary[key]
+    data = repr(float(raw)) if isinstance(raw, (float, np.floating)) else str(raw)
+    text = shown if shown is not None else FORMATS[key](raw)
+    return f'<span class="sa-figure" data-key="{html.escape(key)}" data-value="{html.escape(data)}">{html.escape(text)}</span>'
+
+
+def _fill(key: str, lang: str, **spans: str) -> str:
+    """The sentence ``key`` escaped, with ready-made HTML (the figure spans) put into its fields."""
+    marks = {name: f"\x00{name}\x00" for name in spans}
+    out = html.escape(t(key, lang, **marks))
+    for name, span in spans.items():
+        out = out.replace(marks[name], span)
+    return out
+
+
+# ----------------------------------------------------------------------------
+# the headline every page shows
+# ----------------------------------------------------------------------------
+def headline_rows(summary: dict, lang: str = "zh", *, compact: bool = False) -> list[tuple[str, str]]:
+    """``(label, HTML)`` rows of the quarter's headline from ``state.summary`` (the figures are spans)."""
     check_lang(lang)
-    y = t("yuan", lang)
-    b = backward_summary
+    s = summary
+
+    def span(key):
+        return figure_span(s, key)
+
+    gap = float(s["gap_yuan"])
+    gap_text = _fill("hl_gap_short" if gap > 0 else "hl_gap_ahead", lang, gap=span("gap_yuan"))
     rows = [
-        (f"{t('target', lang)} ({value('target_kind', b['target_kind'], lang)}, {b['year']})", f"{b['target_yuan']:,.0f} {y}"),
-        (t("revenue_required", lang), f"{b['revenue_required_yuan']:,.0f} {y} ({t('gross_margin', lang)} {b['effective_margin']:.1%})"),
+        (t("hl_as_of", lang), f"{span('as_of')}（{span('quarter')}）" if lang == "zh" else f"{span('as_of')} ({span('quarter')})"),
+        (t("hl_annual_target", lang), _fill("hl_yuan_value", lang, amount=span("annual_target_yuan"))),
+        (t("hl_ytd", lang), _fill("hl_ytd_value", lang, actual=span("ytd_actual_yuan"), target=span("ytd_target_yuan"),
+                                  pct=span("ytd_attainment_pct"))),
+        (t("hl_outlook", lang), _fill("hl_outlook_value", lang, outlook=span("outlook_yuan"), pct=span("outlook_attainment_pct"),
+                                      p10=span("outlook_p10_yuan"), p90=span("outlook_p90_yuan"))),
+        (t("hl_probability", lang), span("probability")),
+        (t("hl_gap", lang), gap_text),
+        (t("hl_remaining", lang), _fill("hl_yuan_value", lang, amount=span("remaining_task_yuan"))),
     ]
-    if combined_summary:
-        c = combined_summary
-        status = value("gap_status", c["status"], lang)
-        rows += [
-            (t("forecast", lang), f"{c['forecast_yuan']:,.0f} {y} (P10–P90 {c['forecast_p10_yuan']:,.0f} – {c['forecast_p90_yuan']:,.0f})"),
-            (t("gap", lang), f"{c['gap_yuan']:,.0f} {y} ({c['gap_pct']:.1f}%) — {status}"),
-            (t("probability", lang), f"{c['probability']:.0%} → {c['probability_with_actions']:.0%} ({t('with_actions', lang)})"),
-            (t("hires", lang), f"{c['hires']} {t('people', lang)}"),
-        ]
-    else:
-        rows += [
-            (t("capacity", lang), f"{b['capacity_gross_profit_yuan']:,.0f} {y}"),
-            (t("uplift_needed", lang), f"{b['uplift_needed_pct']:.1f}%"),
-            (t("extra_heads", lang), f"{b['extra_heads_needed']:.0f} {t('people', lang)}"),
-        ]
+    if compact:  # the quarter line of pages about something else (scorecard): where the year stands
+        rows = [rows[0], rows[2], rows[3], rows[4]]
     return rows
 
 
+def quarter_headline_html(summary: dict, lang: str = "zh", *, compact: bool = False) -> str:
+    """The headline block of every page of the set: exactly the figures of ``state.summary`` / ``summary.json``."""
+    rows = headline_rows(summary, lang, compact=compact)
+    body = "".join(f"<tr><th style='text-align:left;padding-right:2em'>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
+    note = _fill("hl_note", lang, n_draws=figure_span(summary, "n_draws"), seed=figure_span(summary, "seed"),
+                 source=html.escape(value("targets_source", summary.get("targets_source", "backward"), lang)))
+    return (f"<div class='sa-headline sa-quarter-headline' data-quarter='{html.escape(str(summary['quarter']))}' "
+            f"data-as-of='{html.escape(str(summary['as_of']))}'>"
+            f"<table class='sa-headline-table' style='font-size:1.1em'>{body}</table>"
+            f"<p class='sa-headline-note' style='color:#666;font-size:0.9em'>{note}</p></div>")
+
+
 def headline_html(rows: list[tuple[str, str]]) -> str:
+    """A small two-column table of plain-text ``(label, value)`` rows (escaped)."""
     body = "".join(
         f"<tr><th style='text-align:left;padding-right:2em'>{html.escape(k)}</th><td style='text-align:right'>{html.escape(v)}</td></tr>"
         for k, v in rows
@@ -53,50 +125,141 @@ def headline_html(rows: list[tuple[str, str]]) -> str:
     return f"<table class='sa-headline-table' style='font-size:1.15em'>{body}</table>"
 
 
-def risks(gap_branch: pd.DataFrame, lang: str = "zh", top: int = 5) -> pd.DataFrame:
-    """Branches least likely to reach their task (at risk / out of reach first), largest gap first."""
+# ----------------------------------------------------------------------------
+# the executive summary: narrative, what each branch must deliver, risks, actions
+# ----------------------------------------------------------------------------
+def risks(outlook: pd.DataFrame, lang: str = "zh", top: int = 5) -> pd.DataFrame:
+    """Branches least likely to reach their annual target (below 50 %), lowest probability and largest gap first.
+
+    ``outlook``: the ``outlook`` table of the quarter's review (the company row is left out).
+    """
     check_lang(lang)
-    frame = gap_branch.sort_values(["probability", "gap_yuan"], ascending=[True, False])
-    frame = frame[frame["status"].isin(RISKY)].head(top)
+    frame = outlook[outlook[S.BRANCH] != tracking.COMPANY].copy()
+    frame["gap_yuan"] = frame["annual_target"] - frame["projected_year_end"]
+    frame = frame[frame["prob_reach_target"] < RISK_PROBABILITY]
+    frame = frame.sort_values(["prob_reach_target", "gap_yuan"], ascending=[True, False]).head(top)
     out = pd.DataFrame({
         S.BRANCH: frame[S.BRANCH].to_numpy(),
-        "required": frame["required"].to_numpy(),
-        "forecast_mean": frame["forecast_mean"].to_numpy(),
+        "annual_target": frame["annual_target"].to_numpy(),
+        "projected_year_end": frame["projected_year_end"].to_numpy(),
+        "lo_80": frame["lo_80"].to_numpy(),
+        "hi_80": frame["hi_80"].to_numpy(),
         "gap_yuan": frame["gap_yuan"].to_numpy(),
-        "probability": [f"{p:.0%}" for p in frame["probability"]],
-        "status": [value("gap_status", s, lang) for s in frame["status"]],
+        "prob_reach_target": [fmt_probability(p) for p in frame["prob_reach_target"]],
     })
-    return labelled(out, lang)
+    return labelled(out, lang, "tracking")
+
+
+def risks_html(outlook: pd.DataFrame, lang: str = "zh", top: int = 5) -> str:
+    """:func:`risks` as a table, or a sentence when no branch is below 50 %."""
+    frame = risks(outlook, lang, top)
+    return charts.table_html(frame, index=False) if len(frame) else f"<p>{html.escape(t('no_risks', lang))}</p>"
+
+
+def deliveries(review: dict, lang: str = "zh") -> pd.DataFrame:
+    """What each branch must now deliver: the re-plan of the open months (company first, then the
+    branches that must lift their months most): actual to date, the open months' new tasks against
+    the original plan, and each open month's task."""
+    check_lang(lang)
+    frames = [review["replan_company"].assign(**{S.BRANCH: tracking.COMPANY}), review["replan_branch"]]
+    rp = pd.concat(frames, ignore_index=True)
+    names = list(dict.fromkeys(rp[S.BRANCH]))
+    open_rows = rp[rp["month_status"] == "open"]
+    closed = rp[rp["month_status"] != "open"]
+    actual = closed.groupby(S.BRANCH, sort=False)["actual_fen"].sum().reindex(names, fill_value=0) / 100
+    remaining = open_rows.groupby(S.BRANCH, sort=False)["new_task_fen"].sum().reindex(names, fill_value=0) / 100
+    planned = open_rows.groupby(S.BRANCH, sort=False)["planned_task_fen"].sum().reindex(names, fill_value=0) / 100
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(planned > 0, (remaining - planned) / planned * 100, np.nan)
+    out = pd.DataFrame({S.BRANCH: names, "ytd_actual": actual.to_numpy(), "remaining_task": remaining.to_numpy(),
+                        "planned_remaining": planned.to_numpy(), "change_pct": np.round(change, 1)})
+    months = pd.DatetimeIndex(sorted(open_rows[S.MONTH].unique()))
+    keep = {}
+    for month in months:
+        col = value("month_short", month.month, lang)
+        cells = open_rows[open_rows[S.MONTH] == month].set_index(S.BRANCH)["new_task_fen"].reindex(names, fill_value=0) / 100
+        out[col] = cells.to_numpy()
+        keep[col] = col
+    company = out[out[S.BRANCH] == tracking.COMPANY]
+    rest = out[out[S.BRANCH] != tracking.COMPANY].sort_values("change_pct", ascending=False, na_position="last")
+    out = pd.concat([company, rest], ignore_index=True)
+    out[S.BRANCH] = out[S.BRANCH].where(out[S.BRANCH] != tracking.COMPANY, t("tracking_company", lang))
+    out["change_pct"] = [("—" if pd.isna(v) else f"{v:+.1f}%") for v in out["change_pct"]]
+    return label_columns(out, lang, "presentation", keep=keep)
+
+
+def _month(ts) -> str:
+    return f"{pd.Timestamp(ts):%Y-%m}"
 
 
 def hires(staffing_branch: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Hires per branch with the month hiring must start (branches needing none left out)."""
     check_lang(lang)
     frame = staffing_branch[staffing_branch["hires_total"] > 0]
-    start = pd.to_datetime(frame["first_start_hiring"])
     out = pd.DataFrame({
         S.BRANCH: frame[S.BRANCH].to_numpy(),
         "hires_total": frame["hires_total"].to_numpy(),
-        "first_start_hiring": start.dt.strftime("%Y-%m").to_numpy(),
+        "first_start_hiring": [_month(d) for d in frame["first_start_hiring"]],
         "contribution_yuan": frame["contribution_yuan"].to_numpy(),
     })
     return labelled(out, lang)
 
 
-def review_headline_rows(summary: dict, outlook: pd.DataFrame, lang: str = "zh") -> list[tuple[str, str]]:
-    """Quarterly review headline: year-to-date attainment, the year-end outlook and its odds.
+def first_open_month(as_of) -> pd.Timestamp:
+    """The first month after ``as_of`` (an action can start there at the earliest)."""
+    return (pd.Timestamp(as_of) + pd.offsets.MonthBegin(1)).normalize()
 
-    ``summary``: :meth:`salesanalytics.tracking.Tracker.summary`; ``outlook``:
-    the ``outlook`` table of ``Tracker.review`` (its company row is used).
-    """
+
+def action_start(result, as_of) -> pd.Timestamp:
+    """When the headline scenario's actions start: its first hiring month, else the first open month."""
+    starts = pd.to_datetime(result.staffing_branch.loc[result.staffing_branch["hires_total"] > 0, "first_start_hiring"])
+    first = first_open_month(as_of)
+    return max(starts.min(), first) if len(starts) else first
+
+
+def actions_html(state, lang: str = "zh") -> str:
+    """The headline scenario's actions, every one dated after the as-of date: the uplift sentence and the hires."""
     check_lang(lang)
-    y = t("yuan", lang)
-    o = outlook.set_index(S.BRANCH).loc[tracking.COMPANY]
-    return [
-        (t("review_as_of", lang), str(summary["as_of"])),
-        (t("review_annual_target", lang), f"{summary['annual_target_yuan']:,.0f} {y}"),
-        (t("review_actual_to_date", lang), f"{summary['ytd_actual_yuan']:,.0f} {y} ({summary['ytd_attainment_pct']:.1f}%)"),
-        (t("review_remaining_gap", lang), f"{summary['remaining_gap_yuan']:,.0f} {y}"),
-        (t("outlook", lang), f"{o['projected_year_end']:,.0f} {y} ({o['projected_attainment_pct']:.1f}%), 80%: {o['lo_80']:,.0f} – {o['hi_80']:,.0f}"),
-        (t("probability", lang), f"{o['prob_reach_target']:.0%}"),
+    res = state.headline_result
+    s = res.summary
+    start = first_open_month(state.as_of)  # the uplift works on the open months only
+    parts = []
+    if s["uplift_yuan"] > 0:  # none when no month is open (the as-of date is the year end)
+        parts.append("<p>" + html.escape(t("action_uplift", lang, scenario=res.scenario.label(lang), start=_month(start),
+                                            uplift=fmt_probability(res.scenario.productivity_uplift), amount=fmt_yuan(s["uplift_yuan"]),
+                                            probability=fmt_probability(s["probability_with_actions"]))) + "</p>")
+    table = hires(res.staffing_branch, lang)
+    if len(table):
+        parts.append(charts.table_html(table, index=False))
+    else:
+        parts.append(f"<p>{html.escape(t('no_hires', lang))}</p>")
+    return f"<div class='sa-actions' data-as-of='{state.as_of:%Y-%m-%d}'>{''.join(parts)}</div>"
+
+
+def narrative_html(state, lang: str = "zh", *, attention: int = 3) -> str:
+    """Two or three sentences: where we stand, where the year ends, who needs attention and the decision asked."""
+    check_lang(lang)
+    s = state.summary
+    span = lambda key: figure_span(s, key)  # noqa: E731  (short local alias)
+    sentences = [
+        _fill("narrative_standing", lang, as_of=span("as_of"), ytd=span("ytd_actual_yuan"), pct=span("ytd_attainment_pct")),
+        _fill("narrative_outlook", lang, outlook=span("outlook_yuan"), p10=span("outlook_p10_yuan"), p90=span("outlook_p90_yuan"),
+              target=span("annual_target_yuan"), probability=span("probability")),
+        _fill("narrative_remaining", lang, remaining=span("remaining_task_yuan")),
     ]
+    outlook = state.review["outlook"]
+    weak = outlook[(outlook[S.BRANCH] != tracking.COMPANY) & (outlook["prob_reach_target"] < RISK_PROBABILITY)]
+    weak = weak.assign(gap=weak["annual_target"] - weak["projected_year_end"]).sort_values(["prob_reach_target", "gap"], ascending=[True, False])
+    if len(weak):
+        sep = "、" if lang == "zh" else ", "
+        sentences.append(html.escape(t("narrative_attention", lang, branches=sep.join(weak[S.BRANCH].head(attention)))))
+    res = state.headline_result
+    r = res.summary
+    if r["hires"] > 0 or r["uplift_yuan"] > 0:
+        decision = t("narrative_decision", lang, scenario=res.scenario.label(lang), start=_month(action_start(res, state.as_of)),
+                     hires=int(r["hires"]), uplift=fmt_probability(res.scenario.productivity_uplift),
+                     probability=fmt_probability(r["probability_with_actions"]))
+    else:
+        decision = t("narrative_no_decision", lang)
+    return ("<div class='sa-narrative'>" + "".join(f"<p>{x}</p>" for x in sentences)
+            + f"<p class='sa-decision' data-as-of='{state.as_of:%Y-%m-%d}'><strong>{html.escape(decision)}</strong></p></div>")

@@ -8,14 +8,25 @@ editor: the header is row 1, the first data row is row 2.
 
 Writers never leave a half-written file: they write to a temporary file in the
 same folder and move it into place only when complete (``os.replace`` is
-atomic on one file system), so an earlier output survives a failure.
+atomic on one file system), so an earlier output survives a failure.  An OS
+error (disk full, no permission, read-only file system) names the user's path,
+never the hidden temporary file, and says what to do.
+
+Every text cell goes through one safe cell writer (:func:`csv_cell`,
+:func:`xlsx_text`): a name from a CRM export such as ``=HYPERLINK(...)`` is stored
+as text, never as a formula (see docs/data-format.md, "Text cells").
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
+import errno
 import os
+import re
+import stat
 import tempfile
+import threading
 import zipfile
 from collections.abc import Iterator, Mapping
 from difflib import get_close_matches
@@ -37,27 +48,112 @@ TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
 
 
 # ----------------------------------------------------------------------------
+# OS errors in the user's words
+# ----------------------------------------------------------------------------
+_OS_PROBLEMS = {
+    errno.ENOSPC: ("there is no space left on the disk", "free some disk space, or write to another disk"),
+    errno.EDQUOT: ("the disk quota is used up", "free some space in your quota, or write to another disk"),
+    errno.EACCES: ("permission denied", "write into a folder you may write to, or ask for write permission"),
+    errno.EPERM: ("the operation is not permitted", "write into a folder you may write to, or ask for write permission"),
+    errno.EROFS: ("the file system is read-only", "write to a folder on a writable disk"),
+    errno.ENAMETOOLONG: ("the file name is too long", "use a shorter file or folder name"),
+    errno.EISDIR: ("it is a folder", "name a file, not a folder"),
+    errno.ENOTDIR: ("a part of the path is a file, not a folder", "check the folders in the path"),
+    errno.ELOOP: ("the path is a symbolic link that leads back to itself (a loop)", "give the path of the real file (ls -l shows where each link points)"),
+    errno.EIO: ("the disk reported an input/output error", "check the disk and try again"),
+}
+
+
+def os_error(exc: OSError, path: str | os.PathLike, doing: str = "written") -> DataError:
+    """An OSError as a DataError naming ``path`` (the user's, not a temporary file) and the fix."""
+    problem, fix = _OS_PROBLEMS.get(exc.errno, (exc.strerror or str(exc), "check the path and try again"))
+    return DataError(f"cannot be {doing}: {problem}.", source=str(path), fix=fix)
+
+
+# ----------------------------------------------------------------------------
+# inputs of a run are never overwritten by its outputs
+# ----------------------------------------------------------------------------
+_INPUTS: set[str] | None = None
+_INPUTS_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def protect_inputs() -> Iterator[None]:
+    """While active, every file a reader opens is remembered and a writer refuses to replace it.
+
+    The CLI runs each command inside this, so ``--out`` naming an input (or a branch table the
+    plan points to) is refused instead of overwriting the input.
+    """
+    global _INPUTS
+    with _INPUTS_LOCK:
+        outer, _INPUTS = _INPUTS, set()
+    try:
+        yield
+    finally:
+        with _INPUTS_LOCK:
+            _INPUTS = outer
+
+
+def _remember_input(path: Path) -> None:
+    if _INPUTS is not None:
+        with _INPUTS_LOCK:
+            _INPUTS.add(os.path.realpath(path))
+
+
+def _refuse_overwriting_an_input(path: Path) -> None:
+    if _INPUTS is not None and os.path.realpath(path) in _INPUTS:
+        raise DataError("is an input of this run; writing the output there would overwrite it.", source=str(path),
+                        fix="name another output file")
+
+
+# ----------------------------------------------------------------------------
 # writing
 # ----------------------------------------------------------------------------
+def _output_target(path: Path) -> Path:
+    """Where to write ``path``: through a symbolic link to its file; a folder, a loop or a read-only file refused."""
+    if path.is_symlink():
+        try:
+            os.stat(path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise os_error(exc, path) from None
+        path = Path(os.path.realpath(path))
+    if path.is_dir():
+        raise DataError("is a folder; a file cannot be written there.", source=str(path), fix=f"name a file, e.g. {path / 'out.csv'}")
+    with contextlib.suppress(OSError):
+        if path.exists() and not os.stat(path).st_mode & 0o222:
+            raise DataError("is read-only; it was kept as it is.", source=str(path),
+                            fix="make it writable (chmod u+w) or name another output file")
+    return path
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it onto ``path`` on success.
 
-    On any exception the temporary file is removed and ``path`` is untouched.
+    On any exception the temporary file is removed and ``path`` is untouched; an
+    OSError (disk full, permission) becomes a DataError naming ``path`` with the fix.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; outputs get normal permissions
+    shown = Path(path)
+    _refuse_overwriting_an_input(shown)
+    path = _output_target(shown)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise os_error(exc, shown) from None
+    tmp_path = Path(tmp)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; outputs get normal permissions
         yield tmp_path
         os.replace(tmp_path, path)
-    except BaseException:
+    except BaseException as exc:
         tmp_path.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, (BrokenPipeError, InterruptedError)):
+            raise os_error(exc, shown) from exc
         raise
 
 
@@ -80,27 +176,124 @@ def read_text(path: str | os.PathLike) -> str:
 
 
 def make_temp_dir(parent: str | os.PathLike, prefix: str) -> Path:
-    """A new empty folder inside ``parent`` (same file system, so it can be renamed into place)."""
-    Path(parent).mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o777 & ~umask)  # mkdtemp makes 0700; a report folder gets normal permissions
+    """A new empty folder ``<prefix><pid>-<random>`` inside ``parent`` (same file system, so it can be renamed into place).
+
+    The process id in the name lets a later run tell a dead run's leftovers from a live run's
+    folder (:func:`remove_stale_dirs`).
+    """
+    try:
+        Path(parent).mkdir(parents=True, exist_ok=True)
+        path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(path, 0o777 & ~umask)  # mkdtemp makes 0700; a report folder gets normal permissions
+    except OSError as exc:
+        raise os_error(exc, parent) from None
     return path
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def remove_stale_dirs(parent: str | os.PathLike, prefixes: tuple[str, ...]) -> list[Path]:
+    """Remove folders ``<prefix><pid>-*`` in ``parent`` whose process is gone (or that carry no pid).
+
+    Call it while holding the lock that the writers of these folders hold: then no live run
+    can own one of them, and the pid check is a second safety.  A previous good set parked by
+    an interrupted :func:`replace_dir` fallback is moved back first when its place is empty.
+    """
+    import shutil
+
+    parent = Path(parent)
+    removed = []
+    if not parent.is_dir():
+        return removed
+    for entry in sorted(parent.iterdir()):
+        prefix = next((p for p in prefixes if entry.name.startswith(p)), None)
+        if prefix is None or not entry.is_dir() or entry.is_symlink():
+            continue
+        pid_text = entry.name[len(prefix):].split("-", 1)[0]
+        # under the lock even this process's own folder is a leftover (of an earlier, interrupted call)
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and _pid_alive(int(pid_text)):
+            continue
+        for parked in entry.glob("*"):  # a replace_dir fallback interrupted between its two moves
+            home = parent / parked.name
+            if parked.is_dir() and ".old-" in entry.name and not home.exists():
+                os.replace(parked, home)
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+def _exchange(src: Path, dst: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(at_fdcwd, os.fsencode(src), at_fdcwd, os.fsencode(dst), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False  # the file system cannot exchange: the two-step fallback
+    raise OSError(code, os.strerror(code), str(dst))
+
+
 def replace_dir(src: str | os.PathLike, dst: str | os.PathLike) -> Path:
-    """Move the finished folder ``src`` onto ``dst``; the old ``dst`` is removed only after."""
+    """Put the finished folder ``src`` in place of ``dst``; the old ``dst`` is removed only after.
+
+    Where the file system can swap two folders atomically, a process killed at any moment
+    leaves either the old or the new set in place, never neither.  Elsewhere the old set is
+    parked in ``.<name>.old-<pid>-*`` for the instant between two renames, and
+    :func:`remove_stale_dirs` moves it back if the process died there.
+    """
     import shutil
 
     src, dst = Path(src), Path(dst)
-    old = None
-    if dst.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{dst.name}.old-", dir=dst.parent))
-        os.replace(dst, old / dst.name)
-    os.replace(src, dst)
+    try:
+        if dst.exists() and _exchange(src, dst):
+            shutil.rmtree(src, ignore_errors=True)  # src now holds the old set
+            return dst
+        old = None
+        if dst.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{dst.name}.old-{os.getpid()}-", dir=dst.parent))
+            os.replace(dst, old / dst.name)
+        os.replace(src, dst)
+    except OSError as exc:
+        raise os_error(exc, dst) from None
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+    return dst
+
+
+def link_or_copy(src: str | os.PathLike, dst: str | os.PathLike) -> Path:
+    """``dst`` as a hard link to ``src`` (same file system: no copy), or a copy where links are not possible."""
+    import shutil
+
+    src, dst = Path(src), Path(dst)
+    try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+    except OSError as exc:
+        raise os_error(exc, dst) from None
     return dst
 
 
@@ -154,15 +347,128 @@ def _check_out_suffix(path: Path, allowed=TABLE_SUFFIXES) -> str:
     return suffix
 
 
+# -- the one safe cell writer -------------------------------------------------
+#: First characters that make Excel, WPS or LibreOffice read a cell as a formula (OWASP "CSV
+#: injection"), with the full-width forms a Chinese input method types.
+FORMULA_STARTS = frozenset("=+-@\t\r＝＋－＠")
+_STARTS = "=+\\-@\t\r＝＋－＠"
+#: a CSV cell written with the protecting apostrophe (or text that merely looks like one)
+_PROTECTED = re.compile(f"'+ *[{_STARTS}]")
+_NEEDS_PROTECTION = re.compile(f"'* *[{_STARTS}]")
+#: "-5", "+3.2", "-1.5e3", "-8%": a number written as text is inert (no formula), so it stays as written
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
+#: characters XML 1.0 (so XLSX) cannot hold, and CR (an XML reader turns it into LF): stored as _xHHHH_
+_XLSX_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
+_XLSX_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def csv_cell(text: str) -> str:
+    """Text for a CSV cell: an apostrophe in front when a spreadsheet would run it as a formula.
+
+    ``=HYPERLINK(...)``, ``@SUM(...)``, ``+1``-like text, a leading tab or CR (also after spaces)
+    get the apostrophe OWASP recommends; text that already starts with apostrophes before
+    such a character gets one more, so :func:`csv_uncell` gives back exactly what was written.
+    Numbers written as text ("-5") are left alone.
+    """
+    if _NEEDS_PROTECTION.match(text) and not (text[0] != "'" and _PLAIN_NUMBER.fullmatch(text)):
+        return "'" + text
+    return text
+
+
+def csv_uncell(text: str) -> str:
+    """The inverse of :func:`csv_cell`: one protecting apostrophe removed."""
+    return text[1:] if _PROTECTED.match(text) else text
+
+
+def xlsx_text(text: str) -> str:
+    """Text for an XLSX cell: characters XML cannot hold as ``_xHHHH_`` (the OOXML escape Excel reads).
+
+    A literal ``_x0041_`` in the text is escaped as ``_x005F_x0041_`` so that it reads back as written.
+    """
+    if "_x" in text:
+        text = _XLSX_ESCAPED.sub(lambda m: "_x005F" + m.group(0), text)
+    return _XLSX_UNSAFE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+
+
+def xlsx_untext(text: str) -> str:
+    """The inverse of :func:`xlsx_text` (openpyxl leaves ``_xHHHH_`` escapes in cell text)."""
+    return _XLSX_ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
+#: which texts each cell function changes (a vectorised pre-check: big files cost one regex pass)
+_TOUCHES = {}
+
+
+def _map_text(frame: pd.DataFrame, fn) -> pd.DataFrame:
+    """``frame`` with ``fn`` applied to every text cell, header and index label (a copy only when something changes)."""
+    pattern = _TOUCHES[fn]
+
+    def texts(values: pd.Series):
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+            return None
+        try:
+            hit = values.str.contains(pattern, regex=True, na=False).to_numpy(dtype=bool)
+        except AttributeError:  # an object column without any text
+            return None
+        if not hit.any():
+            return None
+        out = values.astype(object).to_numpy(copy=True)
+        out[hit] = [fn(v) for v in out[hit]]
+        return out
+
+    def index(idx: pd.Index) -> pd.Index:
+        if isinstance(idx, pd.MultiIndex):
+            levels = [index(level) for level in idx.levels]
+            return idx if all(a is b for a, b in zip(levels, idx.levels)) else idx.set_levels(levels)
+        mapped = texts(pd.Series(idx, dtype=idx.dtype))
+        return idx if mapped is None else pd.Index(mapped, name=idx.name, dtype=object)
+
+    out = frame
+    for pos in range(frame.shape[1]):
+        mapped = texts(frame.iloc[:, pos])
+        if mapped is not None:
+            out = frame.copy() if out is frame else out
+            out.isetitem(pos, pd.Series(mapped, index=frame.index, dtype=object))
+    columns, rows = index(frame.columns), index(frame.index)
+    if columns is not frame.columns or rows is not frame.index:
+        out = frame.copy() if out is frame else out
+        out.columns, out.index = columns, rows
+    return out
+
+
+_TOUCHES.update({
+    csv_cell: f"^'* *[{_STARTS}]",
+    csv_uncell: f"^{_PROTECTED.pattern}",
+    xlsx_text: f"{_XLSX_UNSAFE.pattern}|_x[0-9A-Fa-f]{{4}}_",
+    xlsx_untext: "_x[0-9A-Fa-f]{4}_",
+})
+
+
+def _csv_quoting(frame: pd.DataFrame) -> int:
+    """Minimal quoting, unless a text holds a CR or starts/ends with a space: those are quoted, or a
+    reader would split the row at the CR or drop the spaces (every other file keeps the usual bytes)."""
+    def risky(v):
+        return isinstance(v, str) and ("\r" in v or v[:1].isspace() or v[-1:].isspace())
+
+    texts = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype)]
+    if any(risky(c) for c in frame.columns) or any(risky(v) for c in texts for v in frame[c].tolist()):
+        return csv.QUOTE_NONNUMERIC
+    return csv.QUOTE_MINIMAL
+
+
 def write_table(frame: pd.DataFrame, path: str | os.PathLike, *, sheet: str = "data") -> Path:
-    """Write one frame as CSV (UTF-8 with BOM, so Excel shows Chinese), XLSX or Parquet."""
+    """Write one frame as CSV (UTF-8 with BOM, so Excel shows Chinese), XLSX or Parquet.
+
+    Text cells go through the safe cell writer: formulas are never written (see :func:`csv_cell`).
+    """
     path = Path(path)
     suffix = _check_out_suffix(path)
     if suffix in (".xlsx", ".xlsm"):
         return write_excel({sheet: frame}, path)
     with atomic_path(path) as tmp:
         if suffix == ".csv":
-            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+            safe = _map_text(frame, csv_cell)
+            safe.to_csv(tmp, index=False, encoding="utf-8-sig", quoting=_csv_quoting(safe))
         else:
             frame.to_parquet(tmp, index=False)
     return path
@@ -173,6 +479,7 @@ def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike, *, 
 
     Column widths are widened to fit (CJK characters count double) and the
     header row is frozen, so the workbook is readable without touching it.
+    Every text is stored as text: a cell that starts with ``=`` is never a formula.
     """
     path = Path(path)
     _check_out_suffix(path, (".xlsx", ".xlsm"))
@@ -180,14 +487,23 @@ def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike, *, 
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for name, frame in sheets.items():
-                sheet_name = str(name)[:31]
-                frame.to_excel(writer, sheet_name=sheet_name, index=index.get(name, False))
+                sheet_name = xlsx_text(str(name))[:31]
+                _map_text(frame, xlsx_text).to_excel(writer, sheet_name=sheet_name, index=index.get(name, False))
                 ws = writer.sheets[sheet_name]
+                _store_text_as_text(ws)
                 ws.freeze_panes = "B2" if index.get(name, False) else "A2"
                 for col_cells in ws.columns:
                     width = max(_display_width(c.value) for c in col_cells[:200])
                     ws.column_dimensions[col_cells[0].column_letter].width = min(max(width + 2, 8), 60)
     return path
+
+
+def _store_text_as_text(ws) -> None:
+    """openpyxl makes any text starting with '=' a formula: every such cell is set back to text."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def _display_width(value) -> int:
@@ -202,23 +518,52 @@ def _display_width(value) -> int:
 # ----------------------------------------------------------------------------
 def _sniff(path: Path) -> str:
     """Return the real format of a file from its first bytes: xlsx, parquet, text or binary."""
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise os_error(exc, path, "read") from None
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.startswith(b"PAR1"):
         return "parquet"
-    if b"\x00" in head:
-        return "binary"
+    if head.startswith(_BINARY_MAGIC) or head.count(b"\x00") * 10 > len(head) * 3:
+        return "binary"  # a known binary format, or NULs everywhere (UTF-16 too); a stray NUL in a name is still text
     return "text"
+
+
+#: first bytes of binary files people save as .csv by mistake: old Excel/Word (OLE2), PDF, images, archives
+_BINARY_MAGIC = (b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!")
+
+
+#: the largest settings (YAML) file read: plans and schemes are a few KB
+MAX_YAML_BYTES = 1_000_000
+
+
+def check_input(path: str | os.PathLike, *, what: str = "a .csv, .xlsx or .parquet file") -> Path:
+    """``path`` must be a readable regular file: a clear DataError otherwise (missing, a folder,
+    a dangling or looping symbolic link, a pipe or device, no permission)."""
+    path = Path(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise DataError(f"is a symbolic link to '{os.readlink(path)}', which does not exist.", source=str(path),
+                            fix="point the link at the file, or give the file's own path") from None
+        raise DataError("file not found.", source=str(path), fix="check the path and file name") from None
+    except OSError as exc:
+        raise os_error(exc, path, "read") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DataError("is a folder, not a file.", source=str(path), fix=f"name {what}")
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError("is not a regular file (a pipe or a device).", source=str(path), fix="save the data to a file and give its path")
+    _remember_input(path)
+    return path
 
 
 def _read_raw(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str | None]:
     """Read a table file as strings/objects, checking that its content matches its extension."""
-    if not path.exists():
-        raise DataError("file not found.", source=str(path), fix="check the path and file name")
-    if path.is_dir():
-        raise DataError("is a folder, not a file.", source=str(path), fix="name a .csv, .xlsx or .parquet file")
+    check_input(path)
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         raise DataError(
@@ -264,7 +609,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
     last_exc = None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return pd.read_csv(path, dtype=str, encoding=encoding, skipinitialspace=True, keep_default_na=False, na_values=[""])
+            frame = pd.read_csv(path, dtype=str, encoding=encoding, skipinitialspace=True, keep_default_na=False, na_values=[""])
+            # undo the protecting apostrophe of the safe cell writer (csv_cell) in headers and text cells
+            return _map_text(frame, csv_uncell)
         except UnicodeDecodeError as exc:
             last_exc = exc
         except pd.errors.EmptyDataError:
@@ -277,7 +624,10 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str]:
         names = [str(n) for n in book.sheet_names]
         if sheet is None:
             sheet_name = names[0]
-        elif isinstance(sheet, int):
+        elif isinstance(sheet, int) and not isinstance(sheet, bool):
+            if not -len(names) <= sheet < len(names):
+                raise DataError(f"has no sheet number {sheet}; it has {len(names)} sheet(s): {', '.join(names)}.",
+                                source=str(path), fix="name an existing sheet")
             sheet_name = names[sheet]
         elif sheet in names:
             sheet_name = sheet
@@ -287,9 +637,10 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str]:
                 source=str(path),
                 fix="name an existing sheet",
             )
-        frame = pd.read_excel(book, sheet_name=sheet_name, dtype=object)
+        # as in CSV, only an empty cell is missing: a person named "NA" or "None" keeps the name
+        frame = pd.read_excel(book, sheet_name=sheet_name, dtype=object, keep_default_na=False, na_values=[""])
     frame = frame.dropna(how="all").dropna(axis=1, how="all")
-    return frame, sheet_name
+    return _map_text(frame, xlsx_untext), sheet_name
 
 
 def _header_row_hint(frame: pd.DataFrame) -> int | None:
@@ -433,36 +784,250 @@ def read_activities(path: str | os.PathLike, *, sheet: str | int | None = None) 
 
 
 # ----------------------------------------------------------------------------
+# customers (资产客户 / 负债客户): deals with their customer, time spent on customers, the customer list
+# ----------------------------------------------------------------------------
+#: Bundled SYNTHETIC customer files (the deals are the actuals file, which carries customer_id).
+CUSTOMERS_FILE = config.CUSTOMERS_FILE
+CUSTOMER_ACTIVITIES_FILE = config.CUSTOMER_ACTIVITIES_FILE
+
+
+def _dated(frame: pd.DataFrame, ctx: dict, *, monthly_ok: bool) -> tuple[pd.DataFrame, str]:
+    """The date column as ``date`` (days) or, where a file gives months and ``monthly_ok``, ``month``."""
+    header = S.normalise_header(ctx["original"].get(S.MONTH, S.MONTH))
+    parsed = _parse_days(frame[S.MONTH])
+    has_days = parsed.dtype.kind == "M" and bool((parsed.dt.day != 1).any())
+    if header in _DAY_HEADERS or has_days or not monthly_ok:
+        ctx["original"] = {**ctx["original"], "date": ctx["original"].get(S.MONTH, "date")}
+        return frame.drop(columns=[S.MONTH]).assign(date=parsed), "day"
+    return frame.assign(**{S.MONTH: parsed}), "month"
+
+
+def _need_customer(frame: pd.DataFrame, ctx: dict) -> None:
+    if S.CUSTOMER_ID not in frame.columns and S.CUSTOMER_NAME not in frame.columns:
+        accepted = "/".join((S.CUSTOMER_ID,) + S.ALIASES[S.CUSTOMER_ID][:3] + S.ALIASES[S.CUSTOMER_NAME][:2])
+        raise DataError(f"missing the customer column ({accepted}). Found columns: {', '.join(map(str, ctx['original'].values()))}.",
+                        source=ctx["source"], sheet=ctx.get("sheet"),
+                        fix="add the customer of each row (客户编号, or 客户 with its name); see docs/data-format.md")
+
+
+def read_customer_deals(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read deal lines with their customer: the daily actuals plus ``customer_id`` (客户编号; blank = unassigned) and ``collected_date`` (回款日期)."""
+    frame, ctx = read_table(path, required=(S.MONTH, S.BRANCH, S.GROSS_PROFIT), sheet=sheet)
+    _need_customer(frame, ctx)
+    frame, _ = _dated(frame, ctx, monthly_ok=False)
+    out = finish(frame, S.CUSTOMER_DEALS_SCHEMA, ctx, [])
+    out.attrs["source"] = ctx["source"]
+    return out
+
+
+def read_customer_activities(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read time spent on customers: per day (日期) or month (月份) x salesperson x customer, with an activity type or counts and hours.
+
+    ``attrs['granularity']`` is ``day`` (column ``date``) or ``month`` (column ``month``).
+    """
+    frame, ctx = read_table(path, required=(S.MONTH, S.SALESPERSON), sheet=sheet)
+    _need_customer(frame, ctx)
+    frame, granularity = _dated(frame, ctx, monthly_ok=True)
+    if granularity == "month":
+        checked = finish(frame.rename(columns={S.MONTH: "date"}), S.CUSTOMER_ACTIVITIES_SCHEMA,
+                         {**ctx, "original": {**ctx["original"], "date": ctx["original"].get(S.MONTH, "month")}}, [])
+        out = checked.rename(columns={"date": S.MONTH})
+    else:
+        out = finish(frame, S.CUSTOMER_ACTIVITIES_SCHEMA, ctx, [])
+    out.attrs["source"] = ctx["source"]
+    out.attrs["granularity"] = granularity
+    return out
+
+
+def read_customers(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read the customer list: customer_id (客户编号) [customer_name, industry, customer_city, branch, salesperson, referred_by (介绍人)]."""
+    frame, ctx = read_table(path, required=(), sheet=sheet)
+    _need_customer(frame, ctx)
+    if S.CUSTOMER_ID not in frame.columns:
+        frame = frame.assign(**{S.CUSTOMER_ID: frame[S.CUSTOMER_NAME]})
+        ctx["original"] = {**ctx["original"], S.CUSTOMER_ID: ctx["original"][S.CUSTOMER_NAME]}
+    out = finish(frame, S.CUSTOMERS_SCHEMA, ctx, [])
+    out.attrs["source"] = ctx["source"]
+    return out
+
+
+def read_customer_inputs(data_dir: str | os.PathLike | None = None, *, deals: str | os.PathLike | None = None,
+                         activities: str | os.PathLike | None = None, customers: str | os.PathLike | None = None) -> dict:
+    """Deals, time records and the customer list for :class:`salesanalytics.methods.customers.CustomerValue`.
+
+    Defaults: the bundled actuals (with customer_id), customer_activities_2026.csv and
+    customers_2026.csv in ``data_dir`` (the project's data/); the last two are None when absent.
+    """
+    def path(given, name):
+        return Path(given) if given else config.data_path(name, data_dir)
+
+    deals_path = path(deals, config.ACTUALS_FILE)
+    if not deals_path.exists():
+        raise DataError("file not found: the customer analysis needs the deals.", source=str(deals_path),
+                        fix="run `salesanalytics generate-data` for the bundled SYNTHETIC year, or pass --deals")
+    acts_path, list_path = path(activities, CUSTOMER_ACTIVITIES_FILE), path(customers, CUSTOMERS_FILE)
+    for given, p in ((activities, acts_path), (customers, list_path)):
+        if given and not p.exists():
+            raise DataError("file not found.", source=str(p), fix="check the path and file name")
+    return {
+        "deals": read_customer_deals(deals_path),
+        "activities": read_customer_activities(acts_path) if acts_path.exists() else None,
+        "customers": read_customers(list_path) if list_path.exists() else None,
+    }
+
+
+# ----------------------------------------------------------------------------
 # YAML
 # ----------------------------------------------------------------------------
+#: keys whose values are names: kept as the text written (``NO``, ``0755``, ``1e3`` stay text)
+_NAME_KEYS = frozenset({"name", "notes", "comparable", "label", "label_zh", "label_en", "file", "sheet", "author", "reason"}
+                       | {a for c in (S.BRANCH, S.SALESPERSON, S.PRODUCT, S.RATER, S.DIMENSION) for a in (c, *S.ALIASES[c])})
+#: nodes a YAML document may have once its aliases are expanded (a plan has a few hundred)
+MAX_YAML_NODES = 200_000
+_STR, _BOOL, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("str", "bool", "int", "float"))
+
+
+def _yaml_loader_class():
+    """A safe loader with the YAML 1.2 core schema, name keys kept as text and duplicate keys refused.
+
+    PyYAML follows YAML 1.1, where ``NO``/``on`` are booleans, ``0755`` is octal 493 and
+    ``1:30`` is 90: a branch named NO would become False.  Here only true/false are booleans,
+    integers are decimal (or 0o/0x), there are no timestamps or sexagesimals, and the value of a
+    name key (branch, salesperson, name, notes, sheet, ...) is the text as written.
+    """
+    import yaml
+    from yaml.constructor import ConstructorError, SafeConstructor
+    from yaml.resolver import BaseResolver
+
+    class Resolver(BaseResolver):
+        pass
+
+    Resolver.yaml_implicit_resolvers = {}
+    for tag, pattern, first in (
+        (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+        (_INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+        (_FLOAT, r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+.0123456789"),
+        ("tag:yaml.org,2002:merge", r"^(?:<<)$", "<"),
+    ):
+        Resolver.add_implicit_resolver(tag, re.compile(pattern), list(first))
+
+    class Constructor(SafeConstructor):
+        def construct_yaml_int(self, node):
+            text = self.construct_scalar(node)
+            if text.startswith(("0o", "0x")):
+                return int(text[2:], 8 if text[1] == "o" else 16)
+            return int(text, 10)  # 0755 is 755 (YAML 1.2), never octal
+
+        def construct_mapping(self, node, deep=False):
+            if isinstance(node, yaml.MappingNode):
+                seen = {}
+                for key_node, value_node in node.value:
+                    if not isinstance(key_node, yaml.ScalarNode):
+                        continue
+                    if key_node.value in seen and key_node.tag != "tag:yaml.org,2002:merge":
+                        raise ConstructorError(None, None, f"the key '{key_node.value}' appears twice (first at line {seen[key_node.value]})",
+                                               key_node.start_mark)
+                    seen[key_node.value] = key_node.start_mark.line + 1
+                    if key_node.value in _NAME_KEYS:
+                        items = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                        for item in items:
+                            if isinstance(item, yaml.ScalarNode) and item.tag in (_BOOL, _INT, _FLOAT):
+                                item.tag = _STR
+            return super().construct_mapping(node, deep=deep)
+
+    Constructor.add_constructor(_INT, Constructor.construct_yaml_int)
+
+    class Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, Constructor, Resolver):
+        def __init__(self, stream):
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            Constructor.__init__(self)
+            Resolver.__init__(self)
+
+    return Loader
+
+
+def _expanded_size(root) -> int:
+    """Nodes of a composed document with every alias expanded; refuses loops and oversized documents."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    stack = [(root, False)]
+    active: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            active.discard(key)
+            if sizes[key] > MAX_YAML_NODES:
+                raise ValueError(f"it expands to more than {MAX_YAML_NODES:,} values (aliases repeating aliases)")
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            raise ValueError(f"an alias at line {node.start_mark.line + 1} refers to the node that contains it (a loop)")
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1
+            continue
+        active.add(key)
+        stack.append((node, True))
+        children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+        for child in children:
+            if id(child) in active:
+                raise ValueError(f"an alias at line {node.start_mark.line + 1} refers to the node that contains it (a loop)")
+            stack.append((child, False))
+    return sizes[id(root)]
+
+
 def read_yaml(path: str | os.PathLike) -> dict:
-    """Read a YAML mapping, with a clear error for syntax problems (line and column)."""
+    """Read a YAML mapping (YAML 1.2 core schema, names kept as written), with a clear error for
+    syntax problems (line and column), duplicate keys and documents that expand beyond a sane size."""
     import yaml
 
     path = Path(path)
-    if not path.exists():
-        raise DataError("file not found.", source=str(path), fix="check the path and file name")
+    check_input(path, what="a .yaml file")
     if path.suffix.lower() not in (".yaml", ".yml"):
         raise DataError(
             f"expected a .yaml file, not '{path.suffix or 'no extension'}'.",
             source=str(path),
             fix="see data/seed_case_2012.yaml for the format",
         )
-    text = path.read_bytes()
+    if path.stat().st_size > MAX_YAML_BYTES:
+        raise DataError(f"is {path.stat().st_size:,} bytes; a settings file is at most {MAX_YAML_BYTES:,}.", source=str(path),
+                        fix="keep tables in .csv/.xlsx files and point to them from the YAML (e.g. branches: {file: branches.xlsx})")
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise os_error(exc, path, "read") from None
     if not text.strip():
         raise DataError("the file is empty.", source=str(path), fix="see data/seed_case_2012.yaml for the format")
+    fix = "check indentation and that every 'key: value' has a space after the colon"
     try:
-        data = yaml.safe_load(text.decode("utf-8-sig"))
+        loader = _yaml_loader_class()(text.decode("utf-8-sig"))
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                _expanded_size(node)
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except UnicodeDecodeError:
         raise DataError("is not UTF-8 text.", source=str(path), fix="save the file as UTF-8") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise DataError(
-            f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}.",
-            source=str(path),
-            fix="check indentation and that every 'key: value' has a space after the colon",
-        ) from None
+        problem = str(getattr(exc, "problem", exc))
+        raise DataError(f"is not valid YAML{where}: {problem}.", source=str(path),
+                        fix="keep the key once, with the value you mean" if "appears twice" in problem else fix) from None
+    except ValueError as exc:
+        raise DataError(f"is refused: {exc}.", source=str(path), fix="write the values out instead of repeating aliases (*name)") from None
+    except RecursionError:
+        raise DataError("is nested too deeply to be a settings file.", source=str(path), fix=fix) from None
     if not isinstance(data, dict):
         raise DataError("must be a mapping of 'key: value' lines at the top level.", source=str(path))
     return data

@@ -7,16 +7,20 @@ provides them, otherwise the tidy frame through :func:`labelled`.
 
 from __future__ import annotations
 
+import html
 import inspect
+import re
 
 import pandas as pd
 
 from ..core import schema as S
-from ..core.labels import COLUMNS, check_lang, label, label_columns
+from ..core.exceptions import ParameterError
+from ..core.labels import COLUMNS, check_lang, label, label_columns, t
 from ..methods import tracking
 
-#: The staffing check of the backward page, in this order.
-CAPACITY_COLUMNS = ("headcount", "gp_per_head_month", "capacity_gross_profit", "gross_profit_task", "uplift_needed_pct", "extra_heads_needed")
+#: The staffing check of the backward page, in this order (multiples are shown as "8.7倍").
+CAPACITY_COLUMNS = ("headcount", "gp_per_head_month", "capacity_gross_profit", "gross_profit_task", "capacity_multiple",
+                    "peak_vs_today", "months_flagged", "extra_heads_needed", "open_gap")
 
 
 def labelled(frame: pd.DataFrame, lang: str = "zh", domain: str | None = None) -> pd.DataFrame:
@@ -39,10 +43,58 @@ def _takes_lang(method) -> bool:
 # 倒推法 backward page
 # ----------------------------------------------------------------------------
 def backward_capacity(planner, lang: str = "zh") -> pd.DataFrame:
-    """Per branch: heads, productivity, what today's team delivers against the task, the uplift and heads needed."""
+    """Per branch: heads, today's productivity and capacity against the task, the multiples, the months flagged,
+    the people the staffing plan adds and what they cannot close in time."""
+    from .tables import backward_times  # the one wording of a multiple ("8.7倍" / "8.7×")
+
     cap = planner.capacity_
-    frame = cap[[S.BRANCH, *[c for c in CAPACITY_COLUMNS if c in cap.columns]]]
-    return labelled(frame.reset_index(drop=True), lang, "backward")
+    frame = cap[[S.BRANCH, *[c for c in CAPACITY_COLUMNS if c in cap.columns]]].reset_index(drop=True)
+    frame = frame.assign(**{c: [backward_times(v, lang) for v in frame[c]] for c in ("capacity_multiple", "peak_vs_today") if c in frame})
+    return labelled(frame, lang, "backward")
+
+
+def backward_team_lines(planner, lang: str = "zh") -> str:
+    """Can this team make it, in sentences: today's capacity, the phasing comparison, the most stretched month, the staffing plan."""
+    from .tables import backward_team_lines as lines
+
+    return "\n".join(lines(planner, lang))
+
+
+def backward_per_head(planner, lang: str = "zh") -> pd.DataFrame:
+    """Branches x months: required gross profit per head as a multiple of today's, ⚠ above the realistic level."""
+    from .tables import backward_per_head as view
+
+    return view(planner, lang)
+
+
+def backward_hires(planner, lang: str = "zh") -> pd.DataFrame:
+    """Branches x months: the people joining each month (the hiring plan), with totals."""
+    from .tables import backward_hires as view
+
+    return view(planner, lang)
+
+
+def backward_org(planner, lang: str = "zh") -> pd.DataFrame:
+    """团队编制: people by role per branch, today → year end, and the monthly cost."""
+    from .tables import backward_org as view
+
+    return view(planner, lang)
+
+
+def backward_mix(planner, lang: str = "zh") -> list[tuple[str, pd.DataFrame]]:
+    """Per mix dimension of the plan: its heading and the branches x categories annual sales tasks (none without a mix)."""
+    from ..core.labels import text
+    from .tables import backward_mix as view
+
+    return [(text("bw_heading_mix", lang, dimension=label(m.dimension, lang, "backward")), view(planner, m.dimension, lang))
+            for m in planner.plan.mix]
+
+
+def backward_sensitivity(planner, lang: str = "zh") -> pd.DataFrame | None:
+    """The plan's readings side by side (None when the plan has no readings)."""
+    from .tables import backward_sensitivity as view
+
+    return view(planner, lang) if planner.plan.readings else None
 
 
 def backward_assumptions(planner, lang: str = "zh") -> pd.DataFrame:
@@ -53,11 +105,118 @@ def backward_assumptions(planner, lang: str = "zh") -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------
+# every page of the quarter's set
+# ----------------------------------------------------------------------------
+def page_title(title_key: str, state, lang: str = "zh") -> str:
+    """``经营摘要 — 2026Q3（截至 2026-09-30）``: the page's title with the quarter and its as-of date."""
+    return t("page_title", lang, title=t(title_key, lang), quarter=state.quarter, as_of=f"{state.as_of:%Y-%m-%d}")
+
+
+def history_end(state) -> pd.Timestamp:
+    """The last month of history and actuals the pages show (the as-of month)."""
+    return pd.Timestamp(state.history_to_date[S.MONTH].max())
+
+
+def forecast_months(state) -> pd.DatetimeIndex:
+    """The months of the forecast the pages show (after the as-of month)."""
+    return pd.DatetimeIndex(sorted(pd.unique(state.forecast[S.MONTH])))
+
+
+def period_marker_html(state, lang: str = "zh") -> str:
+    """Where history and actuals end and the forecast starts, in words and as data attributes."""
+    end, months = history_end(state), forecast_months(state)
+    start, last = (f"{months[0]:%Y-%m}", f"{months[-1]:%Y-%m}") if len(months) else ("—", "—")
+    words = t("period_marker", lang, end=f"{end:%Y-%m}", start=start, last=last)
+    return (f"<p class='sa-period' data-as-of='{state.as_of:%Y-%m-%d}' data-history-end='{end:%Y-%m}' "
+            f"data-forecast-start='{start}' data-forecast-end='{last}'>{html.escape(words)}</p>")
+
+
+def company_months(state) -> pd.DataFrame:
+    """The company's plan year by month (target, actual of the closed months, forecast of the open ones)."""
+    monthly = state.review["outlook_monthly"]
+    return monthly[monthly[S.BRANCH] == tracking.COMPANY].reset_index(drop=True)
+
+
+def data_notes_html(said, state=None, lang: str = "zh") -> str:
+    """What reading and computing the quarter said (warnings caught around ``load_state``, the state's
+    notes), once, as a labelled section — not as raw stderr; file paths shortened to file names."""
+    notes = [str(getattr(w, "message", w)) for w in said or ()] + list(getattr(state, "notes", None) or ())
+    notes = list(dict.fromkeys(_PATH.sub(lambda m: m.group(1), n) for n in notes))
+    if not notes:
+        return ""
+    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    return f"<h3>{html.escape(t('data_notes', lang))}</h3><ul class='sa-data-notes'>{items}</ul>"
+
+
+#: an absolute path inside a message: keep the file name only (pages show no folders of the machine)
+_PATH = re.compile(r"(?:/[^\s/:,;()]+)+/([^\s/:,;()]+)")
+
+
+# ----------------------------------------------------------------------------
+# 正推法 forward page: history to the as-of date, the forecast after it
+# ----------------------------------------------------------------------------
+def company_forecast(state) -> pd.DataFrame:
+    """The company rows of the quarter's forecast (its own range, not a sum of the branches' ranges)."""
+    fc = state.forecast
+    return fc[fc[S.BRANCH] == tracking.COMPANY].reset_index(drop=True)
+
+
+def forecast_month_table(state, lang: str = "zh") -> pd.DataFrame:
+    """Company forecast per month after the as-of date: mean and 80 % / 95 % ranges (yuan)."""
+    fc = company_forecast(state)[[S.MONTH, "mean", "lo_80", "hi_80", "lo_95", "hi_95"]].copy()
+    fc[S.MONTH] = pd.DatetimeIndex(fc[S.MONTH]).strftime("%Y-%m")
+    return labelled(fc, lang, "tracking")
+
+
+def forecast_branch_table(state, lang: str = "zh") -> pd.DataFrame:
+    """Per branch (company first): actual to date, the rest of the year, the year end with its 80 % range,
+    the annual target and next year's forecast (sum of the monthly means)."""
+    outlook = state.review["outlook"]
+    fc = state.forecast
+    nxt = fc[pd.DatetimeIndex(fc[S.MONTH]).year == state.year + 1]
+    # a branch the forecaster can't carry past this year (run rate: too little history) has no next-year view
+    next_year = nxt.groupby(S.BRANCH, sort=False)["mean"].sum().where(lambda v: v != 0)
+    frame = pd.DataFrame({
+        S.BRANCH: outlook[S.BRANCH].to_numpy(),
+        "actual_to_date": outlook["actual_to_date"].to_numpy(),
+        "forecast_remaining": outlook["forecast_remaining"].to_numpy(),
+        "projected_year_end": outlook["projected_year_end"].to_numpy(),
+        "lo_80": outlook["lo_80"].to_numpy(),
+        "hi_80": outlook["hi_80"].to_numpy(),
+        "annual_target": outlook["annual_target"].to_numpy(),
+        "method": outlook["method"].to_numpy(),
+    })
+    if len(next_year):
+        frame["next_year_forecast"] = next_year.reindex(frame[S.BRANCH]).to_numpy()
+    return _relabel_with_presentation(frame, lang)
+
+
+def _relabel_with_presentation(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """tracking.relabel for a frame with a few page columns (labelled from the presentation table)."""
+    own = [c for c in frame.columns if c in COLUMNS["presentation"] and c not in COLUMNS["tracking"]]
+    words = {c: label(c, lang, "presentation") for c in own}
+    out = tracking.relabel(frame.drop(columns=own), lang)
+    for c in own:
+        out[words[c]] = frame[c].to_numpy()
+    return out
+
+
+# ----------------------------------------------------------------------------
 # quarterly review page
 # ----------------------------------------------------------------------------
+#: probability columns (0…1) of the review's tables, shown in percent with one decimal
+PROBABILITY_COLUMNS = ("prob_reach_target",)
+
+
 def review_table(review: dict, name: str, lang: str = "zh") -> pd.DataFrame:
-    """One table of ``Tracker.review`` with tracking's labels (standing, outlook, pace_branch, ...)."""
-    return tracking.relabel(review[name], lang)
+    """One table of the quarter's review with tracking's labels (standing, outlook, pace_branch, ...);
+    probabilities in percent with one decimal (as the headline shows them), exact ``*_fen`` columns left out."""
+    frame = review[name]
+    frame = frame.drop(columns=[c for c in frame.columns if str(c).endswith("_fen")])
+    for col in PROBABILITY_COLUMNS:
+        if col in frame.columns:
+            frame = frame.assign(**{col: [f"{p * 100:.1f}%" for p in frame[col]]})
+    return tracking.relabel(frame, lang)
 
 
 def attainment_by_branch(review: dict) -> pd.Series:
@@ -68,6 +227,13 @@ def attainment_by_branch(review: dict) -> pd.Series:
 # ----------------------------------------------------------------------------
 # scorecard page
 # ----------------------------------------------------------------------------
+def evaluation(state) -> dict:
+    """The quarter's scorecard and incentive tables (labelled in the state's language)."""
+    if state.evaluation is None:
+        raise ParameterError(t("no_evaluation", "en") + " Fix: put scorecard_scheme.yaml and incentive_plans.yaml in the data folder.")
+    return state.evaluation
+
+
 def mean_score_by_branch(evaluation: dict) -> pd.Series:
     """Average score per branch (lowest first), for the scorecard's bar chart."""
     return evaluation["scores"].groupby(S.BRANCH)["score"].mean().sort_values()

@@ -13,8 +13,14 @@ What makes the run safe to schedule:
   declared parameters (papermill's inspection) and rejects unknown names (with
   the nearest valid name) and wrong types before any kernel starts;
 * **nothing half-written** — the set renders into a temporary folder beside
-  ``reports/<quarter>`` and replaces it only when every notebook succeeded;
-  other quarters are never touched;
+  ``reports/<quarter>`` and replaces it only when every notebook succeeded
+  (an atomic swap where the file system allows it); other quarters are never
+  touched; rendering only some reports (``--only``) keeps the quarter's other
+  good pages and lists them in the index;
+* **interruptions** — Ctrl-C or SIGTERM stops the kernels at once (they run in
+  their own sessions, so the signal reaches only this driver), removes the
+  temporary folder and releases the lock; folders left by a killed run (its
+  process gone) are removed by the next run of the quarter;
 * **loud failures** — a failing (or timed-out) cell raises
   :class:`~salesanalytics.exceptions.ReportError` naming the notebook and cell,
   the executed notebook with the error marked is kept under
@@ -30,9 +36,12 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import hashlib
-import html
 import json
+import logging
+import os
 import re
+import signal
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +54,7 @@ from ..core import config, periods
 from ..core.periods import parse_quarter, quarter_end  # noqa: F401  (the report's API)
 
 from . import io
+from .charts import html_text as escape_html
 from ..core.exceptions import ParameterError, ReportError, suggest
 from ..core.labels import check_lang, t
 
@@ -53,7 +63,7 @@ TEMPLATE_NAME = "sa_report"
 #: Cells removed from the HTML (the parameters and papermill's bookkeeping).
 HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "papermill-error-cell-tag"})
 #: Parameters the pipeline fills in itself, where a notebook declares them.
-PIPELINE_PARAMETERS = ("quarter", "data_dir", "lang", "interactive")
+PIPELINE_PARAMETERS = ("quarter", "data_dir", "lang", "interactive", "sources_file")
 DEFAULT_CELL_TIMEOUT = 600
 MANIFEST = "manifest.json"
 #: the ``lang`` attribute of the pages
@@ -79,6 +89,7 @@ REPORTS: tuple[ReportSpec, ...] = (
     ReportSpec("combined_plan", "combined_plan.ipynb", "title_combined_plan"),
     ReportSpec("quarterly_review", "quarterly_review.ipynb", "title_quarterly_review"),
     ReportSpec("scorecard", "scorecard.ipynb", "title_scorecard"),
+    ReportSpec("customers", "customers.ipynb", "title_customers"),
 )
 
 
@@ -175,7 +186,7 @@ def check_parameters(
     """
     for key in overrides:
         if key in PIPELINE_PARAMETERS:
-            how = {"quarter": "--quarter", "data_dir": "--data", "lang": "--lang"}.get(key)
+            how = {"quarter": "--quarter", "data_dir": "--data", "lang": "--lang", "sources_file": "--sources"}.get(key)
             raise ParameterError(
                 f"parameter '{key}' is set by the report run itself" + (f"; give it with {how}." if how else "; reports are never interactive.")
             )
@@ -284,10 +295,13 @@ def render_reports(
     cell_timeout: float = DEFAULT_CELL_TIMEOUT,
     kernel_name: str = "python3",
     jobs: int = 2,
+    sources: str | Path | None = None,
 ) -> RenderResult:
     """Render the quarter's report set into ``out_dir/<quarter>/`` (see the module docstring).
 
-    ``jobs`` notebooks run at once (separate kernels).  Returns a
+    ``jobs`` notebooks run at once (separate kernels).  With ``reports`` given, only those
+    pages are rendered: the quarter's other good pages are kept and the index lists them all
+    (``RenderResult.reports`` holds the pages rendered now).  Returns a
     :class:`RenderResult`; raises :class:`ReportError` (after writing
     the FAILED index and keeping the failed notebook) when a notebook fails.
     """
@@ -308,15 +322,28 @@ def render_reports(
     for s in specs:
         if not paths[s.name].exists():
             raise ParameterError(f"report notebook {paths[s.name]} does not exist.")
-    pipeline = {"quarter": quarter, "data_dir": str(data_dir), "lang": lang, "interactive": False}
+    # sources: the sources file (database tables/queries) the state is built from; pages get its path, never a URL
+    pipeline = {"quarter": quarter, "data_dir": str(data_dir), "lang": lang, "interactive": False,
+                "sources_file": str(Path(sources).resolve()) if sources else ""}
     injected = check_parameters(paths, dict(parameters or {}), pipeline)  # before any kernel starts
+    if sources and any("sources_file" not in injected[s.name] for s in specs):
+        import warnings
+
+        from ..core.exceptions import SalesAnalyticsWarning
+
+        blind = ", ".join(s.name for s in specs if "sources_file" not in injected[s.name])
+        warnings.warn(f"these pages declare no sources_file parameter and read the files in {data_dir}: {blind}", SalesAnalyticsWarning, stacklevel=2)
     fingerprint, files = data_fingerprint(data_dir)
+    # the quarter's state is computed once here, before any kernel: every page then reads it from the
+    # cache, and summary.json carries the headline figures every page shows
+    summary_text = _quarter_summary(quarter, data_dir, dict(parameters or {}), lang, sources)
 
     with io.exclusive_lock(out_dir / f".{quarter}.lock") as locked:
         if not locked:
             raise ReportError(f"another run of {quarter} is writing {out_dir / quarter} right now; nothing was changed. Run again when it has finished.")
         return _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang, data_dir, fingerprint, files,
-                              _as_checked(parameters or {}, injected), cell_timeout, kernel_name, started, jobs)
+                              _as_checked(parameters or {}, injected), cell_timeout, kernel_name, started, jobs,
+                              summary_text=summary_text, keep_others=reports is not None)
 
 
 def _as_checked(overrides: Mapping[str, Any], injected: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -343,7 +370,65 @@ def _import_jupyter() -> None:
     import papermill  # noqa: F401
 
 
-def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang, data_dir, fingerprint, files, user_params, cell_timeout, kernel_name, started, jobs) -> RenderResult:
+def _quarter_summary(quarter: str, data_dir: Path, parameters: dict, lang: str, sources: str | Path | None = None) -> str | None:
+    """Build (or read from the cache) the quarter's state with the set's settings; its summary.json text."""
+    from . import quarter as quarter_state
+
+    settings = {k: parameters[k] for k in ("n_draws", "seed", "scenario") if k in parameters}
+    state = quarter_state.load_state(quarter, data_dir=data_dir, lang=lang, sources=sources, **settings)
+    return quarter_state.summary_json(state)
+
+
+class _Kernels:
+    """The kernels of one run, so that an interrupt stops them at once.
+
+    jupyter_client starts each kernel in a session of its own: Ctrl-C and SIGTERM reach only
+    this driver, and without this the driver would wait for every running notebook to end.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._groups: set[int] = set()
+        self.stopping = False
+
+    def manager_class(self):
+        """An ``AsyncKernelManager`` that registers each kernel it starts (papermill's ``kernel_manager_class``)."""
+        from jupyter_client import AsyncKernelManager
+
+        registry = self
+
+        class TrackedKernelManager(AsyncKernelManager):
+            async def start_kernel(self, **kw):
+                await super().start_kernel(**kw)
+                registry._started(getattr(self.provisioner, "pgid", None) or getattr(self.provisioner, "pid", None))
+
+        return TrackedKernelManager
+
+    def _started(self, group: int | None) -> None:
+        if not group:
+            return
+        with self._lock:
+            self._groups.add(group)
+        if self.stopping:  # started while the run was being stopped
+            self.stop()
+
+    def stop(self) -> None:
+        """Kill every kernel of the run (and anything it started); the notebooks' threads then end within a second."""
+        self.stopping = True
+        with self._lock:
+            groups, self._groups = set(self._groups), set()
+        for group in groups:
+            try:
+                if group != os.getpgid(0):
+                    os.killpg(group, signal.SIGKILL)
+                else:  # pragma: no cover - a kernel in our own process group: only the kernel itself
+                    os.kill(group, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
+def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang, data_dir, fingerprint, files, user_params, cell_timeout, kernel_name, started, jobs,
+                   *, summary_text: str | None = None, keep_others: bool = False) -> RenderResult:
     from concurrent.futures import ThreadPoolExecutor
 
     _import_jupyter()
@@ -351,8 +436,13 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
     from papermill.exceptions import PapermillExecutionError
 
     final = out_dir / quarter
+    # under the lock no other run of the quarter is alive: any temporary folder of it is a dead run's
+    io.remove_stale_dirs(out_dir, (f".{quarter}.tmp-", f".{quarter}.old-"))
     tmp = io.make_temp_dir(out_dir, f".{quarter}.tmp-")
     executed_dir = io.make_temp_dir(tmp, "_executed-")
+    kernels = _Kernels()
+    quiet = logging.getLogger("papermill")  # nbclient logs through papermill's logger
+    level = quiet.level
 
     def execute(spec):
         t0 = time.perf_counter()
@@ -361,6 +451,7 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
             progress_bar=False, cwd=str(notebooks_dir), execution_timeout=cell_timeout, request_save_on_cell_execute=True,
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             shutdown_kernel="immediate",  # outputs are collected; a graceful shutdown only costs time  # kernel-app log noise ("TCP without encryption" on localhost, an interrupt at shutdown); cell errors still arrive as outputs
+            kernel_manager_class=kernels.manager_class(),
         )
         html_text = notebook_to_html(nb, t(spec.title_key, lang))
         return html_text, time.perf_counter() - t0
@@ -369,19 +460,25 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
         # Kernels are separate processes: running two at once overlaps one kernel's
         # start-up and imports with the other's work (see BENCHMARKS.md, Reports).
         with ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:
-            # longest first (by the last good run), so the two kernels finish close together
-            last = _last_seconds(final)
-            order = sorted(specs, key=lambda s: -last.get(s.name, float("inf")))
-            submitted = {spec.name: pool.submit(execute, spec) for spec in order}
-            futures = [(spec, submitted[spec.name]) for spec in specs]
-            outcomes = []
-            for spec, future in futures:
-                try:
-                    outcomes.append((spec, future.result(), None))
-                except Exception as exc:  # noqa: BLE001 — any failure must end as a FAILED index
-                    outcomes.append((spec, None, exc))
-                    for _, later in futures:
-                        later.cancel()  # not started yet: do not start it
+            try:
+                # longest first (by the last good run), so the two kernels finish close together
+                last = _last_seconds(final)
+                order = sorted(specs, key=lambda s: -last.get(s.name, float("inf")))
+                submitted = {spec.name: pool.submit(execute, spec) for spec in order}
+                futures = [(spec, submitted[spec.name]) for spec in specs]
+                outcomes = []
+                for spec, future in futures:
+                    try:
+                        outcomes.append((spec, future.result(), None))
+                    except Exception as exc:  # noqa: BLE001 — any failure must end as a FAILED index
+                        outcomes.append((spec, None, exc))
+                        for _, later in futures:
+                            later.cancel()  # not started yet: do not start it
+            except BaseException:  # Ctrl-C, SIGTERM (the CLI raises it as an interrupt): stop now, not after the notebooks
+                pool.shutdown(wait=False, cancel_futures=True)
+                quiet.setLevel(logging.CRITICAL + 1)  # the kernels die by our hand: no "Kernel died" lines
+                kernels.stop()
+                raise
         failed = [(spec, exc) for spec, _, exc in outcomes if exc is not None]
         if failed:
             spec, exc = failed[0]
@@ -394,13 +491,43 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
             done.append({"name": spec.name, "title": t(spec.title_key, lang), "notebook": spec.notebook, "file": f"{spec.name}.html",
                          "seconds": round(seconds, 2), "parameters": _jsonable(injected[spec.name])})
         io.remove_tree(executed_dir)
-        manifest = _manifest(quarter, lang, data_dir, fingerprint, files, user_params, done, started, ok=True)
+        listed = _keep_other_reports(final, tmp, done) if keep_others else done
+        manifest = _manifest(quarter, lang, data_dir, fingerprint, files, user_params, listed, started, ok=True)
         io.write_text(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+        if summary_text is not None:
+            io.write_text(tmp / "summary.json", summary_text)
         io.write_text(tmp / "index.html", index_html(manifest, lang))
         io.replace_dir(tmp, final)
     finally:
+        quiet.setLevel(level)
         io.remove_tree(tmp)
     return RenderResult(quarter, final, final / "index.html", True, done, time.perf_counter() - started)
+
+
+def _keep_other_reports(final: Path, tmp: Path, done: list[dict]) -> list[dict]:
+    """The quarter's other good pages (of the last good run) linked into the new set; all of them, in the set's order.
+
+    Rendering some reports (``--only``) updates those pages and the index, never drops the rest.
+    """
+    try:
+        last = json.loads(io.read_text(final / MANIFEST))
+    except (OSError, ValueError):
+        return done
+    if not isinstance(last, dict) or last.get("status") != "ok":
+        return done
+    have = {r["name"] for r in done}
+    kept = []
+    for entry in last.get("reports") or []:
+        if not isinstance(entry, dict):
+            continue
+        name, file = entry.get("name"), str(entry.get("file", ""))
+        # a file name of the set, never a path: a hand-edited manifest cannot pull files from elsewhere
+        if name in have or not re.fullmatch(r"[\w.-]+\.html", file) or file.startswith(".") or not (final / file).is_file():
+            continue
+        io.link_or_copy(final / file, tmp / file)
+        kept.append({**entry, "rendered_at_utc": entry.get("rendered_at_utc") or last.get("rendered_at_utc")})
+    order = {s.name: i for i, s in enumerate(REPORTS)}
+    return sorted(kept + done, key=lambda r: order.get(r["name"], len(order)))
 
 
 def _last_seconds(final: Path) -> dict[str, float]:
@@ -532,7 +659,7 @@ code{font-size:.9em;word-break:break-all}
 
 def index_html(manifest: Mapping, lang: str = "zh") -> str:
     """The quarter's index page: links, parameters, data fingerprint, version, time (or FAILED)."""
-    e = html.escape
+    e = escape_html
     q = manifest["quarter"]
     parts = [f"<!DOCTYPE html><html lang='{HTML_LANG[lang]}'><head><meta charset='utf-8'/>",
              f"<title>{e(t('index_title', lang, quarter=q))}{' — FAILED' if manifest['status'] != 'ok' else ''}</title>",
@@ -575,7 +702,7 @@ def index_html(manifest: Mapping, lang: str = "zh") -> str:
 
 
 def _report_table(reports: Sequence[Mapping], lang: str) -> str:
-    e = html.escape
+    e = escape_html
     rows = [f"<table class='reports'><tr><th>{e(t('index_reports', lang))}</th><th>{e(t('index_notebook', lang))}</th><th>{e(t('index_seconds_header', lang))}</th></tr>"]
     for r in reports:
         rows.append(f"<tr><td><a class='report-link' href='{e(r['file'])}'>{e(r['title'])}</a></td><td><code>{e(r['notebook'])}</code></td><td>{r['seconds']:.1f}</td></tr>")

@@ -88,7 +88,8 @@ def _company_word(frame: pd.DataFrame, lang: str, company: str) -> pd.DataFrame:
 # backward
 # ----------------------------------------------------------------------------
 def backward_overview(planner, lang: str = "zh") -> pd.DataFrame:
-    """Per branch and in total: the annual sales and gross-profit tasks next to today's capacity."""
+    """Per branch and in total: the annual tasks next to today's capacity (today's productivity), the
+    multiple the task needs, the most stretched month's multiple per head and the people the staffing plan adds."""
     s = planner.summary()
     cap = planner.capacity_.set_index(BRANCH)
     sales = planner.matrix("sales_task", lang)
@@ -96,14 +97,111 @@ def backward_overview(planner, lang: str = "zh") -> pd.DataFrame:
     table = pd.DataFrame(index=sales.index)
     table[header("sales_task", lang, "backward")] = sales[annual]
     table[header("gross_profit_task", lang, "backward")] = planner.matrix("gross_profit_task", lang)[annual]
-    totals = {"capacity_gross_profit": s["capacity_gross_profit_yuan"], "uplift_needed_pct": s["uplift_needed_pct"],
-              "extra_heads_needed": s["extra_heads_needed"]}
     total_row = table.index[-1]  # the 合计 / Total row of the matrix
+    totals = {"capacity_gross_profit": s["capacity_gross_profit_yuan"], "capacity_multiple": s["capacity_multiple"],
+              "peak_vs_today": s["peak_vs_today"], "months_flagged": float(cap["months_flagged"].sum()),
+              "extra_heads_needed": s["extra_heads_needed"]}
     for key, total in totals.items():
         name = header(key, lang, "backward")
-        table[name] = cap[key]
+        table[name] = cap[key].astype(float)
         table.loc[total_row, name] = total
+    for key in ("capacity_multiple", "peak_vs_today"):
+        name = header(key, lang, "backward")
+        table[name] = [backward_times(v, lang) for v in table[name]]
     return table
+
+
+def backward_times(v, lang: str, flagged: bool = False) -> str:
+    if v is None or v != v:
+        return "—"
+    return L.text("bw_times_flagged" if flagged else "bw_times", lang, ratio=float(v))
+
+
+def backward_team_lines(planner, lang: str = "zh") -> list[str]:
+    """The answer in sentences: today's capacity, the phasing comparison, the most stretched month, the staffing plan."""
+    s = planner.summary()
+    lines = [
+        L.text("bw_cli_capacity", lang, total=s["capacity_gross_profit_yuan"], existing=s["capacity_existing_yuan"],
+               new=s["capacity_new_branches_yuan"], multiple=s["capacity_multiple"]),
+        L.text("bw_cli_phased", lang, amount=s["capacity_phased_yuan"]),
+    ]
+    if s["peak_branch"] is not None:
+        peak = planner.per_head_.query("branch == @s['peak_branch'] and month == @s['peak_month']").iloc[0]
+        lines.append(L.text("bw_cli_peak", lang, branch=s["peak_branch"], month=s["peak_month"].month, required=peak["required_per_head"],
+                            today=peak["today_per_head"], ratio=s["peak_vs_today"], cells=s["cells_flagged"]))
+    lines.append(L.text("bw_cli_staffing", lang, hires=int(s["extra_heads_needed"]), cost=s["staffing_cost_yuan"],
+                        gp=s["gross_profit_with_staffing_yuan"], revenue=s["revenue_with_staffing_yuan"], iterations=s["staffing_iterations"]))
+    if s["open_gap_yuan"] > 0:
+        lines.append(L.text("bw_cli_open_gap", lang, amount=s["open_gap_yuan"]))
+    return lines
+
+
+def backward_per_head(planner, lang: str = "zh") -> pd.DataFrame:
+    """Branches x months: the gross profit per head the task requires as a multiple of today's (⚠ above the realistic level)."""
+    ph = planner.per_head_
+    names = planner.branch_names_
+    ratio = ph["required_vs_today"].to_numpy(dtype=float).reshape(len(names), 12)
+    flag = ph["flagged"].to_numpy(dtype=bool).reshape(len(names), 12)
+    cells = [[backward_times(r, lang, f) for r, f in zip(rr, ff)] for rr, ff in zip(ratio, flag)]
+    out = pd.DataFrame(cells, index=pd.Index(names, name=L.label(BRANCH, lang)),
+                       columns=[L.value("plan_month", m, lang) for m in range(1, 13)])
+    return out
+
+
+def backward_hires(planner, lang: str = "zh") -> pd.DataFrame:
+    """Branches x months: the people joining each month, with totals (the hiring plan)."""
+    hires = pd.DataFrame(planner.staffing_.hires.astype(float), index=pd.Index(planner.branch_names_, name=L.label(BRANCH, lang)),
+                         columns=[L.value("plan_month", m, lang) for m in range(1, 13)])
+    total = L.label("total", lang)
+    hires[total] = hires.sum(axis=1)
+    hires.loc[total] = hires.sum(axis=0)
+    return hires
+
+
+def backward_org(planner, lang: str = "zh") -> pd.DataFrame:
+    """团队编制 per branch and in total: people by role, today → year end, and the monthly cost."""
+    today, staffed = planner.org("today"), planner.org("staffed")
+    total = L.label("total", lang)
+    today.loc[total] = today.sum(axis=0)
+    staffed.loc[total] = staffed.sum(axis=0)
+    out = pd.DataFrame(index=pd.Index(list(staffed.index), name=L.label(BRANCH, lang)))
+    for col in staffed.columns:
+        name = header(col, lang, "backward") if col not in ("salesperson",) else L.value("org_role", "salesperson", lang)
+        out[name] = [f"{a:,.0f} → {b:,.0f}" if a != b else f"{b:,.0f}" for a, b in zip(today[col], staffed[col])]
+    return out
+
+
+def backward_mix(planner, dimension: str, lang: str = "zh") -> pd.DataFrame:
+    """Branches x categories of the mix: the annual sales task (yuan), with totals."""
+    mix = planner.mix_targets(dimension)
+    wide = mix.pivot_table(index=BRANCH, columns=dimension, values="sales_task_fen", aggfunc="sum", sort=False)
+    wide = wide.reindex(planner.branch_names_)
+    total = L.label("total", lang)
+    wide[total] = wide.sum(axis=1)
+    wide.loc[total] = wide.sum(axis=0)
+    wide = wide / 100
+    wide.index.name = L.label(BRANCH, lang)
+    wide.columns.name = None
+    return wide
+
+
+def backward_sensitivity(planner, lang: str = "zh") -> pd.DataFrame:
+    """The readings side by side: capacity, the phasing comparison, the multiples, the staffing plan, the branch that moves most."""
+    raw = planner.sensitivity(lang)
+    out = pd.DataFrame({header("reading", lang, "backward"): raw["reading"]})
+    for key in ("capacity_gross_profit", "capacity_phased"):
+        out[header(key, lang, "backward")] = raw[key].map(lambda v: "—" if v != v else f"{v:,.0f}")
+    for key in ("capacity_multiple", "december_vs_january"):
+        out[header(key, lang, "backward")] = [backward_times(v, lang) for v in raw[key]]
+    out[header("peak_vs_today", lang, "backward")] = [
+        "—" if b is None or b != b else f"{b} {L.value('plan_month', m.month, lang)} {backward_times(r, lang)}"
+        for b, m, r in zip(raw["peak_branch"], raw["peak_month"], raw["peak_vs_today"])]
+    for key in ("extra_heads_needed", "gross_profit_with_staffing"):
+        out[header(key, lang, "backward")] = raw[key].map(lambda v: "—" if v != v else f"{v:,.0f}")
+    out[header("changed_branch", lang, "backward")] = [
+        "—" if b is None or b != b else f"{b} {x:,.0f} → {y:,.0f}"
+        for b, x, y in zip(raw["changed_branch"], raw["changed_branch_task_before"], raw["changed_branch_task"])]
+    return out.reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from ..core import schema as S
 from ..core.exceptions import ParameterError, SalesAnalyticsError, suggest
 from ..core.labels import check_lang, t, value
 from ..methods.backward import BackwardPlanner
+from ..methods.tracking import COMPANY
 from ..methods.plan import Plan
 from ..methods.scenarios import default_scenarios
 from . import charts, io
@@ -157,48 +158,32 @@ def backward_from_parameters(plan_file: str, data_dir: str = "", *, target_yuan:
     return plan, history, BackwardPlanner(plan).fit(history=history)
 
 
-def combined_inputs(scenarios_file: str = "", adjustments_file: str = "", data_dir: str = ""):
-    """What a combined notebook's file parameters mean: ``(scenarios, adjustments)``.
-
-    Names are looked up in ``data_dir`` ("" = the bundled data folder) or taken as
-    paths; "" means the built-in 保守/基准/激进 scenarios and no adjustments.
-    """
-    folder = data_dir or None
-    scenarios = io.read_scenarios(config.data_path(scenarios_file, folder)) if scenarios_file else None
-    adjustments = io.read_adjustments(config.data_path(adjustments_file, folder)) if adjustments_file else None
-    return scenarios, adjustments
-
-
-def fit_combined_planner(history: pd.DataFrame, plan: Plan, *, n_draws: int = 2000, seed: int = 0):
-    """A fitted :class:`~salesanalytics.methods.combined.CombinedPlanner` for :func:`combined_explorer`.
-
-    Notebooks call this (and ``plan_combined`` for the static tables) rather than the
-    planner's constructor, so a change of its signature is absorbed here.
-    """
-    from ..methods.combined import CombinedPlanner  # lazy for speed: the forecasting stack loads only for this explorer
-
-    return CombinedPlanner(plan, n_draws=n_draws, seed=seed).fit(history)
-
-
 CSS.update({"scenario": "sa-dropdown-scenario", "blend": "sa-slider-blend", "target_table": "sa-target-table", "combined_headline": "sa-combined-headline"})
 
 
-def combined_explorer(planner, *, scenario: str = "基准", blend: float | None = None, lang: str = "zh"):
+def _own_blend(sc) -> float:
+    """Where the blend slider stands for a scenario's own rule (a quantile rule starts at 1)."""
+    return sc.blend if sc.target_rule == "blend" else 1.0
+
+
+def combined_explorer(planner, *, scenarios: dict | None = None, adjustments=None, scenario: str = "基准",
+                      blend: float | None = None, lang: str = "zh"):
     """结合法 explorer: a scenario menu and a blend-weight slider over the recommended targets.
 
-    ``planner``: a fitted :class:`salesanalytics.combined.CombinedPlanner`; a
-    move re-uses its forecast and simulated paths (``evaluate``), about 60 ms.
-    ``blend`` is the weight of the requirement in the target (0 = forecast,
-    1 = requirement); ``None`` starts at the scenario's own weight.
+    ``planner``: a fitted :class:`~salesanalytics.methods.combined.CombinedPlanner`; ``scenarios``
+    and ``adjustments``: the inputs the page around the panel ran with (default: the built-in
+    scenarios, no adjustments) — so at a scenario's own setting the panel shows exactly that
+    scenario's tab.  A move re-uses the fitted paths (``evaluate``), about 60 ms.  ``blend`` is
+    the weight of the requirement in the target (0 = forecast, 1 = requirement); ``None`` starts
+    at the scenario's own rule.
     """
     import ipywidgets as W
 
     check_lang(lang)
-    scenarios = default_scenarios()
+    scenarios = dict(scenarios or default_scenarios())
     if scenario not in scenarios:
         raise ParameterError(f"unknown scenario '{scenario}'.{suggest(scenario, scenarios)} Scenarios: {', '.join(scenarios)}.")
-    start = scenarios[scenario]
-    start_blend = blend if blend is not None else (start.blend if start.target_rule == "blend" else 1.0)
+    start_blend = blend if blend is not None else _own_blend(scenarios[scenario])
     style = {"description_width": "initial"}
     menu = W.Dropdown(options=[(sc.label(lang), name) for name, sc in scenarios.items()], value=scenario,
                       description=t("scenario", lang), style=style)
@@ -215,8 +200,12 @@ def combined_explorer(planner, *, scenario: str = "基准", blend: float | None 
     panel.add_class(CSS["panel"])
 
     def update(_change=None):
+        sc = scenarios[menu.value]
         try:
-            result = planner.evaluate(scenarios[menu.value], blend=weight.value)
+            if weight.value == _own_blend(sc):  # the scenario as the page shows it (its own rule, blend or quantile)
+                result = planner.evaluate(sc, adjustments=adjustments)
+            else:
+                result = planner.evaluate(sc, blend=weight.value, adjustments=adjustments)
         except SalesAnalyticsError as exc:
             headline.value = f"<p style='color:#c0392b'>{html.escape(str(exc))}</p>"
             return
@@ -225,8 +214,7 @@ def combined_explorer(planner, *, scenario: str = "基准", blend: float | None 
         table.value = charts.table_html(result.target_matrix(lang))
 
     def on_menu(_change):
-        sc = scenarios[menu.value]
-        own = sc.blend if sc.target_rule == "blend" else 1.0
+        own = _own_blend(scenarios[menu.value])
         if weight.value != own:
             weight.value = own  # the slider's observer recomputes
         else:
@@ -238,18 +226,32 @@ def combined_explorer(planner, *, scenario: str = "基准", blend: float | None 
     return panel
 
 
+def quarter_combined_explorer(state, *, scenario: str = "", lang: str = "zh"):
+    """The 结合法 panel of the quarter's combined page: the state's fitted planner, scenarios (hiring
+    only after the as-of date) and adjustments — the same inputs as the tabs beside it."""
+    if state.combined_planner is None:
+        raise ParameterError("the quarter's state has no fitted combined planner (an old cache entry). Fix: render again with a fresh cache.")
+    scenarios = {name: res.scenario for name, res in state.combined.results.items()}
+    return combined_explorer(state.combined_planner, scenarios=scenarios, adjustments=state.combined_adjustments,
+                             scenario=scenario or state.combined_scenario, lang=lang)
+
+
 CSS.update({"branch": "sa-dropdown-branch", "forecast_chart": "sa-forecast-chart"})
 
 
-def forecast_explorer(history: pd.DataFrame, prediction: pd.DataFrame, *, branch: str = "", lang: str = "zh"):
+def forecast_explorer(history: pd.DataFrame, prediction: pd.DataFrame, *, branch: str = "", lang: str = "zh", as_of=None):
     """正推法 explorer: pick a branch (or the company) and see its history and forecast fan.
 
-    ``prediction``: the forecaster's tidy frame; ``branch`` "" starts at the company total.
+    ``history``: long frame (month, branch, revenue[, kind]) — the quarter's ``history_to_date``;
+    ``prediction``: tidy forecast (branch, month, mean, lo_/hi_ ranges).  Where it has company rows
+    (the quarter's ``forecast``) the company view shows them (its own range); otherwise the
+    branches are summed.  ``branch`` "" starts at the company.
     """
     import ipywidgets as W
 
     check_lang(lang)
-    branches = list(dict.fromkeys(prediction[S.BRANCH]))
+    has_company = bool((prediction[S.BRANCH] == COMPANY).any())
+    branches = [b for b in dict.fromkeys(prediction[S.BRANCH]) if b != COMPANY]
     if branch and branch not in branches:
         raise ParameterError(f"unknown branch '{branch}'.{suggest(branch, branches)} Branches: {', '.join(branches)}.")
     company = t("total", lang)
@@ -261,11 +263,13 @@ def forecast_explorer(history: pd.DataFrame, prediction: pd.DataFrame, *, branch
     panel.add_class(CSS["panel"])
 
     def update(_change=None):
-        h, p = history, prediction
         if menu.value:
             h = history[history[S.BRANCH] == menu.value]
             p = prediction[prediction[S.BRANCH] == menu.value]
-        image.value = charts.to_png(charts.forecast_fan(h, p, lang))
+        else:
+            h = history
+            p = prediction[prediction[S.BRANCH] == COMPANY] if has_company else prediction
+        image.value = charts.to_png(charts.history_forecast(h, p, lang, as_of=as_of))
 
     menu.observe(update, names="value")
     update()

@@ -32,6 +32,8 @@ ACTIVITIES_FILE = "activities_2026.csv"
 RATINGS_FILE = "ratings_2026.csv"
 SCORECARD_SCHEME_FILE = "scorecard_scheme.yaml"
 INCENTIVE_PLANS_FILE = "incentive_plans.yaml"
+CUSTOMERS_FILE = "customers_2026.csv"
+CUSTOMER_ACTIVITIES_FILE = "customer_activities_2026.csv"
 
 
 def data_path(name: str, data_dir: Path | str | None = None) -> Path:

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
+from .numbers import MAX_AMOUNT_YUAN
+
 MONTH = "month"
 BRANCH = "branch"
 SALESPERSON = "salesperson"
@@ -85,6 +87,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "adjusted_on": ("调整日期", "adjusted_date", "decided_on"),
 }
 
+#: columns holding money in yuan: bounded per value and per column total by MAX_AMOUNT_YUAN
+AMOUNT_COLUMNS = frozenset({REVENUE, GROSS_PROFIT, MARKET_SIZE, "sales_task", "gross_profit_task",
+                            "cash_collected", "amount_yuan", "actual", "target", "prior_actual", "collected"})
+AMOUNT_BOUND_CHECK = "amount within the largest amount the tool accepts"
+
+
 def alias_lookup() -> dict[str, str]:
     """Map every accepted header (normalised) to its canonical column name."""
     table = {}
@@ -115,8 +123,13 @@ _month_col = pa.Column(
     coerce=True,
 )
 _key = pa.Column(str, nullable=False, coerce=True, checks=pa.Check.str_length(min_value=1))
-_money = pa.Column(float, nullable=False, coerce=True)
+#: every amount of money is within ±MAX_AMOUNT_YUAN (and so is a column's total: core.validation.finish)
+_bounded = pa.Check(lambda s: s.abs() <= MAX_AMOUNT_YUAN, error=AMOUNT_BOUND_CHECK)
+_money = pa.Column(float, checks=_bounded, nullable=False, coerce=True)
 _nonneg = pa.Column(float, checks=pa.Check.ge(0), nullable=False, coerce=True)
+_opt_amount = pa.Column(float, checks=_bounded, nullable=True, coerce=True, required=False)
+_nonneg_amount = pa.Column(float, checks=[pa.Check.ge(0), _bounded], nullable=False, coerce=True)
+_opt_nonneg_amount = pa.Column(float, checks=[pa.Check.ge(0), _bounded], nullable=True, coerce=True, required=False)
 
 #: Monthly history / actuals: month x branch [x salesperson x product].
 HISTORY_SCHEMA = pa.DataFrameSchema(
@@ -126,7 +139,7 @@ HISTORY_SCHEMA = pa.DataFrameSchema(
         SALESPERSON: pa.Column(str, nullable=False, coerce=True, required=False),
         PRODUCT: pa.Column(str, nullable=False, coerce=True, required=False),
         REVENUE: _money,
-        GROSS_PROFIT: pa.Column(float, nullable=True, coerce=True, required=False),
+        GROSS_PROFIT: _opt_amount,
         HEADCOUNT: pa.Column(float, checks=pa.Check.ge(0), nullable=True, coerce=True, required=False),
     },
     strict=False,
@@ -172,7 +185,7 @@ ROSTER_SCHEMA = pa.DataFrameSchema(
 INDUSTRY_SCHEMA = pa.DataFrameSchema(
     {
         YEAR: pa.Column(int, checks=pa.Check.in_range(1900, 2200), nullable=False, coerce=True),
-        MARKET_SIZE: pa.Column(float, checks=pa.Check.gt(0), nullable=False, coerce=True),
+        MARKET_SIZE: pa.Column(float, checks=[pa.Check.gt(0), _bounded], nullable=False, coerce=True),
         KIND: pa.Column(str, checks=pa.Check.isin(["actual", "outlook"]), nullable=False, coerce=True, required=False),
     },
     unique=[YEAR],
@@ -188,8 +201,8 @@ TARGETS_SCHEMA = pa.DataFrameSchema(
         BRANCH: _key,
         SALESPERSON: pa.Column(str, nullable=False, coerce=True, required=False),
         PRODUCT: pa.Column(str, nullable=False, coerce=True, required=False),
-        "sales_task": _nonneg,
-        "gross_profit_task": pa.Column(float, checks=pa.Check.ge(0), nullable=True, coerce=True, required=False),
+        "sales_task": _nonneg_amount,
+        "gross_profit_task": _opt_nonneg_amount,
     },
     strict=False,
     coerce=True,
@@ -205,7 +218,7 @@ _actual_columns = {
     # contribution share of one credit line in percent; the lines of a deal sum to 100
     "share": pa.Column(float, checks=[pa.Check.gt(0), pa.Check.le(100)], nullable=False, coerce=True, required=False),
     REVENUE: _money,
-    GROSS_PROFIT: pa.Column(float, nullable=True, coerce=True, required=False),
+    GROSS_PROFIT: _opt_amount,
 }
 
 #: Actuals (tracking) by day: one row per sale or credit line of a deal (date = the day).
@@ -234,7 +247,7 @@ ACTIVITIES_SCHEMA = pa.DataFrameSchema(
         "new_customers": _count,
         "quotes": _count,
         "deals": _count,
-        "cash_collected": pa.Column(float, nullable=False, coerce=True, required=False),
+        "cash_collected": pa.Column(float, checks=_bounded, nullable=False, coerce=True, required=False),
     },
     strict=False,
     coerce=True,
@@ -247,7 +260,7 @@ ADJUSTMENTS_SCHEMA = pa.DataFrameSchema(
     {
         BRANCH: _key,
         "period": pa.Column(str, nullable=True, coerce=True),
-        "amount_yuan": pa.Column(float, checks=pa.Check.ge(0), nullable=True, coerce=True),
+        "amount_yuan": pa.Column(float, checks=[pa.Check.ge(0), _bounded], nullable=True, coerce=True),
         "change_pct": pa.Column(float, nullable=True, coerce=True),
         "reason": pa.Column(str, nullable=False, coerce=True, checks=pa.Check.str_length(min_value=1)),
         "author": pa.Column(str, nullable=False, coerce=True, checks=pa.Check.str_length(min_value=1)),
@@ -266,12 +279,12 @@ KPI_SCHEMA = pa.DataFrameSchema(
     {
         SALESPERSON: _key,
         BRANCH: _key,
-        "actual": pa.Column(float, nullable=False, coerce=True),
-        "target": pa.Column(float, checks=pa.Check.gt(0), nullable=False, coerce=True),
-        GROSS_PROFIT: _opt_num,
-        "prior_actual": _opt_nonneg,
+        "actual": _money,
+        "target": pa.Column(float, checks=[pa.Check.gt(0), _bounded], nullable=False, coerce=True),
+        GROSS_PROFIT: _opt_amount,
+        "prior_actual": _opt_nonneg_amount,
         "new_customers": _opt_nonneg,
-        "collected": _opt_nonneg,
+        "collected": _opt_nonneg_amount,
     },
     unique=[SALESPERSON],
     strict=False,

@@ -16,7 +16,13 @@ import pandera.errors as pa_errors
 import pandera.pandas as pa
 
 from . import schema as S
-from .exceptions import DataError
+from .exceptions import DataError, PlanError, reject_unknown_keys
+from .numbers import MAX_AMOUNT_YUAN, normalise_number_text
+
+#: columns written as a fraction (0.08 for 8 %): a value written '8%' is refused with that hint
+FRACTION_COLUMNS = frozenset({S.GROSS_MARGIN})
+#: columns written in percent (60 for 60 %): '60%' is unambiguous and read as 60
+PERCENT_COLUMNS = frozenset({"share", "change_pct"})
 
 
 def rename_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -100,14 +106,116 @@ def _describe_check(check: str, case, column: str) -> str:
         return f"'{case}' is not a {what}"
     if name == "month must be a calendar month" or "calendar month" in str(check):
         return f"'{case}' is not the first day of a month (the data must be monthly)"
+    if str(check) == S.AMOUNT_BOUND_CHECK:
+        return f"{_amount_text(case)} is beyond the largest amount the tool accepts ({MAX_AMOUNT_YUAN:,} yuan)"
     template = _PROBLEMS.get(name, "'{case}' fails check " + str(check))
     return template.format(case=case, arg=arg, what="")
+
+
+def _amount_text(value) -> str:
+    try:
+        return f"{float(value):,.0f}"
+    except (TypeError, ValueError):
+        return f"'{value}'"
+
+
+def _where(ctx: Mapping, column: str) -> dict:
+    original = ctx.get("original", {})
+    shown = original.get(column, column)
+    return {"source": ctx.get("source"), "sheet": ctx.get("sheet"), "column": shown if shown == column else f"{shown} ({column})"}
+
+
+def _is_numeric(column: pa.Column) -> bool:
+    return str(column.dtype).startswith(("float", "int"))
+
+
+def normalise_numbers(frame: pd.DataFrame, schema: pa.DataFrameSchema, ctx: Mapping) -> pd.DataFrame:
+    """Numbers as spreadsheets export them, made plain where that is unambiguous.
+
+    Thousands separators (``1,234,567.00``), a currency sign (``¥1,000``) and full-width digits
+    are read (:func:`salesanalytics.core.numbers.normalise_number_text`); ``60%`` in a column
+    written in percent is 60; ``8%`` in a column written as a fraction is refused with the
+    fraction to write.  Anything else that is not a number is left as written, so the schema
+    reports it verbatim.
+    """
+    changes = {}
+    for name, column in schema.columns.items():
+        if name not in frame.columns or not _is_numeric(column) or not _is_text(frame[name]):
+            continue
+        values = frame[name]
+        text = values.notna() if values.dtype != object else values.map(lambda v: isinstance(v, str)).astype(bool)
+        plain = pd.to_numeric(values.where(text), errors="coerce")
+        todo = text & plain.isna()
+        if not todo.any():
+            continue
+        fixed = {}
+        for raw in pd.unique(values[todo]):
+            stripped = raw.strip()
+            if stripped.endswith(("%", "％")):
+                if name in FRACTION_COLUMNS:
+                    rows = (values.index[values == raw] + 2).tolist()
+                    pct = normalise_number_text(stripped[:-1])
+                    hint = f"{float(pct) / 100:g} for {stripped}" if _parses(pct) else "0.08 for 8%"
+                    raise DataError(f"'{raw}' is written as a percentage.", rows=rows,
+                                    fix=f"write it as a fraction, e.g. {hint}", **_where(ctx, name))
+                if name in PERCENT_COLUMNS:
+                    stripped = stripped[:-1]
+            candidate = normalise_number_text(stripped)
+            if _parses(candidate):
+                fixed[raw] = candidate
+        if fixed:
+            changes[name] = values.where(~values.isin(list(fixed)), values.map(fixed))
+    return frame.assign(**changes) if changes else frame
+
+
+def _is_text(values: pd.Series) -> bool:
+    """Object or string dtype (pandas 3 reads ``dtype=str`` as its string dtype)."""
+    return values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+
+
+def _parses(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _reject_blank_names(frame: pd.DataFrame, schema: pa.DataFrameSchema, ctx: Mapping) -> None:
+    """A name made of spaces only is no name: refused like a missing one, with the rows."""
+    for name, column in schema.columns.items():
+        if name not in frame.columns or column.nullable or not str(column.dtype).startswith(("str", "object")):
+            continue
+        values = frame[name]
+        if not _is_text(values):
+            continue
+        try:
+            stripped = values.str.strip()
+        except AttributeError:  # an object column without any text
+            continue
+        blank = ((stripped == "") & (values != "")).fillna(False).astype(bool)
+        if blank.any():
+            raise DataError(f"'{values[blank].iloc[0]}' is blank (only spaces).", rows=(values.index[blank] + 2).tolist(),
+                            fix=S.FIX_HINTS.get(name, "write a name"), **_where(ctx, name))
+
+
+def _check_totals(frame: pd.DataFrame, ctx: Mapping) -> None:
+    """The amounts of a column add up to at most MAX_AMOUNT_YUAN: every sum in fen then fits 64 bits."""
+    for name in S.AMOUNT_COLUMNS & set(frame.columns):
+        if frame[name].dtype.kind != "f":
+            continue
+        total = float(frame[name].abs().sum())
+        if total > MAX_AMOUNT_YUAN:
+            raise DataError(f"the amounts add up to {total:,.0f} yuan, beyond the largest total the tool accepts ({MAX_AMOUNT_YUAN:,} yuan).",
+                            fix="check the unit (yuan, not fen) and the number of digits", **_where(ctx, name))
 
 
 def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, ctx: Mapping) -> pd.DataFrame:
     """Validate ``frame`` with a pandera ``schema``; raise a DataError naming rows and columns."""
     if S.MONTH in frame.columns and S.MONTH in schema.columns and frame[S.MONTH].dtype.kind != "M":  # already dates: nothing to parse
         frame = frame.assign(**{S.MONTH: parse_months(frame[S.MONTH])})
+    frame = normalise_numbers(frame, schema, ctx)
+    _reject_blank_names(frame, schema, ctx)
     try:
         return schema.validate(frame, lazy=True)
     except pa_errors.SchemaErrors as exc:
@@ -151,7 +259,8 @@ def _schema_error(exc: pa_errors.SchemaErrors, ctx: Mapping) -> DataError:
         sheet=ctx.get("sheet"),
         column=label,
         rows=rows or None,
-        fix=S.FIX_HINTS.get(column, "correct the value"),
+        fix=("check the unit (yuan, not fen) and the number of digits" if check == S.AMOUNT_BOUND_CHECK
+             else S.FIX_HINTS.get(column, "correct the value")),
     )
 
 
@@ -164,11 +273,21 @@ def finish(frame: pd.DataFrame, schema: pa.DataFrameSchema, ctx: Mapping, keys: 
     frame = frame[keep]
     ctx = {**ctx, "keys": keys}
     checked = validate(frame, with_unique(schema, keys) if keys else schema, ctx)
+    _check_totals(checked, ctx)
     return checked.reset_index(drop=True)
 
 
 def frame_from_records(records: list[Mapping], schema: pa.DataFrameSchema, *, source: str, keys: list[str] | None = None) -> pd.DataFrame:
-    """Validate a table given inline (e.g. a YAML list of branches); rows count from 1."""
+    """Validate a table given inline (e.g. a YAML list of branches); rows count from 1.
+
+    Unlike a file (whose extra columns are ignored), an inline item is settings someone typed:
+    a key that is no column of ``schema`` (``gross_margn``) is a :class:`PlanError` naming the item.
+    """
+    lookup = S.alias_lookup()
+    valid = [c for c in schema.columns]
+    for i, rec in enumerate(records, start=1):
+        typed = [k for k in rec if lookup.get(S.normalise_header(k)) not in schema.columns]
+        reject_unknown_keys(typed, valid, where=f"{source} {i}", error=PlanError)
     frame = pd.DataFrame(list(records))
     frame, original = rename_columns(frame)
     frame.index = frame.index - 1  # row numbers in messages start at 1 for inline lists

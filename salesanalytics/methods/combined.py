@@ -378,11 +378,17 @@ class CombinedPlanner:
                 f"the forecast has no series for branch {', '.join(missing)}.{suggest(missing[0], series)} "
                 "Fix: give history for every existing branch of the plan, or list it under new_branches."
             )
-        extra = [s for s in series if s not in existing]
+        new_names = [nb.branch for nb in plan.new_branches]
+        extra = [s for s in series if s not in existing and s not in new_names]
         if extra:
             warnings.warn(f"history branches not in the plan are left out of the combined plan: {', '.join(extra)}", stacklevel=2)
         rows = np.array([series.index(b) for b in existing])
         self.draws_ = draws[:, rows][:, :, cols]
+        # a forecast conditioned on this year's actuals (the quarter's state) may carry paths for new
+        # branches too (their actuals, then their run rate): those replace capacity x noise below
+        self.new_draws_ = {b: draws[:, series.index(b)][:, cols] for b in new_names if b in series}
+        # months already closed (actuals): no uplift or hire can change them any more
+        self.first_open_ = int(getattr(fc, "closed_months_", 0))
         mean = self.forecast_[self.forecast_[S.MONTH].dt.year == plan.year]
         table = mean.pivot_table(index=S.BRANCH, columns=S.MONTH, values="mean", aggfunc="sum").reindex(index=existing)
         self.mean_ = table.to_numpy(dtype=float)
@@ -391,6 +397,8 @@ class CombinedPlanner:
         # relative noise of each new branch: its comparable's (or the company's) paths over their mean
         self.new_noise_ = {}
         for nb in plan.new_branches:
+            if nb.branch in self.new_draws_:
+                continue
             if nb.comparable in existing:
                 i = existing.index(nb.comparable)
                 ref, ref_mean = self.draws_[:, i], self.mean_[i]
@@ -403,6 +411,7 @@ class CombinedPlanner:
         self.quantiles_cell_ = np.quantile(self.draws_, RANGE_QUANTILES, axis=0)
         self.quantiles_annual_ = np.quantile(self.draws_.sum(axis=2), ANNUAL_QUANTILES, axis=0)
         self.quantiles_noise_ = {name: np.quantile(noise, RANGE_QUANTILES, axis=0) for name, noise in self.new_noise_.items()}
+        self.quantiles_new_ = {name: np.quantile(d, RANGE_QUANTILES, axis=0) for name, d in self.new_draws_.items()}
         self.backward_ = self._fit_backward(plan)
         return self
 
@@ -427,12 +436,18 @@ class CombinedPlanner:
         existing = self.plan.branches[S.BRANCH].tolist()
         if names[:n_old] != existing:
             raise PlanError("the plan given to evaluate() must have the same existing branches as the one given to fit().")
-        capacity_sales = bw.cap_ * bw.phase_ / bw.margin_[:, None]
+        # a new branch's expected sales: its capacity at today's productivity (the target's phasing shapes tasks, not capacity)
+        capacity_sales = bw.today_capacity_ / bw.margin_[:, None]
         mean = np.empty((len(names), 12))
         draws = np.empty((self.draws_.shape[0], len(names), 12))
         mean[:n_old] = self.mean_
         draws[:, :n_old] = self.draws_
         for i in range(n_old, len(names)):
+            given = self.new_draws_.get(names[i])
+            if given is not None:
+                mean[i] = given.mean(axis=0)
+                draws[:, i] = given
+                continue
             noise = self.new_noise_.get(names[i])
             if noise is None:
                 raise PlanError(f"new branch {names[i]} was not in the plan given to fit(); fit again with it.")
@@ -497,7 +512,8 @@ class CombinedPlanner:
         p_company, es_company = attainment(company, required_fen.sum() / 100)
         n_old = self.draws_.shape[1]
         capacity_new = mean[n_old:]
-        q_cell = np.concatenate([self.quantiles_cell_, np.stack([c * self.quantiles_noise_[b] for b, c in zip(names[n_old:], capacity_new)], axis=1)
+        q_cell = np.concatenate([self.quantiles_cell_, np.stack([self.quantiles_new_[b] if b in self.quantiles_new_ else c * self.quantiles_noise_[b]
+                                                                 for b, c in zip(names[n_old:], capacity_new)], axis=1)
                                  if n_b > n_old else np.zeros((2, 0, 12))], axis=1)
         q_branch = np.concatenate([self.quantiles_annual_, np.quantile(annual[:, n_old:], ANNUAL_QUANTILES, axis=0).reshape(len(ANNUAL_QUANTILES), -1)], axis=1)
         q_company = np.quantile(company, ANNUAL_QUANTILES)
@@ -595,15 +611,19 @@ class CombinedPlanner:
         names = bw.branch_names_
         f = np.where(is_new[:, None], 0.0, mean)
         nbc = np.where(is_new[:, None], mean, 0.0)
-        uplift = sc.productivity_uplift * f
+        closed = np.arange(12) < self.first_open_
+        uplift = np.where(closed[None, :], 0.0, sc.productivity_uplift * f)  # an uplift can't change a closed month
         gap = required.sum(axis=1) - (f + nbc + uplift).sum(axis=1)
         month_idx = np.arange(12)
         opened = month_idx[None, :] >= (bw.opening_[:, None] - 1)
-        rpm = np.where(opened, bw.gph_[:, None] * bw.phase_ / bw.margin_[:, None], 0.0)
+        # a hire's monthly sales at full productivity: today's gross profit per head (not grown with the target's phasing)
+        rpm = np.where(opened, bw.productivity_ / bw.margin_[:, None], 0.0)
         first_ok = np.maximum(plan.hires_productive_from - 1, bw.opening_ - 1)
         keep = (1.0 - sc.attrition_rate_annual) ** (1 / 12)
         value = hire_value(rpm, first_ok, sc.hire_lead_time_months, sc.hire_ramp, keep)
-        hires = hire_schedule(np.maximum(gap, 0.0), value, sc.hiring_from_month - 1, sc.max_hires_per_branch_month)
+        # no hire can start in a month already closed: the first possible month is the first open one
+        start = max(sc.hiring_from_month - 1, self.first_open_)
+        hires = hire_schedule(np.maximum(gap, 0.0), value, start, sc.max_hires_per_branch_month)
         hire_sales = np.einsum("bh,bhm->bm", hires, value)  # expected sales of the hires per branch x month
         achieved = (f + nbc + uplift + hire_sales).sum(axis=1)
         req_b = required.sum(axis=1)

@@ -453,6 +453,13 @@ def plan_2026(history: pd.DataFrame) -> dict:
             {"branch": "珠海", "opening_month": "2026-09", "headcount": 8, "ramp": [0.3, 0.6, 0.9, 1.0]},
         ],
         "roster": "roster_2026.csv",
+        # 倒推法 team questions: capacity at today's productivity (no growth assumed), the staffing settings
+        # behind the hiring plan, and the product mix the targets are split by (2025 shares)
+        "capacity": {"productivity_growth": 0, "anchor_month": 1, "realistic_multiple": 1.5, "realistic_base": "best"},
+        "staffing": {"ramp": [0.3, 0.6, 0.9, 1.0], "attrition_rate_annual": 0.1, "lead_time_months": 1,
+                     "recruiting_cost_per_hire_yuan": 2000},
+        "mix": {"product": {"shares": {"工业设备": 50, "耗材配件": 35, "技术服务": 15},
+                            "gross_profit_shares": {"工业设备": 40.6, "耗材配件": 38.5, "技术服务": 20.9}}},
         "notes": [SYNTHETIC_NOTE, "Per-head gross profit = 2025 gross profit / year-end headcount / 12."],
     }
 
@@ -705,6 +712,285 @@ def make_activities(actuals: pd.DataFrame, roster: pd.DataFrame, end: str = "202
     )
 
 
+# ----------------------------------------------------------------------------
+# customers (资产客户 / 负债客户): who bought, who took the time, who referred whom
+# ----------------------------------------------------------------------------
+#: Spawn key of the customers' own random stream: drawing customers never moves a draw of the
+#: history, actuals or activities (their values are exactly what they were without customers).
+_CUSTOMER_STREAM = 2_000_000
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A kind of customer: the generator's truth behind the classes (never written to data/)."""
+
+    share: float  # share of an existing book of accounts
+    new_share: float  # share of the accounts won during the year
+    buy: float  # purchase weight: how often a deal of the owner goes to this customer
+    size: float  # deal-size factor against the owner's typical deal
+    visits: float  # visit intensity
+    quotes: float  # quote intensity
+    pay_days: float  # typical days from the deal to the cash
+    leave: float  # monthly chance of leaving (no deals after)
+    refer: float  # weight as a referrer of new customers
+
+
+#: key: a few large loyal accounts; regular: many small ones; sink: absorb visits and quotes, buy
+#: little and pay late; referrer: an average buyer who brings others; lapsing: drifts away.
+CUSTOMER_SEGMENTS: dict[str, Segment] = {
+    "key": Segment(0.05, 0.03, 5.0, 2.2, 3.5, 1.5, 38, 0.003, 1.0),
+    "regular": Segment(0.58, 0.70, 1.0, 0.8, 1.0, 1.0, 42, 0.015, 0.3),
+    "sink": Segment(0.15, 0.15, 0.25, 0.5, 3.0, 2.0, 70, 0.004, 0.1),
+    "referrer": Segment(0.07, 0.04, 1.4, 1.0, 1.2, 1.0, 35, 0.003, 12.0),
+    "lapsing": Segment(0.15, 0.08, 1.0, 0.8, 0.8, 0.8, 55, 0.15, 0.3),
+}
+
+
+@dataclass(frozen=True)
+class CustomerProcess:
+    """Settings of the customer layer (counts per salesperson of roster weight 1)."""
+
+    book: float = 6.0  # existing accounts: 3 + Poisson(book x weight)
+    new: float = 1.5  # accounts won over a full year: Poisson(new x weight x share of the year open)
+    referred_share: float = 0.5  # of the accounts won, the share referred by an existing customer
+    book_referred_share: float = 0.08  # of the existing book, the share once referred by another account
+    referred_to_owner: float = 0.65  # a referred account goes to the referrer's owner, else to a colleague
+    size_sigma: float = 0.9  # how closely deal size follows the customer's size (log scale)
+    calls_per_day: float = 1.5  # phone calls per activity day (the daily records have none)
+    hours: tuple[float, float, float] = (2.0, 0.25, 1.0)  # mean hours of a visit, a call, a quote
+    key_visit_hours: float = 1.4  # a visit to a key account takes this much longer
+    hours_blank: float = 0.08  # records without hours: the documented default per activity type applies
+    slow_payers: float = 0.06  # customers who pay 2.5 times slower than their kind
+
+
+CUSTOMER_PROCESS = CustomerProcess()
+
+INDUSTRIES = {
+    "制造业": (0.28, ("机械", "制造", "重工", "装备")), "物流": (0.12, ("物流", "供应链", "仓储")),
+    "电子": (0.12, ("电子", "科技", "半导体")), "能源": (0.08, ("能源", "电力", "新能源")),
+    "化工": (0.10, ("化工", "材料", "新材料")), "建筑": (0.10, ("建设", "建工", "工程")),
+    "食品": (0.06, ("食品", "饮料")), "医药": (0.06, ("医药", "生物")), "汽车": (0.05, ("汽车", "汽配")),
+    "公用事业": (0.03, ("水务", "燃气", "热力")),
+}
+_NAME_WORDS = list("华宏盛恒鑫远达新创永金瑞祥安泰丰信通力联中天海博锦凯嘉和润昌隆兴益广")
+
+
+def _customer_names(cities: np.ndarray, industries: np.ndarray, key: np.ndarray, rng) -> list[str]:
+    """Unique company names: city + two words + the industry's trade + 有限公司 (股份有限公司 for key accounts)."""
+    used: set[str] = set()
+    names = []
+    for city, industry, big in zip(cities, industries, key):
+        trades = INDUSTRIES[industry][1]
+        for attempt in range(50):
+            word = "".join(rng.choice(_NAME_WORDS, 2, replace=False))
+            name = f"{city}{word}{trades[rng.integers(len(trades))]}{'股份' if big else ''}有限公司"
+            if name not in used:
+                break
+        else:  # pragma: no cover - only for far more customers than the name space
+            name = f"{city}{word}{len(used)}有限公司"
+        used.add(name)
+        names.append(name)
+    return names
+
+
+def _pick_in_groups(start: np.ndarray, count: np.ndarray, weights: np.ndarray, units: np.ndarray, rng) -> np.ndarray:
+    """For each unit (a deal, a visit) of group g, one position in ``start[g] .. start[g]+count[g]-1`` by ``weights``.
+
+    ``weights`` is indexed by position (every group's range laid end to end); a group whose
+    weights are all zero picks uniformly.  Vectorised: one cumulative sum and one search.
+    """
+    w = np.asarray(weights, dtype=float)
+    gsum = np.add.reduceat(w, start) if len(start) else np.zeros(0)
+    gsum = np.where(count > 0, gsum, 0.0)
+    flat = gsum[units] <= 0
+    cum = np.cumsum(w)
+    before = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
+    target = before[units] + rng.random(len(units)) * gsum[units]
+    pos = np.searchsorted(cum, target, side="right")
+    pos = np.clip(pos, start[units], start[units] + count[units] - 1)
+    if flat.any():
+        pos[flat] = start[units[flat]] + np.floor(rng.random(int(flat.sum())) * count[units[flat]]).astype(np.int64)
+    return pos
+
+
+def make_customers(
+    actuals: pd.DataFrame,
+    activities: pd.DataFrame,
+    roster: pd.DataFrame,
+    *,
+    until: str = "2026-09-30",
+    seed: int = SEED,
+    process: CustomerProcess = CUSTOMER_PROCESS,
+) -> dict:
+    """SYNTHETIC customers of the plan year's deals and activities (their own random stream).
+
+    Returns ``customers`` (customer_id, customer_name, industry, customer_city, branch,
+    salesperson = account owner, referred_by), ``deal_customers`` (customer_id and
+    collected_date for every row of ``actuals``, same index), ``customer_activities``
+    (month, branch, salesperson, customer_id, visits, calls, quotes, hours: the daily
+    records' visits and quotes of each person-month spread over their customers, plus
+    calls) and ``segments`` (customer_id -> kind, the generator's truth).  Every deal goes to
+    one of its first salesperson's accounts active on its day, large deals to large
+    accounts; see docs/synthetic-data.md.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_CUSTOMER_STREAM,)))
+    until_ts = pd.Timestamp(until)
+    year = int(actuals["date"].dt.year.min())
+    year_start = pd.Timestamp(year, 1, 1)
+    first_deal = actuals.groupby(S.BRANCH)["date"].min()
+    team = roster[roster[S.BRANCH].isin(first_deal.index)].reset_index(drop=True)
+    P = len(team)
+    person_branch = team[S.BRANCH].to_numpy(object)
+    weight = team[S.WEIGHT].to_numpy(float)
+    opened = {b: (d if d > year_start + pd.Timedelta(days=31) else year_start) for b, d in first_deal.items()}
+    open_day = np.array([opened[b] for b in person_branch], dtype="datetime64[ns]")
+    span = (until_ts - pd.DatetimeIndex(open_day)).days.to_numpy() / 365.0
+
+    seg_names = list(CUSTOMER_SEGMENTS)
+    segs = list(CUSTOMER_SEGMENTS.values())
+    # -- the accounts: an existing book per person, then the accounts won during the year
+    n_book = 3 + rng.poisson(process.book * weight)
+    n_new = rng.poisson(process.new * weight * np.maximum(span, 0))
+    owner = np.concatenate([np.repeat(np.arange(P), n_book), np.repeat(np.arange(P), n_new)])
+    is_new = np.concatenate([np.zeros(n_book.sum(), bool), np.ones(n_new.sum(), bool)])
+    C = len(owner)
+    seg = np.where(is_new, rng.choice(len(segs), C, p=np.array([s.new_share for s in segs]) / sum(s.new_share for s in segs)),
+                   rng.choice(len(segs), C, p=np.array([s.share for s in segs]) / sum(s.share for s in segs)))
+    acq = open_day[owner].copy()
+    days_open = np.maximum((until_ts - pd.DatetimeIndex(acq)).days.to_numpy(), 1)
+    acq[is_new] = acq[is_new] + (rng.random(int(is_new.sum())) * days_open[is_new]).astype("timedelta64[D]")
+    leave = np.array([s.leave for s in segs])[seg]
+    stay_days = rng.exponential(1.0 / leave) * 30.44
+    drop = acq + stay_days.astype("timedelta64[D]")
+    # referrals: always to an account that came earlier (so no cycle, nobody refers themself)
+    refer_w = np.array([s.refer for s in segs])[seg]
+    referred_by = np.full(C, -1, dtype=np.int64)
+    branch_of = person_branch[owner]
+    order = np.lexsort((np.arange(C), acq))
+    by_branch: dict[str, list[int]] = {}
+    people_of = {b: np.flatnonzero(person_branch == b) for b in pd.unique(person_branch)}
+    for c in order:
+        earlier = by_branch.setdefault(branch_of[c], [])
+        chance = process.referred_share if is_new[c] else process.book_referred_share
+        if earlier and rng.random() < chance:
+            cand = np.asarray(earlier)
+            w = refer_w[cand] * (drop[cand] > acq[c])
+            if w.sum() > 0:
+                ref = int(cand[_pick_in_groups(np.array([0]), np.array([len(cand)]), w, np.array([0]), rng)[0]])
+                referred_by[c] = ref
+                if is_new[c]:
+                    colleagues = people_of[branch_of[c]]
+                    owner[c] = owner[ref] if rng.random() < process.referred_to_owner else int(rng.choice(colleagues))
+        earlier.append(int(c))
+    # one block of accounts per owner (by acquisition), ids in that order
+    order = np.lexsort((np.arange(C), acq, owner))
+    rank = np.empty(C, dtype=np.int64)
+    rank[order] = np.arange(C)
+    owner, seg, acq, drop, is_new = owner[order], seg[order], acq[order], drop[order], is_new[order]
+    referred_by = np.where(referred_by[order] >= 0, rank[np.maximum(referred_by[order], 0)], -1)
+    ids = np.array([f"C{k:06d}" for k in range(1, C + 1)], dtype=object)
+    c_start = np.searchsorted(owner, np.arange(P))
+    c_count = np.bincount(owner, minlength=P)
+
+    # -- each customer's own draws: purchase and visit heterogeneity, size, days to pay
+    appetite = rng.gamma(4.0, 0.25, C)  # how much this customer buys, against its kind
+    buy = np.array([s.buy for s in segs])[seg] * appetite
+    size = np.array([s.size for s in segs])[seg] * rng.lognormal(0, 0.3, C)
+    # salespeople visit the customers who buy (the time follows the appetite), except the ones who absorb visits anyway
+    sink = seg == seg_names.index("sink")
+    visit_w = np.array([s.visits for s in segs])[seg] * np.where(sink, 1.0, appetite**0.8) * rng.gamma(6.0, 1 / 6, C)
+    quote_w = np.array([s.quotes for s in segs])[seg] * rng.gamma(3.0, 1 / 3, C)
+    pay = np.array([s.pay_days for s in segs])[seg] * rng.lognormal(0, 0.25, C) * np.where(rng.random(C) < process.slow_payers, 2.5, 1.0)
+    industry_names = np.array(list(INDUSTRIES), dtype=object)
+    industry = industry_names[rng.choice(len(INDUSTRIES), C, p=[v[0] for v in INDUSTRIES.values()])]
+    key_seg = seg == seg_names.index("key")
+    cities = np.array([b.rstrip("0123456789") for b in person_branch], dtype=object)[owner]
+    names = _customer_names(cities, industry, key_seg, rng)
+
+    # -- deals: each goes to one of its first salesperson's accounts active that day
+    code_of = pd.Series(np.arange(P), index=team[S.SALESPERSON].to_numpy())
+    first_line = ~actuals["deal_id"].duplicated().to_numpy()
+    deal_of_row = np.cumsum(first_line) - 1
+    d_person = code_of.reindex(actuals[S.SALESPERSON].to_numpy()[first_line]).to_numpy().astype(np.int64)
+    d_date = actuals["date"].to_numpy()[first_line]
+    d_amount = np.maximum(actuals[S.REVENUE].to_numpy(float)[first_line], 1.0)
+    D = len(d_person)
+    typical = np.exp(np.bincount(d_person, weights=np.log(d_amount), minlength=P) / np.maximum(np.bincount(d_person, minlength=P), 1))
+    pair_count = c_count[d_person]
+    pair_start = np.concatenate([[0], np.cumsum(pair_count)[:-1]])
+    pair_deal = np.repeat(np.arange(D), pair_count)
+    pair_cust = c_start[d_person][pair_deal] + (np.arange(pair_count.sum()) - pair_start[pair_deal])
+    fit = np.exp(-((np.log(d_amount[pair_deal]) - np.log(size[pair_cust] * typical[d_person][pair_deal])) ** 2) / (2 * process.size_sigma**2))
+    active = (acq[pair_cust] <= d_date[pair_deal]) & (d_date[pair_deal] < drop[pair_cust])
+    w = buy[pair_cust] * fit * active
+    none_active = np.bincount(pair_deal, weights=w, minlength=D) <= 0
+    w = np.where(none_active[pair_deal], buy[pair_cust] * fit, w)  # all of a person's accounts gone: one comes back
+    d_cust = pair_cust[_pick_in_groups(pair_start, pair_count, w, np.arange(D), rng)]
+    delay = pay[d_cust] * rng.lognormal(0, 0.2, D)
+    collected = d_date + np.round(delay).astype("timedelta64[D]")
+    collected = np.where(collected <= until_ts.to_datetime64(), collected, np.datetime64("NaT"))
+    deal_customers = pd.DataFrame(
+        {S.CUSTOMER_ID: ids[d_cust][deal_of_row], S.COLLECTED_DATE: pd.DatetimeIndex(collected[deal_of_row]).astype("datetime64[ns]")},
+        index=actuals.index,
+    )
+
+    # -- time: each person-month's visits and quotes (the daily records) and calls over the accounts active that month
+    act_person = code_of.reindex(activities[S.SALESPERSON].to_numpy()).to_numpy().astype(np.int64)
+    act_month = activities["date"].to_numpy().astype("datetime64[M]")
+    months = np.unique(act_month)
+    M = len(months)
+    g_key = act_person * M + np.searchsorted(months, act_month)
+    keys, g_of = np.unique(g_key, return_inverse=True)
+    g_person, g_month = keys // M, months[keys % M]
+    visits_g = np.bincount(g_of, weights=activities["visits"].to_numpy(float)).astype(np.int64)
+    quotes_g = np.bincount(g_of, weights=activities["quotes"].to_numpy(float)).astype(np.int64)
+    calls_g = rng.poisson(process.calls_per_day * np.bincount(g_of))
+    G = len(keys)
+    gp_count = c_count[g_person]
+    gp_start = np.concatenate([[0], np.cumsum(gp_count)[:-1]])
+    gp_group = np.repeat(np.arange(G), gp_count)
+    gp_cust = c_start[g_person][gp_group] + (np.arange(gp_count.sum()) - gp_start[gp_group])
+    m_start = g_month[gp_group].astype("datetime64[ns]")
+    m_end = (g_month[gp_group] + 1).astype("datetime64[ns]")
+    live = (acq[gp_cust] < m_end) & (drop[gp_cust] >= m_start)
+    counts = {}
+    for name, per_group, cw in (("visits", visits_g, visit_w), ("quotes", quotes_g, quote_w), (S.CALLS, calls_g, visit_w + buy)):
+        units = np.repeat(np.arange(G), per_group)
+        pos = _pick_in_groups(gp_start, gp_count, cw[gp_cust] * live, units, rng)
+        counts[name] = np.bincount(pos, minlength=len(gp_cust))
+    touched = np.flatnonzero(counts["visits"] + counts["quotes"] + counts[S.CALLS])
+    v, q, k = (counts[n][touched] for n in ("visits", "quotes", S.CALLS))
+    cust_t = gp_cust[touched]
+    visit_hours, call_hours, quote_hours = process.hours
+    vh = visit_hours * np.where(key_seg[cust_t], process.key_visit_hours, 1.0)
+    hours = rng.gamma(np.maximum(4.0 * v, 1e-12), vh / 4.0) * (v > 0) + rng.gamma(np.maximum(2.0 * k, 1e-12), call_hours / 2.0) * (k > 0) \
+        + rng.gamma(np.maximum(3.0 * q, 1e-12), quote_hours / 3.0) * (q > 0)
+    hours = np.where(rng.random(len(touched)) < process.hours_blank, np.nan, np.round(hours, 1))
+    people = team[S.SALESPERSON].to_numpy(object)
+    log = pd.DataFrame(
+        {
+            S.MONTH: pd.DatetimeIndex(g_month[gp_group[touched]].astype("datetime64[ns]")).astype("datetime64[ns]"),
+            S.BRANCH: person_branch[g_person[gp_group[touched]]],
+            S.SALESPERSON: people[g_person[gp_group[touched]]],
+            S.CUSTOMER_ID: ids[cust_t],
+            "visits": v, S.CALLS: k, "quotes": q, S.HOURS: hours,
+        }
+    ).iloc[np.lexsort((cust_t, g_person[gp_group[touched]], g_month[gp_group[touched]]))].reset_index(drop=True)
+    customers = pd.DataFrame(
+        {
+            S.CUSTOMER_ID: ids,
+            S.CUSTOMER_NAME: np.asarray(names, dtype=object),
+            S.INDUSTRY: industry,
+            S.CUSTOMER_CITY: cities,
+            S.BRANCH: person_branch[owner],
+            S.SALESPERSON: people[owner],
+            S.REFERRED_BY: np.where(referred_by >= 0, ids[np.maximum(referred_by, 0)], None),
+        }
+    )
+    segments = pd.Series(np.asarray(seg_names, dtype=object)[seg], index=pd.Index(ids, name=S.CUSTOMER_ID), name="segment")
+    return {"customers": customers, "deal_customers": deal_customers, "customer_activities": log, "segments": segments}
+
+
 def make_dataset(
     *,
     branches: int = len(BRANCHES),
@@ -716,8 +1002,14 @@ def make_dataset(
     story: bool = True,
     process: Process = PROCESS,
     ratings: bool = True,
+    customers: bool = True,
+    customer_process: CustomerProcess = CUSTOMER_PROCESS,
 ) -> dict:
     """The whole synthetic data set in one call: frames history, industry, roster, ratings, actuals, activities and the plan.
+
+    With ``customers`` (the default) also the customer layer (:func:`make_customers`, its own
+    random stream): frames customers and customer_activities, the actuals with two more columns
+    (customer_id, collected_date) and ``customer_segments`` (the generator's truth, not a file).
 
     ``branches`` / ``people_scale`` (or ``people_per_branch``) / ``seed`` size
     the company; the history runs from ``start`` to December before the plan
@@ -731,14 +1023,21 @@ def make_dataset(
     roster = make_roster(PLAN_YEAR, seed, extra_branches=extra, branches=branches, people_scale=people_scale,
                          people_per_branch=people_per_branch)
     actuals = make_actuals(history, roster, PLAN_YEAR, until, new_branches=plan["new_branches"], seed=seed + 6)
+    activities = make_activities(actuals, roster, until, seed=seed + 8)
     out = {
         "history": history,
         "industry": make_industry(history, seed),
         "roster": roster,
         "actuals": actuals,
-        "activities": make_activities(actuals, roster, until, seed=seed + 8),
+        "activities": activities,
         "plan": plan,
     }
     if ratings:
         out["ratings"] = make_ratings(roster, seed + 7)
+    if customers:
+        made = make_customers(actuals, activities, roster, until=until, seed=seed, process=customer_process)
+        out["actuals"] = pd.concat([actuals, made["deal_customers"]], axis=1)
+        out["customers"] = made["customers"]
+        out["customer_activities"] = made["customer_activities"]
+        out["customer_segments"] = made["segments"]
     return out

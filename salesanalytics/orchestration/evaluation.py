@@ -63,21 +63,56 @@ def evaluate_year(
     history = inputs["history"]
     targets = BackwardPlanner(inputs["plan"]).fit(history).tasks("salesperson")
     sales_tr = Tracker(as_of=as_of).fit(targets, inputs["actuals"])
-    sales = sales_tr.attainment("salesperson", period)
-    gp = Tracker(as_of=as_of, measure="gross_profit").fit(targets, inputs["actuals"]).attainment("salesperson", period)
+    return evaluate_tracked(sales_tr, history, inputs["roster"], inputs["actuals"], inputs.get("activities"), inputs.get("ratings"),
+                            inputs["scheme"], inputs["plans"], targets=targets, period=period, n_draws=n_draws, seed=seed,
+                            use_forecast=use_forecast, lang=lang)
+
+
+def evaluate_tracked(
+    tracker: Tracker,
+    history: pd.DataFrame,
+    roster: pd.DataFrame | None,
+    actuals: pd.DataFrame,
+    activities: pd.DataFrame | None,
+    ratings: pd.DataFrame | None,
+    scheme,
+    plans,
+    *,
+    targets: pd.DataFrame | None = None,
+    year_paths=None,
+    period: str = "ytd",
+    n_draws: int = 1000,
+    seed: int = 0,
+    use_forecast: bool = True,
+    lang: str = "zh",
+) -> dict[str, pd.DataFrame]:
+    """The evaluation of one period on a fitted sales :class:`Tracker` (the quarter's state reuses its tracker).
+
+    ``targets``: the targets the tracker was fitted on (needed for the gross-profit view; default:
+    the tracker's own).  The reference for the target difficulty and the draws of the incentive
+    cost simulation come from the forecast made at the start of the year (history only) for the
+    period's months, so the simulated cost and the actual cost cover the same months.
+    ``year_paths`` is accepted for symmetry with the other views of the quarter and not used here.
+    """
+    check_lang(lang)
+    if targets is None:
+        raise ParameterError("evaluate_tracked needs the targets the tracker was fitted on (targets=...).")
+    sales = tracker.attainment("salesperson", period)
+    gp = Tracker(as_of=tracker.as_of_, measure="gross_profit").fit(targets, actuals).attainment("salesperson", period)
     start = pd.Timestamp(sales["period_start"].iloc[0])
-    end = pd.Timestamp(sales_tr.as_of_)
+    end = pd.Timestamp(tracker.as_of_)
     months = pd.date_range(start, end.to_period("M").to_timestamp(), freq="MS")
-    acts = inputs.get("activities")
+    acts = activities
     if acts is not None:
         acts = acts[(acts["date"] >= start) & (acts["date"] <= end)]
+    roster_frame = roster if roster is not None else pd.DataFrame({SALESPERSON: [], BRANCH: []})
     # everybody with a target in the period is in the KPI frame (actual 0 where they sold nothing)
     kpis = kpis_from_tracking(sales, gross_profit=gp, activities=acts,
-                              prior_actual=prior_actual_from_history(history, inputs["roster"], months))
-    roster = set(inputs["roster"][SALESPERSON]) | set(targets[SALESPERSON])
+                              prior_actual=prior_actual_from_history(history, roster_frame, months))
+    names = set(roster_frame[SALESPERSON]) | set(targets[SALESPERSON]) if SALESPERSON in targets.columns else set(roster_frame[SALESPERSON])
     reference, draws, ref_kind = None, None, "prior_year"
     if use_forecast:
-        fc = make_forecaster(12).fit(history)
+        fc = make_forecaster(12).fit(history[history["month"] < pd.Timestamp(year=int(tracker.year_), month=1, day=1)])
         pred = fc.predict()
         pred = pred[pd.DatetimeIndex(pred["month"]).isin(months)]
         reference = pred.groupby(BRANCH)["mean"].sum()
@@ -88,9 +123,9 @@ def evaluate_year(
         ("people_unscored", ", ".join(f"{r[BRANCH]}/{r[SALESPERSON]}" for r in kpis.attrs.get("unscored", [])) or "—"),
         ("prior_year", text("info_prior_year", lang)),
     ]
-    return evaluate_kpis(kpis, inputs.get("ratings"), inputs["scheme"], inputs["plans"], reference=reference,
+    return evaluate_kpis(kpis, ratings, scheme, plans, reference=reference,
                          reference_kind=ref_kind, branch_draws=draws, n_draws=n_draws, seed=seed, lang=lang, info=extra,
-                         roster=roster)
+                         roster=names)
 
 
 def evaluate_kpis(

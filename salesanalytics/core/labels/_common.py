@@ -49,6 +49,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     'title_combined_plan': ('结合法：目标与预测', 'Combined plan (结合法)'),
     'title_quarterly_review': ('季度回顾', 'Quarterly review'),
     'title_scorecard': ('考核与激励', 'Scorecard and incentives'),
+    'title_customers': ('资产客户与负债客户', 'Asset vs liability customers'),
     'target': ('目标', 'Target'),
     'net_profit': ('净利润', 'Net profit'),
     'gross_profit': ('毛利', 'Gross profit'),

@@ -26,19 +26,16 @@ tables and Excel sheets) and :mod:`.tracker` (the :class:`Tracker` facade).
 
 from __future__ import annotations
 
-from ...core.labels import VALUES as _VALUES
 from .common import COMPANY, DEFAULT_THRESHOLDS, DUPLICATES, LEVELS, MEASURES, PERIODS, SHARE_TOLERANCE, TrackingWarning
 from .credits import _split_credits
 from .data import TrackingData, prepare
 from .display import SHEETS, relabel
-from .outlook import OutlookResult
+from .outlook import OutlookResult, YearPaths
 from .tracker import Tracker, track
 
-#: Kept for callers that still map lights to Chinese by hand; new code uses ``core.labels.value("light", code, lang)``.
-STATUS_ZH = {code: zh for code, (zh, _) in _VALUES["light"].items()}
 
 __all__ = [
-    "Tracker", "track", "TrackingData", "prepare", "OutlookResult", "TrackingWarning", "relabel", "SHEETS",
-    "COMPANY", "MEASURES", "DEFAULT_THRESHOLDS", "DUPLICATES", "LEVELS", "PERIODS", "SHARE_TOLERANCE", "STATUS_ZH",
+    "Tracker", "track", "TrackingData", "prepare", "OutlookResult", "YearPaths", "TrackingWarning", "relabel", "SHEETS",
+    "COMPANY", "MEASURES", "DEFAULT_THRESHOLDS", "DUPLICATES", "LEVELS", "PERIODS", "SHARE_TOLERANCE",
     "_split_credits",
 ]

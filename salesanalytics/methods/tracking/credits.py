@@ -17,7 +17,7 @@ import pandas as pd
 
 from ...core import schema as S
 from ...core.exceptions import DataError
-from ...core.money import allocate_grouped
+from ...core.money import allocate_grouped, to_fen_array
 from .common import SHARE_TOLERANCE, TrackingWarning, aggregate, codes, resolve_as_of, validate_fast
 
 
@@ -119,7 +119,8 @@ def read_actuals(actuals: pd.DataFrame, actual_col: str, src: str, *, year: int,
             TrackingWarning, stacklevel=4,
         )
     # -- money to fen, shares
-    amount = np.rint(act[actual_col].to_numpy(dtype=float) * 100).astype(np.int64)
+    # bounded: an amount beyond 10^15 yuan (or a total beyond it) is an error naming the rows, never a wrapped int64
+    amount = to_fen_array(act[actual_col].to_numpy(dtype=float), source=src, column=actual_col, rows=act_rows)
     has_share = "share" in act.columns
     share = act["share"].to_numpy(dtype=float) if has_share else np.full(len(act), 100.0)
     if "deal_id" in act.columns:

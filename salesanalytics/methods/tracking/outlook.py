@@ -34,27 +34,55 @@ class OutlookResult:
     note: str | None = None
 
 
-def year_end_outlook(d: TrackingData, history: pd.DataFrame | None = None, *, n_draws: int = 1000, seed: int = 0,
-                     min_months: int = 24, forecaster=None) -> OutlookResult:
-    """Projected year-end per branch and for the company, with a range and the odds of reaching the target.
+#: The re-forecast always runs this many months past the plan year (the forward page's view of next
+#: year), whoever asks: the paths of the open months then come from one and the same simulation in
+#: the report, the CLI and the notebooks.
+MONTHS_BEYOND = 12
 
-    Actuals of the closed months + a re-forecast of the remaining months by the
-    forward method (fitted on ``history`` before the plan year plus this year's
-    closed months, joint sample paths so the company range keeps the branches'
-    correlation).  A branch with fewer than ``min_months`` months of data (a new
-    branch), or every branch when no history is given or the forecaster cannot
-    fit, is projected by its **run rate**: the remaining planned tasks times its
-    attainment so far (``method = run_rate``, no range).  A month in progress
-    counts its actual so far plus the forecast for its remaining working days.
-    ``forecaster``: a class with the forward API to use instead of the product's.
 
-    ``table`` columns: branch (``全公司`` for the company), ``as_of``,
-    ``annual_target``, ``actual_to_date``, ``forecast_remaining``,
-    ``projected_year_end``, ``lo_80``, ``hi_80``, ``lo_95``, ``hi_95``,
-    ``projected_attainment_pct``, ``prob_reach_target``, ``method``.
-    ``monthly``: branch, month, ``target``, ``actual`` (NaN for months not
-    started), ``projected`` (actual + mean re-forecast), ``lo_80``/``hi_80``,
-    ``kind`` (actual / forecast).
+@dataclass(frozen=True)
+class YearPaths:
+    """The plan year as simulated paths: actuals of the closed months, sample paths of the rest.
+
+    Computed once (:func:`year_paths`) and read by the outlook, the combined plan of the quarter
+    and the incentive cost simulation, so every page shows the same probabilities.
+
+    ``branches`` (order of the tracker), ``months`` (the 12 months), ``actual`` (branches × 12,
+    yuan), ``target`` (branches × 12, NaN rows for branches without a target), ``rem_idx``
+    (indices of the months still open), ``paths`` (draws × branches × open months, yuan; the
+    month in progress holds only its remaining working days), ``method`` (forecast / run_rate
+    per branch), ``note`` (why every branch fell back to the run rate, or None), ``forecaster``
+    (the fitted forecaster, or None) and ``beyond`` (draws × forecast series × months after the
+    plan year when asked for, else None) with ``beyond_months`` and ``series``.
+    """
+
+    branches: list
+    months: pd.DatetimeIndex
+    actual: np.ndarray
+    target: np.ndarray
+    rem_idx: np.ndarray
+    paths: np.ndarray
+    method: np.ndarray
+    note: str | None = None
+    forecaster: object | None = None
+    beyond: np.ndarray | None = None
+    beyond_months: pd.DatetimeIndex | None = None
+    series: tuple = ()
+
+    @property
+    def year_draws(self) -> np.ndarray:
+        """draws × branches × 12: actuals in the closed months (the same in every draw), paths after."""
+        out = np.repeat(self.actual[None], self.paths.shape[0], axis=0)
+        out[:, :, self.rem_idx] += self.paths
+        return out
+
+
+def year_paths(d: TrackingData, history: pd.DataFrame | None = None, *, n_draws: int = 1000, seed: int = 0,
+               min_months: int = 24, forecaster=None, months_beyond: int = MONTHS_BEYOND) -> YearPaths:
+    """Simulate the rest of the plan year once (see :func:`year_end_outlook` for the rules).
+
+    ``months_beyond``: also forecast that many months after the plan year with the same fit
+    (the forward page's view of next year), in ``beyond``.
     """
     year, as_of = d.year, d.as_of
     months = month_starts(year)
@@ -68,37 +96,71 @@ def year_end_outlook(d: TrackingData, history: pd.DataFrame | None = None, *, n_
     pivot = lambda col: m.pivot(index=S.BRANCH, columns=S.MONTH, values=col).reindex(index=branches, columns=months)  # noqa: E731
     act = pivot("actual_fen").fillna(0).to_numpy(dtype=float) / 100
     tgt = pivot("target_fen").to_numpy(dtype=float) / 100
-    has_target = np.isfinite(tgt).any(axis=1)
-    tgt = np.nan_to_num(tgt)
-    annual = tgt.sum(axis=1)
     actual_to_date = act.sum(axis=1)
     n_rem = len(remaining)
     n_draws = int(n_draws)
     method = np.array(["run_rate"] * len(branches), dtype=object)
     # run rate: remaining planned tasks x attainment so far (plan phasing kept)
+    tgt0 = np.nan_to_num(tgt)
     rem_idx = np.arange(12 - n_rem, 12)
-    t_rem = tgt[:, rem_idx].copy()
+    t_rem = tgt0[:, rem_idx].copy()
     if current_partial and n_rem:
         t_rem[:, 0] *= frac_left
     closed_idx = np.arange(0, 12 - n_rem)
-    t_done = tgt[:, closed_idx].sum(axis=1) + (tgt[:, rem_idx[0]] * (1 - frac_left) if current_partial and n_rem else 0.0)
+    t_done = tgt0[:, closed_idx].sum(axis=1) + (tgt0[:, rem_idx[0]] * (1 - frac_left) if current_partial and n_rem else 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(t_done > 0, actual_to_date / t_done, 1.0)
     # sample paths of the remaining months (draw x branch x month); run-rate branches are the same in every draw
     paths = np.broadcast_to((t_rem * ratio[:, None])[None], (n_draws, len(branches), n_rem)).copy()
-    note = None
-    if n_rem and history is not None:
-        paths, method, note = _forecast_draws(d, history, branches, act, closed, remaining, frac_left if current_partial else 0.0,
-                                              n_draws, seed, min_months, forecaster, paths, method)
-    total = actual_to_date[None, :] + paths.sum(axis=2)
+    note, fc, beyond, beyond_months, series = None, None, None, None, ()
+    if (n_rem or months_beyond) and history is not None:
+        paths, method, note, fc, beyond, series = _forecast_draws(
+            d, history, branches, act, closed, remaining, frac_left if current_partial else 0.0,
+            n_draws, seed, min_months, forecaster, paths, method, months_beyond)
+        if beyond is not None:
+            beyond_months = pd.date_range(months[-1] + pd.offsets.MonthBegin(1), periods=beyond.shape[2], freq="MS")
+    return YearPaths(list(branches), months, act, tgt, rem_idx, paths, method, note, fc, beyond, beyond_months, tuple(series))
+
+
+def year_end_outlook(d: TrackingData, history: pd.DataFrame | None = None, *, n_draws: int = 1000, seed: int = 0,
+                     min_months: int = 24, forecaster=None, paths: YearPaths | None = None) -> OutlookResult:
+    """Projected year-end per branch and for the company, with a range and the odds of reaching the target.
+
+    Actuals of the closed months + a re-forecast of the remaining months by the
+    forward method (fitted on ``history`` before the plan year plus this year's
+    closed months, joint sample paths so the company range keeps the branches'
+    correlation).  A branch with fewer than ``min_months`` months of data (a new
+    branch), or every branch when no history is given or the forecaster cannot
+    fit, is projected by its **run rate**: the remaining planned tasks times its
+    attainment so far (``method = run_rate``, no range).  A month in progress
+    counts its actual so far plus the forecast for its remaining working days.
+    ``forecaster``: a class with the forward API to use instead of the product's.
+    ``paths``: the year simulated already (:func:`year_paths`); then ``history``,
+    ``n_draws``, ``seed``, ``min_months`` and ``forecaster`` are not used.
+
+    ``table`` columns: branch (``全公司`` for the company), ``as_of``,
+    ``annual_target``, ``actual_to_date``, ``forecast_remaining``,
+    ``projected_year_end``, ``lo_80``, ``hi_80``, ``lo_95``, ``hi_95``,
+    ``projected_attainment_pct``, ``prob_reach_target``, ``method``.
+    ``monthly``: branch, month, ``target``, ``actual`` (NaN for months not
+    started), ``projected`` (actual + mean re-forecast), ``lo_80``/``hi_80``,
+    ``kind`` (actual / forecast).
+    """
+    yp = paths if paths is not None else year_paths(d, history, n_draws=n_draws, seed=seed, min_months=min_months, forecaster=forecaster)
+    branches, act, method = yp.branches, yp.actual, yp.method
+    has_target = np.isfinite(yp.target).any(axis=1)
+    tgt = np.nan_to_num(yp.target)
+    annual = tgt.sum(axis=1)
+    actual_to_date = act.sum(axis=1)
+    total = actual_to_date[None, :] + yp.paths.sum(axis=2)
     rows = [_outlook_row(b, annual[i] if has_target[i] else np.nan, actual_to_date[i], total[:, i], method[i]) for i, b in enumerate(branches)]
     methods = set(method.tolist())
     rows.insert(0, _outlook_row(COMPANY, annual[has_target].sum(), actual_to_date.sum(), total.sum(axis=1), methods.pop() if len(methods) == 1 else "mixed"))
     table = pd.DataFrame(rows)
-    table.insert(1, "as_of", as_of)
-    monthly = _outlook_months(branches, months, act, tgt, has_target, paths, rem_idx, as_of)
-    table.attrs["note"] = monthly.attrs["note"] = note
-    return OutlookResult(table, monthly, note)
+    table.insert(1, "as_of", d.as_of)
+    monthly = _outlook_months(branches, yp.months, act, tgt, has_target, yp.paths, yp.rem_idx, d.as_of)
+    table.attrs["note"] = monthly.attrs["note"] = yp.note
+    return OutlookResult(table, monthly, yp.note)
 
 
 def _outlook_months(branches, months, act, tgt, has_target, paths, rem_idx, as_of) -> pd.DataFrame:
@@ -127,8 +189,10 @@ def _outlook_months(branches, months, act, tgt, has_target, paths, rem_idx, as_o
     )
 
 
-def _forecast_draws(d: TrackingData, history, branches, act, closed, remaining, frac_left, n_draws, seed, min_months, forecaster, draws, method):
-    """Replace the run-rate paths of the branches with enough history by the forecaster's; returns (draws, method, note)."""
+def _forecast_draws(d: TrackingData, history, branches, act, closed, remaining, frac_left, n_draws, seed, min_months, forecaster, draws, method, months_beyond=0):
+    """Replace the run-rate paths of the branches with enough history by the forecaster's.
+
+    Returns (draws, method, note, fitted forecaster or None, paths beyond the plan year or None, series)."""
     if forecaster is None:
         build = make_forecaster
     else:
@@ -151,17 +215,20 @@ def _forecast_draws(d: TrackingData, history, branches, act, closed, remaining, 
     span = full[full[S.REVENUE] != 0].groupby(S.BRANCH)[S.MONTH].agg(["min", "max", "count"])
     ok = [b for b in branches if b in span.index and span.loc[b, "count"] >= min_months and (len(closed) == 0 or span.loc[b, "max"] == closed[-1])]
     if not ok:
-        return draws, method, None
+        return draws, method, None, None, None, ()
     full = full[full[S.BRANCH].isin(ok)]
     full = full.sort_values([S.BRANCH, S.MONTH]).reset_index(drop=True)
     try:
-        fc = build(len(remaining)).fit(full)
+        fc = build(len(remaining) + months_beyond).fit(full)
         paths = np.asarray(fc.simulate(n_draws=n_draws, seed=seed), dtype=float)
     except (ForecastError, DataError) as exc:
         note = f"the forecaster could not fit ({exc}); run-rate projection only"
         warnings.warn(note, TrackingWarning, stacklevel=4)
-        return draws, method, note
+        return draws, method, note, None, None, ()
     series = [str(s) for s in fc.series_]
+    n_rem = len(remaining)
+    beyond = paths[:, :, n_rem:] if months_beyond else None
+    paths = paths[:, :, :n_rem]
     if frac_left and paths.shape[2]:
         paths[:, :, 0] *= frac_left  # only the working days still ahead of the month in progress
     draws = draws.copy()
@@ -171,7 +238,7 @@ def _forecast_draws(d: TrackingData, history, branches, act, closed, remaining, 
             i = branches.index(name)
             draws[:, i, :] = paths[:, j, :]
             method[i] = "forecast"
-    return draws, method, None
+    return draws, method, None, fc, beyond, series
 
 
 def _outlook_row(branch, annual, actual, total, method) -> dict:

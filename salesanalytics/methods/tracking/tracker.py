@@ -87,12 +87,20 @@ class Tracker:
         return self._data().duplicates.copy()
 
     # -- where will we end the year, what must each key now deliver -------------
-    def outlook(self, history: pd.DataFrame | None = None, *, n_draws: int = 1000, seed: int = 0, min_months: int = 24, forecaster=None) -> pd.DataFrame:
+    def year_paths(self, history: pd.DataFrame | None = None, *, n_draws: int = 1000, seed: int = 0, min_months: int = 24,
+                   forecaster=None, months_beyond: int = _outlook.MONTHS_BEYOND) -> _outlook.YearPaths:
+        """The plan year simulated once (actuals + re-forecast paths); pass it as ``paths=`` to the views."""
+        return _outlook.year_paths(self._data(), history, n_draws=n_draws, seed=seed, min_months=min_months,
+                                   forecaster=forecaster, months_beyond=months_beyond)
+
+    def outlook(self, history: pd.DataFrame | None = None, *, n_draws: int = 1000, seed: int = 0, min_months: int = 24, forecaster=None,
+                paths: _outlook.YearPaths | None = None) -> pd.DataFrame:
         """Projected year-end per branch and for the company; see :func:`.outlook.year_end_outlook`.
 
         Why the run rate was used for every branch, if it was, is in ``.attrs["note"]`` (None otherwise).
         """
-        return _outlook.year_end_outlook(self._data(), history, n_draws=n_draws, seed=seed, min_months=min_months, forecaster=forecaster).table
+        return _outlook.year_end_outlook(self._data(), history, n_draws=n_draws, seed=seed, min_months=min_months,
+                                         forecaster=forecaster, paths=paths).table
 
     def outlook_monthly(self, history: pd.DataFrame | None = None, **kwargs) -> pd.DataFrame:
         """The outlook month by month, for charts: branch (``全公司`` first), month, ``target``,
@@ -122,7 +130,8 @@ class Tracker:
         return _cadence.funnel(self._data(), period, level)
 
     # -- everything at once -------------------------------------------------------
-    def review(self, history: pd.DataFrame | None = None, *, n_draws: int = 1000, seed: int = 0) -> dict[str, pd.DataFrame | dict]:
+    def review(self, history: pd.DataFrame | None = None, *, n_draws: int = 1000, seed: int = 0,
+               paths: _outlook.YearPaths | None = None) -> dict[str, pd.DataFrame | dict]:
         """Everything a quarterly review needs, in one call (tidy frames keyed by name).
 
         Keys: ``summary`` (dict), ``standing``, ``attainment_branch``,
@@ -130,7 +139,7 @@ class Tracker:
         three periods stacked), ``outlook``, ``outlook_monthly``, ``replan_branch``,
         ``replan_salesperson``, ``pace_branch``, ``pace_salesperson``,
         ``weekly``, ``daily_checks``, ``funnel``, ``unmatched``, ``duplicates``.
-        The outlook is computed once for both outlook tables.
+        The outlook is computed once for both outlook tables (or taken from ``paths``).
         """
         d = self._data()
         out: dict = {"summary": self.summary("en"), "standing": self.standing(), "attainment_branch": self.attainment("branch", "all")}
@@ -138,7 +147,7 @@ class Tracker:
             out["attainment_salesperson"] = self.attainment("salesperson", "all")
         if d.product_monthly is not None:
             out["attainment_product"] = self.attainment("product", "all")
-        outlook = _outlook.year_end_outlook(d, history, n_draws=n_draws, seed=seed)
+        outlook = _outlook.year_end_outlook(d, history, n_draws=n_draws, seed=seed, paths=paths)
         out["outlook"] = outlook.table
         out["outlook_monthly"] = outlook.monthly
         out["replan_branch"] = self.replan("branch")
