@@ -26,7 +26,7 @@ from ..core import config
 from . import io
 
 #: Bump when the state's structure changes incompatibly (old entries then miss).
-FORMAT = 1
+FORMAT = 2
 
 
 def digest_file(path: str | os.PathLike) -> str:

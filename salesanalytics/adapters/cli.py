@@ -128,15 +128,20 @@ def _plan_files(plan_path) -> dict:
     return out
 
 
-def _write_outputs(out: str | None, sheets, tidy, *, what: str, lang: str) -> None:
-    """Write ``sheets()`` to an .xlsx or ``tidy()`` to .csv/.parquet (callables: nothing is built without --out)."""
-    from . import io
+def _write_outputs(out: str | None, sheets, tidy, *, what: str, lang: str, args=None) -> None:
+    """Write ``sheets()`` to an .xlsx or ``tidy()`` to .csv/.parquet (callables: nothing is built without --out).
+
+    A workbook gets the 说明 / README sheet: what each sheet holds and the options the command ran with.
+    """
+    from . import io, tables
 
     if not out:
         return
     path = Path(out)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        io.write_excel(sheets(), path)
+        options = vars(args) if args is not None else {}
+        settings = tables.run_settings(options, lang, command=options.get("command"))
+        io.write_excel(tables.workbook(sheets(), lang, settings=settings, command=options.get("command")), path, lang=lang)
     else:
         io.write_table(tidy(), path)
     print(text("cli_written", lang, what=text(what, lang), path=path))
@@ -204,7 +209,7 @@ def _cmd_backward(args) -> int:
         frame = planner.mix_targets(args.by, args.level) if args.by else planner.tasks(args.level)
         return frame.drop(columns=["gross_profit_task_fen", "sales_task_fen"])
 
-    _write_outputs(args.out, lambda: planner.excel_sheets(lang), tidy, what="cli_what_tasks", lang=lang)
+    _write_outputs(args.out, lambda: planner.excel_sheets(lang), tidy, what="cli_what_tasks", lang=lang, args=args)
     return 0
 
 
@@ -258,7 +263,7 @@ def _cmd_forward(args) -> int:
     if note:
         print("\n" + note)
     _write_outputs(args.out, lambda: tables.forward_sheets(fc, lang, targets=targets), fc.predict,
-                   what="cli_what_forecast", lang=lang)
+                   what="cli_what_forecast", lang=lang, args=args)
     return 0
 
 
@@ -320,7 +325,7 @@ def _cmd_combined(args) -> int:
         print(text("cli_adjustment_log", lang))
         _show(log, lang, "{:,.2f}")
     # a .csv/.parquet is the targets file that `track --targets` reads (month, branch, sales_task, gross_profit_task)
-    _write_outputs(args.out, lambda: run.excel_sheets(lang), res.targets, what="cli_what_combined", lang=lang)
+    _write_outputs(args.out, lambda: run.excel_sheets(lang), res.targets, what="cli_what_combined", lang=lang, args=args)
     return 0
 
 
@@ -526,7 +531,7 @@ def _cmd_track(args) -> int:
         print(text("cli_unmatched", lang))
         _show(tables.tracking_unmatched(review["unmatched"], lang), lang, "{:,.2f}")
     _write_outputs(args.out, lambda: tracker.excel_sheets(lang, review=review), lambda: tables.tracking_tidy(tracker),
-                   what="cli_what_tracking", lang=lang)
+                   what="cli_what_tracking", lang=lang, args=args)
     return 0
 
 
@@ -633,7 +638,7 @@ def _cmd_scorecard(args) -> int:
     print(text("cli_fairness_flags", lang, n=len(messages)))
     for m in messages:
         print("  - " + m)
-    _write_outputs(args.out, lambda: excel_sheets(res, lang, "scorecard"), lambda: res["ranking"], what="cli_what_scorecard", lang=lang)
+    _write_outputs(args.out, lambda: excel_sheets(res, lang, "scorecard"), lambda: res["ranking"], what="cli_what_scorecard", lang=lang, args=args)
     return 0
 
 
@@ -663,7 +668,7 @@ def _cmd_incentives(args) -> int:
     for r in summary[summary["flag_gross_profit"]].itertuples():
         print(text("cli_cost_flag", lang, plan=getattr(r, f"label_{lang}"), share=r.cost_pct_gross_profit,
                    limit=info["gross_profit_flag_share"]))
-    _write_outputs(args.out, lambda: excel_sheets(res, lang, "incentives"), lambda: res["payouts"], what="cli_what_incentives", lang=lang)
+    _write_outputs(args.out, lambda: excel_sheets(res, lang, "incentives"), lambda: res["payouts"], what="cli_what_incentives", lang=lang, args=args)
     return 0
 
 
@@ -736,7 +741,7 @@ def _cmd_customers(args) -> int:
     _show(views["advice"], lang)
     print(text("cli_customers_actions", lang))
     _show(views["top_actions"].head(max(args.top, 0)), lang)
-    _write_outputs(args.out, lambda: model.excel_sheets(lang), model.customers, what="cli_what_customers", lang=lang)
+    _write_outputs(args.out, lambda: model.excel_sheets(lang), model.customers, what="cli_what_customers", lang=lang, args=args)
     return 0
 
 

@@ -9,16 +9,18 @@ interactive layer that re-classifies without refitting (:meth:`CustomerValue.wit
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..core import config
 from ..core import schema as S
 from ..core.periods import quarter_end
 from ..core.exceptions import DataError
 from ..core.labels import bilingual, check_lang, t, value
 from ..methods.customers import CustomerValue, display_table, top_assets
-from . import charts, io
+from . import cache, charts, io
 
 #: CSS classes the browser tests look for.
 CSS = {
@@ -43,15 +45,24 @@ def customers_from_parameters(data_dir: str = "", quarter: str = "", as_of: str 
     None when the deals name no customer at all (a company that does not record them yet): the
     page then says so (:func:`no_customers`) instead of failing the whole quarterly set.
     """
-    try:
-        inputs = io.read_customer_inputs(data_dir or None)
-    except DataError as exc:
-        if exc.column is None and "customer column" in exc.problem:
-            return None
-        raise
     end = as_of or quarter_end(quarter)
-    model = CustomerValue(rules, as_of=end, lifetime=lifetime, n_draws=n_draws, seed=seed)
-    return model.fit(inputs["deals"], inputs["activities"], inputs["customers"])
+
+    def compute():
+        try:
+            inputs = io.read_customer_inputs(data_dir or None)
+        except DataError as exc:
+            if exc.column is None and "customer column" in exc.problem:
+                return None
+            raise
+        model = CustomerValue(rules, as_of=end, lifetime=lifetime, n_draws=n_draws, seed=seed)
+        return model.fit(inputs["deals"], inputs["activities"], inputs["customers"])
+
+    # fitted once per content of the input files and settings (the lifetime fit takes seconds); re-renders read it
+    folder = Path(data_dir or config.DATA_DIR)
+    files = {name: folder / name for name in (config.ACTUALS_FILE, config.CUSTOMER_ACTIVITIES_FILE, config.CUSTOMERS_FILE)}
+    settings = {"as_of": end, "rules": sorted((rules or {}).items()), "lifetime": lifetime, "n_draws": n_draws, "seed": seed}
+    model, _ = cache.cached("customers", cache.file_parts(files, settings), compute)
+    return model
 
 
 def no_customers(lang: str = "zh") -> str:

@@ -32,6 +32,7 @@ from collections.abc import Iterator, Mapping
 from difflib import get_close_matches
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -474,28 +475,140 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike, *, sheet: str = "d
     return path
 
 
-def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike, *, index: Mapping[str, bool] | None = None) -> Path:
-    """Write several frames as the sheets of one XLSX workbook (openpyxl), atomically.
+def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike, *, index: Mapping[str, bool] | None = None,
+                kinds: Mapping[str, Mapping[str, str] | str] | None = None, lang: str = "zh") -> Path:
+    """Write several frames as the sheets of one XLSX workbook (openpyxl), atomically, ready to read.
 
-    Column widths are widened to fit (CJK characters count double) and the
-    header row is frozen, so the workbook is readable without touching it.
-    Every text is stored as text: a cell that starts with ``=`` is never a formula.
+    Every numeric cell gets the number format of its column's kind (:mod:`.formatting`: money
+    ``#,##0.00``, 万元 ``#,##0.0``, fractions ``0.0%``, values already in percent ``0.0"%"``,
+    multiples ``0.0"倍"``/``0.0"×"``, counts ``#,##0``); days are date cells ``yyyy-mm-dd`` and
+    months ``yyyy-mm`` (a month column written as ``2026-03`` text becomes a date cell too); yes/no
+    values are words in ``lang``.  The header row is bold and wraps, header and first column are
+    frozen (B2), columns are as wide as their content (CJK characters count double) and every
+    sheet has a filter.  ``kinds``: the caller's word on a column's kind, per sheet
+    (``{sheet: {column: kind}}``, or ``{sheet: kind}`` for every numeric column of a matrix);
+    without it a column's kind comes from its header (:func:`.formatting.kind_for_header`), else
+    from its values.  Every text is stored as text: a cell that starts with ``=`` is never a formula.
     """
     path = Path(path)
     _check_out_suffix(path, (".xlsx", ".xlsm"))
     index = dict(index or {})
+    kinds = dict(kinds or {})
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for name, frame in sheets.items():
                 sheet_name = xlsx_text(str(name))[:31]
-                _map_text(frame, xlsx_text).to_excel(writer, sheet_name=sheet_name, index=index.get(name, False))
+                with_index = bool(index.get(name, False))
+                frame, column_kinds = _prepared(frame, with_index, kinds.get(name), lang)
+                _map_text(frame, xlsx_text).to_excel(writer, sheet_name=sheet_name, index=with_index)
                 ws = writer.sheets[sheet_name]
                 _store_text_as_text(ws)
-                ws.freeze_panes = "B2" if index.get(name, False) else "A2"
-                for col_cells in ws.columns:
-                    width = max(_display_width(c.value) for c in col_cells[:200])
-                    ws.column_dimensions[col_cells[0].column_letter].width = min(max(width + 2, 8), 60)
+                header_rows = frame.columns.nlevels + (1 if with_index and frame.columns.nlevels > 1 else 0)
+                _format_sheet(ws, column_kinds, header_rows, lang)
     return path
+
+
+def _prepared(frame: pd.DataFrame, with_index: bool, given, lang: str) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` as the sheet shows it (yes/no as words, month texts as dates) and the kind of every sheet column."""
+    from . import formatting as F
+
+    out = frame
+    kinds = []
+    if with_index:
+        for level in range(frame.index.nlevels):
+            values = frame.index.get_level_values(level)
+            kinds.append(F.column_kind(values.name, values.tolist()))
+    for pos, col in enumerate(frame.columns):
+        values = frame.iloc[:, pos]
+        if isinstance(given, str):
+            kind = given if pd.api.types.is_numeric_dtype(values.dtype) else F.column_kind(col, values.tolist())
+        else:
+            kind = F.column_kind(col, values.tolist(), kinds=given or None)
+        shown = _shown_cells(values, kind, lang)
+        if shown is not None:
+            out = frame.copy() if out is frame else out
+            out.isetitem(pos, shown)
+        kinds.append(kind)
+    return out, kinds
+
+
+#: month and day texts a method leaves as text (``2026-03``, ``2026-03-31``): shown as date cells
+_MONTH_TEXT = re.compile(r"\d{4}-\d{2}")
+_DAY_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _shown_cells(values: pd.Series, kind: str, lang: str) -> pd.Series | None:
+    """A column's cells as the workbook holds them, or None when they stay as they are."""
+    from ..core.labels import value
+
+    if values.dtype == bool or (values.dtype == object and any(isinstance(v, bool) for v in values.head(1000))):
+        return pd.Series([value("bool", bool(v), lang) if isinstance(v, (bool, np.bool_)) else v for v in values],
+                         index=values.index, dtype=object)
+    if kind in ("month", "date") and (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+        texts = values.dropna()
+        pattern = _MONTH_TEXT if kind == "month" else _DAY_TEXT
+        if len(texts) and all(isinstance(v, str) and pattern.fullmatch(v) for v in texts):
+            return pd.to_datetime(values, format="%Y-%m" if kind == "month" else "%Y-%m-%d")
+    return None
+
+
+def _format_sheet(ws, kinds: list[str], header_rows: int, lang: str) -> None:
+    """Number formats by kind, a bold wrapped header, frozen header and first column, fitted widths, a filter."""
+    import datetime as dt
+
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from . import formatting as F
+
+    formats = [F.excel_format(k, lang) for k in kinds]
+    date_formats = [F.excel_format("month" if k == "month" else "date", lang) for k in kinds]
+    widths = [0] * ws.max_column
+    for r, row in enumerate(ws.iter_rows(min_row=header_rows + 1), start=0):
+        for c, cell in enumerate(row):
+            v = cell.value
+            if v is None:
+                continue
+            kind = kinds[c] if c < len(kinds) else "text"
+            if isinstance(v, bool):
+                continue
+            if isinstance(v, (int, float)):
+                fmt, cell_kind = formats[c] if c < len(formats) else None, kind
+                if fmt is None or kind in ("date", "month", "text", "bool"):
+                    cell_kind = F.kind_for_values([v])  # a number in a text column (an item/value table)
+                    fmt = F.excel_format(cell_kind, lang)
+                elif kind == "count" and isinstance(v, float) and not v.is_integer():
+                    cell_kind, fmt = "number", F.excel_format("number", lang)
+                fixed = F.excel_value(v, cell_kind)
+                if fixed is not v:
+                    cell.value = fixed
+                cell.number_format = fmt
+                if r < 200:
+                    widths[c] = max(widths[c], _display_width(F.format_value(fixed, cell_kind, lang)))
+            elif isinstance(v, (dt.datetime, dt.date)):
+                cell.number_format = date_formats[c] if c < len(date_formats) else "yyyy-mm-dd"
+                if r < 200:
+                    widths[c] = max(widths[c], 7 if kind == "month" else 10)
+            elif r < 200:
+                widths[c] = max(widths[c], _display_width(v))
+    bold, fill = Font(bold=True), PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7")
+    wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    lines = 1
+    for c in range(1, ws.max_column + 1):
+        letter = get_column_letter(c)
+        header = max((_display_width(ws.cell(row=r, column=c).value) for r in range(1, header_rows + 1)), default=0)
+        # a long header wraps over up to three lines rather than widening a column of short numbers
+        width = min(max(widths[c - 1], min(header, max(widths[c - 1], 24)), 6) + 2, 60)
+        ws.column_dimensions[letter].width = width
+        lines = max(lines, min(3, -(-header // max(width - 2, 1))))
+        for r in range(1, header_rows + 1):
+            cell = ws.cell(row=r, column=c)
+            cell.font, cell.fill, cell.alignment = bold, fill, wrap
+    for r in range(1, header_rows + 1):
+        ws.row_dimensions[r].height = 15 * lines
+    ws.freeze_panes = ws.cell(row=header_rows + 1, column=2).coordinate
+    if ws.max_row > header_rows:
+        ws.auto_filter.ref = f"A{header_rows}:{get_column_letter(ws.max_column)}{ws.max_row}"
 
 
 def _store_text_as_text(ws) -> None:
@@ -507,6 +620,7 @@ def _store_text_as_text(ws) -> None:
 
 
 def _display_width(value) -> int:
+    """Columns a value takes on screen: CJK (and full-width) characters count double."""
     if value is None:
         return 0
     text = f"{value:,.2f}" if isinstance(value, float) else str(value)
@@ -738,10 +852,11 @@ _DAY_HEADERS = ("date", "日期", "day", "日")
 
 def _parse_days(values: pd.Series) -> pd.Series:
     """Dates of daily files: ISO days parsed in one vectorised call; anything else value by value (parse_months)."""
-    if values.dtype.kind != "M":
-        fast = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
-        if not (fast.isna() & values.notna()).any():
-            return fast.astype("datetime64[ns]")
+    if values.dtype.kind == "M":  # already dates (Parquet, a database): nothing to parse
+        return values.dt.tz_localize(None).astype("datetime64[ns]") if values.dt.tz is not None else values.astype("datetime64[ns]")
+    fast = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+    if not (fast.isna() & values.notna()).any():
+        return fast.astype("datetime64[ns]")
     return parse_months(values)
 
 

@@ -11,13 +11,15 @@ views, the function here should become a one-line call to it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..core import labels as L
 from ..core.schema import BRANCH, SALESPERSON
+from . import formatting as F
 
 
 # ----------------------------------------------------------------------------
@@ -27,24 +29,36 @@ def _width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)  # CJK characters take two columns
 
 
-def _cell(v, lang: str, floatfmt: str) -> str:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return ""
-    if isinstance(v, (bool, np.bool_)):
-        return L.value("bool", bool(v), lang)
-    if isinstance(v, float):
-        return "" if v != v else floatfmt.format(v)
-    if hasattr(v, "strftime"):
-        return v.strftime("%Y-%m")
-    return str(v)
+_PLACES = re.compile(r"\.(\d+)f")
 
 
-def render_table(frame: pd.DataFrame, lang: str = "zh", *, floatfmt: str = "{:,.0f}") -> str:
-    """A small frame as aligned text: first column left, the others right (CJK-aware widths)."""
+def _column_cells(values: list, kind: str, lang: str, places: int) -> list[str]:
+    """A column's cells as text: money and unnamed numbers at the table's precision, the rest by their kind."""
+    if kind == "date" and all(F._missing(v) or getattr(v, "day", 0) == 1 for v in values):
+        kind = "month"  # a column of month starts nobody named
+    if kind in ("money", "number"):
+        return ["" if F._missing(v) else F.format_value(v, kind, lang, decimals=places) for v in values]
+    return [F.format_value(v, kind, lang) for v in values]
+
+
+def render_table(frame: pd.DataFrame, lang: str = "zh", *, floatfmt: str = "{:,.0f}", kinds: Mapping[str, str] | None = None) -> str:
+    """A small frame as aligned text: first column left, the others right (CJK-aware widths).
+
+    Cells are formatted by their column's kind (:mod:`salesanalytics.adapters.formatting`):
+    percentages with one decimal, multiples with 倍/×, counts as integers, months ``YYYY-MM``;
+    money and numbers nobody named at the precision of ``floatfmt`` (whole yuan by default: the
+    terminal shows summaries, the workbook the fen).  ``kinds``: the caller's word per column.
+    """
     if frame.index.name or isinstance(frame.index, pd.MultiIndex):
         frame = frame.reset_index()
+    match = _PLACES.search(floatfmt)
+    places = int(match.group(1)) if match else 0
     cols = [str(c) for c in frame.columns]
-    cells = [[_cell(v, lang, floatfmt) for v in row] for row in frame.itertuples(index=False, name=None)]
+    columns = []
+    for pos, col in enumerate(frame.columns):
+        values = frame.iloc[:, pos].tolist()
+        columns.append(_column_cells(values, F.column_kind(col, values, kinds=kinds), lang, places))
+    cells = [list(row) for row in zip(*columns)] if columns else []
     widths = [max([_width(c)] + [_width(r[i]) for r in cells]) for i, c in enumerate(cols)]
 
     def line(values):
@@ -231,13 +245,20 @@ def forward_company_outlook(outlook: pd.DataFrame, lang: str = "zh") -> pd.DataF
     return _labelled(company.astype({"year": str, "months": str}), lang, "forward")
 
 
-def forward_sheets(fc, lang: str = "zh", *, targets: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The forecast workbook: forecast with the company total, labelled summary, targets, backtest (+ outlook)."""
-    tables = fc.tables(lang)
-    sheets = {"forecast": fc.predict(total=True, lang=lang), "summary": tables["summary"], "targets": targets, "backtest": fc.backtest_}
-    if fc.horizon_ > 12:
-        sheets["outlook"] = tables["outlook"]
-    return sheets
+def forward_sheets(fc, lang: str = "zh", *, targets: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """The forecast workbook, every header labelled: forecast with the company total, summary, targets,
+    backtest, the industry blend (with an industry file) and the multi-year outlook (horizon over 12 months).
+
+    ``Forecaster.tables`` labels the frames; the sheet names are the ``fc_sheet_*`` texts.  (When the
+    Forecaster grows its own ``excel_sheets``, this becomes a call to it.)
+    """
+    shown = fc.tables(lang)
+    if targets is not None:
+        shown["target_suggestions"] = L.label_columns(targets, lang, "forward")
+    names = {"forecast": "fc_sheet_forecast", "summary": "fc_sheet_summary", "target_suggestions": "fc_sheet_targets",
+             "backtest": "fc_sheet_backtest", "industry": "fc_sheet_industry", "outlook": "fc_sheet_outlook"}
+    return {L.text(key, lang): shown[name] for name, key in names.items()
+            if name in shown and (name != "outlook" or fc.horizon_ > 12)}
 
 
 # ----------------------------------------------------------------------------
@@ -336,3 +357,118 @@ def forced_lines(result: Mapping[str, pd.DataFrame], lang: str = "zh") -> list[s
         verdict = L.value("cli_verdict", ok == result_ok, lang)
         lines.append(f"  {grades} {rule_word} {limit_share:.0%}: {count} ({share:.1%}) {verdict}")
     return lines
+
+
+# ----------------------------------------------------------------------------
+# workbooks: the 说明 / README sheet
+# ----------------------------------------------------------------------------
+#: the command line's options listed in a workbook's README, in this order: option -> label key
+_OPTIONS = {
+    "plan": "opt_plan", "targets": "opt_targets", "history": "opt_history", "forecast": "opt_forecast",
+    "mix_history": "opt_mix_history", "actuals": "opt_actuals", "activities": "opt_activities", "deals": "opt_deals",
+    "customers": "opt_customers", "kpis": "opt_kpis", "ratings": "opt_ratings", "scheme": "opt_scheme", "plans": "opt_plans",
+    "industry": "opt_industry", "scenarios": "opt_scenarios", "adjustments": "opt_adjustments", "data_dir": "opt_data_dir",
+    "sources": "opt_sources", "level": "opt_level", "by": "opt_by", "goal_seek": "opt_goal_seek", "period": "opt_period",
+    "start": "opt_start", "as_of": "opt_as_of", "measure": "opt_measure", "green": "opt_green", "yellow": "opt_yellow",
+    "sum_duplicates": "opt_sum_duplicates", "horizon": "opt_horizon", "method": "opt_method", "fill": "opt_fill",
+    "industry_weight": "opt_industry_weight", "industry_growth": "opt_industry_growth", "rule": "opt_rule",
+    "no_forecast": "opt_no_forecast", "no_lifetime": "opt_no_lifetime", "draws": "opt_draws", "seed": "opt_seed",
+}
+#: options naming a file or folder: the README shows its name, never a path of this machine
+_FILE_OPTIONS = frozenset({"plan", "targets", "history", "forecast", "mix_history", "actuals", "activities", "deals", "customers",
+                           "kpis", "ratings", "scheme", "plans", "industry", "scenarios", "adjustments", "data_dir", "sources"})
+
+
+def _option_text(name: str, v, lang: str) -> str:
+    if name in _FILE_OPTIONS:
+        return Path(str(v)).name or str(v)
+    if isinstance(v, bool):
+        return L.value("bool", v, lang)
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_option_text(name, x, lang) for x in v)
+    if name in ("level", "by", "goal_seek") and isinstance(v, str) and L.has_label(v, "backward"):
+        return L.label(v, lang, "backward")
+    if name == "measure":
+        return L.value("cli_measure", v, lang)
+    if name == "period" and v in L.VALUES["cli_period"]:
+        return L.value("cli_period", v, lang)
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def run_settings(options: Mapping, lang: str = "zh", *, command: str | None = None) -> list[tuple[str, str]]:
+    """(label, value) of the options a command ran with (``vars(args)``), for a workbook's README.
+
+    Options not given (None) or switched off are left out; files are shown by name.
+    """
+    out = []
+    for name, key in _OPTIONS.items():
+        v = options.get(name)
+        if v is None or v is False or v == [] or v == "":
+            continue
+        if name == "level" and command == "forward":
+            key = "opt_levels"
+        out.append((L.label(key, lang, "formatting"), _option_text(name, v, lang)))
+    return out
+
+
+def _about_patterns(lang: str) -> list[tuple[re.Pattern, str]]:
+    """(pattern of a sheet name, its text key) for every sheet the README can describe."""
+    out = []
+    for key in L.TEXTS:
+        if not key.startswith("wb_about_"):
+            continue
+        sheet_key = key[len("wb_about_"):]
+        if sheet_key not in L.TEXTS:
+            continue
+        template = L.TEXTS[sheet_key][L.LANGS.index(L.check_lang(lang))]
+        pattern = "".join(f"(?P<{p[1:-1]}>.+)" if p.startswith("{") else re.escape(p) for p in re.split(r"(\{\w+\})", template) if p)
+        out.append((re.compile(pattern), sheet_key))
+    return out
+
+
+def sheet_descriptions(names, lang: str = "zh") -> dict[str, str]:
+    """What each sheet holds, by its name (the ``wb_about_<sheet key>`` texts).
+
+    A name two commands use (招聘计划) is read as the sheet of the command most other sheets of
+    the workbook come from.
+    """
+    patterns = _about_patterns(lang)
+    found = {}
+    for name in names:
+        found[name] = [(key, m.groupdict()) for pattern, key in patterns if (m := pattern.fullmatch(str(name)))]
+    families = [hits[0][0].rsplit("sheet_", 1)[0] for hits in found.values() if len(hits) == 1]
+    usual = max(set(families), key=families.count) if families else ""
+    out = {}
+    for name, hits in found.items():
+        if not hits:
+            continue
+        key, fields = next((h for h in hits if h[0].rsplit("sheet_", 1)[0] == usual), hits[0])
+        out[name] = L.text(f"wb_about_{key}", lang, **fields)
+    return out
+
+
+def workbook(sheets: Mapping[str, pd.DataFrame], lang: str = "zh", *, settings: list[tuple[str, str]] | None = None,
+             command: str | None = None) -> dict[str, pd.DataFrame]:
+    """``sheets`` with the 说明 / README sheet last: what each sheet holds and its rows, the number
+    formats, the inputs and settings of the run, and (scorecard, incentives) the evaluation's notes,
+    whose own 说明 / info sheet it replaces."""
+    from .. import __version__
+
+    sheets = dict(sheets)
+    notes = sheets.pop(L.text("sheet_info", lang), None)
+    readme = L.text("wb_readme_sheet", lang)
+    sheets.pop(readme, None)
+    about = sheet_descriptions(list(sheets), lang)
+    section = {k: L.text(f"wb_section_{k}", lang) for k in ("sheets", "settings", "notes", "made_by")}
+    rows = [(section["sheets"], str(name)[:31], about.get(name, L.text("wb_no_about", lang)) + L.text("wb_rows", lang, n=f"{len(frame):,}"))
+            for name, frame in sheets.items()]
+    rows.append((L.text("wb_format_note", lang), "", L.text("wb_formats", lang)))
+    rows += [(section["settings"], item, shown) for item, shown in settings or ()]
+    if notes is not None and notes.shape[1] >= 2:
+        rows += [(section["notes"], str(item), F.format_value(v, None, lang)) for item, v in zip(notes.iloc[:, 0], notes.iloc[:, -1])]
+    rows.append((section["made_by"], "salesanalytics", L.text("wb_made_by", lang, version=__version__, command=command or "")))
+    columns = [L.label(k, lang, "formatting") for k in ("wb_section", "wb_item", "wb_content")]
+    sheets[readme] = pd.DataFrame(rows, columns=columns)
+    return sheets

@@ -172,6 +172,9 @@ def _split(up: _Level, down: _Level, up_name: str, open_idx: np.ndarray, phase: 
     for i, (code, _) in enumerate(bases):
         rule = np.where((basis[g] == i) & (weights > 0), code, rule)
     down.rule = np.where(down.has_target, rule, "no_target").astype(object)
+    if not len(open_idx):  # the year is over: nothing is left to re-plan; the gap stays a shortfall
+        down.parts = np.zeros((len(g), 0), dtype=np.int64)
+        return
     if not reconcile_months:
         rows = np.repeat(np.arange(len(g)), len(open_idx))
         down.parts = allocate_grouped(down.gap, rows, phase.reshape(-1)).reshape(len(g), len(open_idx))
