@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ._render import QUARTER, rendered_set
+from ._render import QUARTER, rendered_set, unlabelled
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -79,6 +79,83 @@ def test_index_and_every_report_open_offline(browser):
         page.wait_for_load_state("load")
     assert all(u.startswith(("file:", "data:")) for u in requests), [u for u in requests if not u.startswith(("file:", "data:"))]
     page.close()
+
+
+#: the widths an executive reads at: a laptop and a small laptop / tablet in landscape
+WIDTHS = (1440, 1024)
+SCREEN_HEIGHT = 900
+#: the quarter's pages open with the key-figure cards (the backward and customer pages with their own headline)
+CARD_PAGES = {"executive_summary", "forward_forecast", "combined_plan", "quarterly_review", "scorecard"}
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory):
+    """Where the screenshots go: ``$SA_SCREENSHOTS`` when set (to keep them), else this session's tmp dir."""
+    folder = Path(os.environ["SA_SCREENSHOTS"]) if os.environ.get("SA_SCREENSHOTS") else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_fits_the_screen_and_opens_with_its_key_figures(browser, screenshots, lang):
+    result, out = rendered_set(lang)
+    folder = out / QUARTER
+    files = ["index.html"] + [r["file"] for r in result.reports]
+    problems: list[str] = []
+    for width in WIDTHS:
+        page = browser.new_page(viewport={"width": width, "height": SCREEN_HEIGHT})
+        for file in files:
+            name = file.removesuffix(".html")
+            page.goto((folder / file).as_uri())
+            page.wait_for_load_state("load")
+            where = f"{lang} {width}px {file}"
+            # the page itself never scrolls sideways (a wide table scrolls in its own box)
+            if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
+                wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                    .slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+                problems.append(f"{where}: page scrolls sideways ({wide})")
+            # no raw identifier in any table, heading or headline
+            raw = unlabelled(page.content())
+            if raw:
+                problems.append(f"{where}: raw identifiers {raw[:3]}")
+            # every image loads
+            images = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth])")
+            if not all(done and w > 0 for done, w in images):
+                problems.append(f"{where}: an image did not load")
+            # the first screen shows the key figures
+            if name in CARD_PAGES:
+                box = page.locator(".sa-cards").first.bounding_box()
+                if box is None or box["y"] + box["height"] > SCREEN_HEIGHT or page.locator(".sa-cards .sa-card").count() < 3:
+                    problems.append(f"{where}: the key-figure cards are not on the first screen ({box})")
+                narrative = page.locator(".sa-narrative").first.bounding_box()
+                if narrative is None or narrative["y"] > SCREEN_HEIGHT:
+                    problems.append(f"{where}: the narrative does not start on the first screen")
+            elif name == "index":
+                box = page.locator("table.reports").first.bounding_box()
+                if box is None or box["y"] > SCREEN_HEIGHT:
+                    problems.append(f"{where}: the reports are not on the first screen")
+                if page.locator("table.cards").count():  # the quarter's key figures, when the run passed summary.json
+                    cards = page.locator("table.cards").first.bounding_box()
+                    if cards["y"] + cards["height"] > SCREEN_HEIGHT:
+                        problems.append(f"{where}: the key figures are not on the first screen")
+                if re.search(r"(?:^|\s)/(?:work|home|tmp|data|usr)/", page.inner_text("body")):
+                    problems.append(f"{where}: an absolute path is shown")
+            else:
+                h1 = page.locator("h1:visible").first.bounding_box()
+                if h1 is None or h1["y"] > SCREEN_HEIGHT:
+                    problems.append(f"{where}: no title on the first screen")
+            # branch names never wrap one character per line: no table cell narrower than two characters with text in it
+            narrow = page.evaluate("""() => [...document.querySelectorAll('table.sa-scroll td:first-child, table.sa-scroll th:first-child')]
+                .filter(e => { const r = document.createRange(); r.selectNodeContents(e);
+                               return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1; })
+                .slice(0, 3).map(e => e.innerText.slice(0, 10))""")
+            if narrow:
+                problems.append(f"{where}: first-column cells wrap: {narrow}")
+            page.screenshot(path=str(screenshots / f"{lang}-{width}-{name}.png"))
+        page.close()
+    assert not problems, "\n".join(problems)
+    assert len(list(screenshots.glob(f"{lang}-*.png"))) == len(files) * len(WIDTHS)
 
 
 def test_scenario_tabs_switch_without_a_kernel(browser):

@@ -120,7 +120,7 @@ def test_show_table_shows_probabilities_as_percent(monkeypatch):
     monkeypatch.setattr(charts, "show_html", shown.append)
     charts.show_table(pd.DataFrame({"amount": [1234567.8], "probability_of_target": [0.52], "达成概率": [0.049]}), index=False)
     html = shown[0]
-    assert "1,234,568" in html and "52%" in html and "5%" in html
+    assert "1,234,568" in html and "52.0%" in html and "4.9%" in html  # one decimal, never rounded to 0 or 1
     assert ">1<" not in html and ">0<" not in html
 
 
@@ -150,3 +150,102 @@ def test_combined_charts_take_their_words_from_the_labels(lang, words):
     for word in words:
         assert word in joined, word
     assert not re.search(r"\b[a-z]+(?:_[a-z0-9]+)+\b", joined)
+
+
+# ----------------------------------------------------------------------------
+# honest charts: value axes from zero, screen-high, readable, worst first
+# ----------------------------------------------------------------------------
+def _bar_axes(fig):
+    """(axes, vertical?) of every Axes of ``fig`` holding bars."""
+    from matplotlib.patches import Rectangle
+
+    out = []
+    for ax in fig.axes:
+        rects = [p for p in ax.patches if isinstance(p, Rectangle)]
+        if rects:
+            vertical = sum(r.get_width() for r in rects) < sum(abs(r.get_height()) for r in rects)
+            out.append((ax, rects, vertical))
+    return out
+
+
+def _many_branches(n=100):
+    names = [f"分公司{i:03d}" for i in range(n)]
+    return names, pd.Series([40.0 + i for i in range(n)], index=names)
+
+
+def _bar_charts(planner):
+    names, attainment = _many_branches()
+    gap = pd.DataFrame({"branch": names, "forecast_p10": 1e6, "forecast_p90": 3e6, "forecast_mean": [1e6 + 1e4 * i for i in range(100)],
+                        "required": 2e6, "status": ["at risk"] * 50 + ["on track"] * 50})
+    figs = {"monthly_tasks": charts.monthly_tasks(planner.tasks(), "zh"), "branch_tasks": charts.branch_tasks(planner.tasks(), "zh"),
+            "capacity_gap": charts.capacity_gap(planner.capacity_, "zh"),
+            "bars": charts.bars(attainment, "zh", title_key="chart_attainment", reference=100, reference_key="ref_target_100", status=True),
+            "bars_negative": charts.bars(pd.Series([-5.0, 3.0], index=["甲", "乙"]), "zh")}
+    for name, plot, frame in (("bridge", charts.plot_bridge, _BRIDGE), ("scenarios", charts.plot_scenarios, _COMPARISON),
+                              ("gap", charts.plot_gap, gap)):
+        fig, ax = charts.figure()
+        plot(ax, frame, "zh")
+        figs[name] = fig
+    return figs
+
+
+def test_every_bar_chart_value_axis_includes_zero(planner):
+    figs = _bar_charts(planner)
+    checked = 0
+    for name, fig in figs.items():
+        for ax, rects, vertical in _bar_axes(fig):
+            low, high = ax.get_ylim() if vertical else ax.get_xlim()
+            assert low <= 0 <= high, (name, low, high)
+            # every bar is drawn inside the axis (no bar cut at a truncated axis)
+            for r in rects:
+                base = r.get_y() if vertical else r.get_x()
+                assert base >= low - 1e-9, (name, base, low)
+            checked += 1
+    assert checked >= 7
+
+
+def test_the_waterfall_floats_on_a_zero_baseline():
+    fig, ax = charts.figure()
+    charts.plot_bridge(ax, _BRIDGE, "zh")
+    assert ax.get_ylim()[0] == 0
+    starts = [r for r, kind in zip(ax.patches, _BRIDGE["kind"]) if kind in ("start", "total")]
+    assert all(r.get_y() == 0 for r in starts)  # the totals stand on zero, the steps float between them
+
+
+def test_charts_are_at_most_a_screen_tall_and_their_text_readable(planner):
+    for name, fig in _bar_charts(planner).items():
+        assert fig.get_size_inches()[1] <= charts.MAX_HEIGHT, name
+        for ax in fig.axes:
+            texts = [*ax.texts, *ax.get_xticklabels(), *ax.get_yticklabels(), ax.title]
+            texts += list(ax.get_legend().get_texts()) if ax.get_legend() else []
+            small = [t.get_text() for t in texts if t.get_text() and t.get_fontsize() * fig.dpi / 72 < 10]
+            assert not small, (name, small[:3])  # every label at least 10 px
+
+
+def test_hundred_branches_show_the_worst_and_the_best_ranked_worst_first():
+    names, attainment = _many_branches()
+    fig = charts.bars(attainment.sample(frac=1, random_state=1), "zh", title_key="chart_attainment", reference=100,
+                      reference_key="ref_target_100", status=True)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    ticks = ax.get_yticks()
+    top_down = [label for _, label in sorted(zip(ticks, labels), reverse=True)]
+    assert top_down == names[:10] + names[-5:]  # the 10 lowest at the top, then the 5 best
+    assert "最差 10 个与最好 5 个，共 100 个" in ax.get_title()
+    assert any(abs(line.get_xdata()[0] - 100) < 1e-9 for line in ax.get_lines())  # the 100 % line
+
+
+def test_bar_colours_are_the_tables_status_lights():
+    from matplotlib.colors import to_hex
+
+    fig = charts.bars(pd.Series([80.0, 95.0, 105.0], index=["甲", "乙", "丙"]), "zh", status=True)
+    colours = {to_hex(r.get_facecolor()) for r in fig.axes[0].patches}
+    assert colours == {charts.STATUS_COLOURS[c] for c in ("red", "yellow", "green")}
+
+
+def test_wide_tables_scroll_in_their_own_box_and_long_ones_fold():
+    frame = pd.DataFrame({"分公司": [f"分公司{i}" for i in range(30)], "1月": range(30), "合计": range(30)})
+    out = charts.table_html(frame, index=False, lang="zh")
+    assert out.count("sa-scroll sa-has-total") == 2  # the first 20 rows and the folded 10
+    assert "<details class='sa-more'><summary>其余 10 行（点击展开）</summary>" in out
+    assert "sa-more" not in charts.table_html(frame.head(21), index=False)

@@ -30,7 +30,7 @@ def test_seed_case_through_the_cli(tmp_path, capsys):
     assert total_line.split() == ["合计", "850,000,000", "68,000,000", "7,632,840", "8.9倍", "25.2倍", "141", "24,495"]
     book = pd.read_excel(out, sheet_name=None)
     assert list(book) == ["销售任务分解表", "毛利任务分解表", "任务明细", "产能与任务", "所需人均毛利", "招聘计划", "招聘明细",
-                          "团队编制", "不同解读对比", "假设"]
+                          "团队编制", "不同解读对比", "假设", "说明"]
     matrix = book["销售任务分解表"].set_index("分公司")
     assert matrix.loc["合计", "合计"] == pytest.approx(850_000_000, abs=1e-6)
     tidy = book["任务明细"]

@@ -166,3 +166,59 @@ def test_deliveries_add_up_to_the_remaining_task(state):
     assert company["年初至今实际(元)"] == pytest.approx(state.summary["ytd_actual_yuan"], abs=0.005)
     branches = out[out["分公司"] != "全公司"]
     assert round(branches["剩余月份须完成(元)"].sum() * 100) == round(company["剩余月份须完成(元)"] * 100)  # to the fen
+
+
+# ----------------------------------------------------------------------------
+# the first screen: key-figure cards
+# ----------------------------------------------------------------------------
+_SUMMARY = {"quarter": "2026Q3", "as_of": "2026-09-30", "year": 2026, "annual_target_yuan": 328571428.57, "ytd_target_yuan": 243018000.0,
+            "ytd_actual_yuan": 236284798.92, "ytd_attainment_pct": 97.2, "outlook_yuan": 322013933.9, "outlook_p10_yuan": 316838820.63,
+            "outlook_p90_yuan": 326788815.8, "outlook_attainment_pct": 98.0, "probability": 0.033, "gap_yuan": 6557494.67,
+            "remaining_task_yuan": 92286629.65, "n_draws": 1000, "seed": 0, "targets_source": "backward"}
+
+
+@pytest.mark.parametrize("lang, unit", [("zh", "万元"), ("en", "10k yuan")])
+def test_cards_show_the_summary_in_wan_with_the_tables_status(lang, unit):
+    cards = {c["key"]: c for c in executive.key_cards(_SUMMARY, lang)}
+    assert list(cards) == ["annual_target_yuan", "ytd_actual_yuan", "outlook_yuan", "probability", "gap_yuan"]
+    assert cards["annual_target_yuan"]["value"] == "32,857.1" and cards["annual_target_yuan"]["unit"] == unit
+    assert cards["ytd_actual_yuan"]["value"] == "23,628.5" and cards["outlook_yuan"]["value"] == "32,201.4"
+    assert cards["probability"]["value"] == "3.3%" and cards["gap_yuan"]["value"] == "655.7"
+    # 97.2 % to date and 98.0 % at year end: yellow (90–100, the tables' 黄); 3.3 % probability: red
+    assert [cards[k]["status"] for k in cards] == ["neutral", "yellow", "yellow", "red", "yellow"]
+    assert [c["key"] for c in executive.key_cards(_SUMMARY, lang, compact=True)] == ["ytd_actual_yuan", "outlook_yuan", "probability"]
+
+
+def test_cards_say_their_status_in_words_and_carry_the_exact_value():
+    page = executive.key_cards_html(_SUMMARY, "zh")
+    assert page.count("class='sa-card ") == 5
+    assert "data-card='ytd_actual_yuan' data-status='yellow' data-value='236284798.92'" in page
+    assert "关注" in page and "落后" in page
+
+
+def test_a_surplus_is_a_green_card():
+    ahead = dict(_SUMMARY, gap_yuan=-1_000_000.0, outlook_attainment_pct=100.3)
+    gap = executive.key_cards(ahead, "zh")[-1]
+    assert gap["label"] == "预计超出目标" and gap["value"] == "100.0" and gap["status"] == "green"
+
+
+@pytest.mark.parametrize("pct, status", [(100.0, "green"), (99.9, "yellow"), (90.0, "yellow"), (89.9, "red")])
+def test_attainment_status_uses_trackings_thresholds(pct, status):
+    assert executive.attainment_status(pct) == status
+
+
+def test_the_index_is_the_cover_page():
+    from salesanalytics.adapters.report import index_html
+
+    manifest = {"quarter": "2026Q3", "status": "ok", "lang": "zh", "rendered_at_utc": "2026-10-01 06:00:00", "seconds": 12.5,
+                "package_version": "1.0", "data_dir": "/srv/secret/sales_in", "data_fingerprint_sha256": "ab" * 32,
+                "data_files": [{"file": "history_monthly.csv", "sha256": "cd" * 32}], "parameters": {"n_draws": 300},
+                "reports": [{"name": "executive_summary", "title": "经营摘要", "notebook": "executive_summary.ipynb",
+                             "file": "executive_summary.html", "seconds": 3.2}], "failure": None, "last_good": None}
+    page = index_html(manifest, "zh", summary=_SUMMARY)
+    assert page.count("<td class='sa-status-") == 5 and "32,857.1 万元" in page
+    assert "全年预计 32,201.4万元，达成概率 3.3%" in page  # the report's headline from the quarter's figures
+    assert "/srv/secret" not in page and "<code>sales_in</code>" in page  # no absolute path
+    assert "executive_summary.ipynb" not in page and ">s<" not in page
+    assert "ab" * 32 in page  # the fingerprint stays, in the footer
+    assert "table class='cards'" not in index_html(manifest, "zh")  # no summary: no figures made up

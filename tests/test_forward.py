@@ -368,10 +368,10 @@ def test_cli_forecasts_bundled_history(tmp_path, capsys):
     assert code == 0
     assert "全公司" in text and "目标建议" in text and "保守(P20)" in text
     book = pd.read_excel(out, sheet_name=None)
-    assert set(book) >= {"forecast", "summary", "targets"}
-    fc = book["forecast"]
-    assert fc.branch.nunique() == 15 and len(fc) == 15 * 12
-    assert "2026-01" in str(book["targets"]["period"].iloc[0])
+    assert set(book) >= {"预测", "预测摘要", "目标建议", "说明"}
+    fc = book["预测"]
+    assert fc["分公司"].nunique() == 15 and len(fc) == 15 * 12
+    assert "2026-01" in str(book["目标建议"]["期间"].iloc[0])
 
 
 def test_cli_csv_round_trips_to_read_forecast(tmp_path, capsys):

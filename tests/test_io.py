@@ -269,3 +269,74 @@ def test_stale_folders_of_dead_runs_are_removed_live_ones_kept(tmp_path):
     assert len(removed) == 3
     assert (tmp_path / "2026Q3" / "index.html").read_text(encoding="utf-8") == "good"
     assert live.exists() and other.exists()
+
+
+# ----------------------------------------------------------------------------
+# workbooks people can use: number formats by kind, frozen panes, widths, words
+# ----------------------------------------------------------------------------
+def _formats(ws, column: int) -> set[str]:
+    return {ws.cell(row=r, column=column).number_format for r in range(2, ws.max_row + 1)
+            if isinstance(ws.cell(row=r, column=column).value, (int, float))}
+
+
+def test_workbook_number_formats_follow_the_column_kind(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    frame = pd.DataFrame({
+        "分公司": ["北京", "海口"],
+        "销售任务(元)": [1234567.891, -0.001],
+        "达成概率": [0.4, -0.00001],          # a share: 0.0%
+        "达成率%": [95.44, -0.04],            # already a percentage: 0.0"%"
+        "任务/现有产能(倍)": [8.9, 1.2],
+        "需新增人员(人)": [29, 3],
+        "月份": ["2026-03", "2026-04"],        # month text a method left as text
+        "截至": [pd.Timestamp("2026-09-30"), pd.NaT],
+        "新分公司": [True, False],
+        "1月": [1.5, 2.0],                     # a header nobody named: decided by the values
+        "提成(单位: 分)": [159770, 0],
+    })
+    path = io.write_excel({"表": frame}, tmp_path / "x.xlsx", lang="zh")
+    ws = openpyxl.load_workbook(path)["表"]
+    expected = {2: "#,##0.00", 3: "0.0%", 4: '0.0"%"', 5: '0.0"倍"', 6: "#,##0", 10: "#,##0.00", 11: "#,##0"}
+    assert {c: _formats(ws, c) for c in expected} == {c: {f} for c, f in expected.items()}
+    assert ws["G2"].value == dt.datetime(2026, 3, 1) and ws["G2"].number_format == "yyyy-mm"
+    assert ws["H2"].value == dt.datetime(2026, 9, 30) and ws["H2"].number_format == "yyyy-mm-dd"
+    assert [ws["I2"].value, ws["I3"].value] == ["是", "否"]
+    # a negative value that would show as -0.0 is stored as 0; the others exactly as given
+    assert (ws["B3"].value, ws["C3"].value, ws["D3"].value) == (0.0, 0.0, 0.0)
+    assert ws["B2"].value == 1234567.891 and ws["C2"].value == 0.4
+    assert ws.freeze_panes == "B2" and ws.auto_filter.ref == "A1:K3"
+    assert all(c.font.bold for c in ws[1])
+
+
+def test_workbook_english_multiples_and_the_callers_kinds(tmp_path):
+    import openpyxl
+
+    frame = pd.DataFrame({"Branch": ["北京"], "Task / capacity (times)": [8.9], "x": [0.25], "y": [3.0]})
+    matrix = pd.DataFrame({"Branch": ["北京"], "Jan": [1.0], "Feb": [2.0]})
+    path = io.write_excel({"a": frame, "m": matrix}, tmp_path / "x.xlsx", lang="en",
+                          kinds={"a": {"x": "fraction", "y": "money_wan"}, "m": "money"})
+    book = openpyxl.load_workbook(path)
+    assert [book["a"].cell(row=2, column=c).number_format for c in (2, 3, 4)] == ['0.0"×"', "0.0%", "#,##0.0"]
+    assert [book["m"].cell(row=2, column=c).number_format for c in (2, 3)] == ["#,##0.00", "#,##0.00"]
+
+
+def test_workbook_widths_fit_the_content_cjk_counting_double(tmp_path):
+    import openpyxl
+
+    frame = pd.DataFrame({"a": ["x" * 10], "b": ["北" * 10], "c": ["y" * 200], "销售任务(元)": [123456789.0],
+                          "现有团队产能毛利(今日人效,元)": [1.0]})
+    ws = openpyxl.load_workbook(io.write_excel({"s": frame}, tmp_path / "w.xlsx"))["s"]
+    width = {c: ws.column_dimensions[c].width for c in "ABCDE"}
+    assert width["A"] == 12 and width["B"] == 22 and width["C"] == 60  # 10 + 2, 20 + 2, at most 60
+    assert width["D"] == len("123,456,789.00") + 2  # the formatted number, not the raw float
+    assert width["E"] == 26  # a long header wraps (over two lines) instead of widening a column of short numbers
+    assert ws.row_dimensions[1].height == 30
+
+
+def test_write_table_xlsx_keeps_values_for_reading_back(tmp_path):
+    h = io.read_history(_write(tmp_path))
+    path = io.write_table(h, tmp_path / "h.xlsx")
+    pd.testing.assert_frame_equal(io.read_history(path), h, check_dtype=False)

@@ -53,7 +53,37 @@ def test_every_widget_has_a_css_class_for_browser_tests(seed_plan):
     classes = {c for w in panel.children for c in w._dom_classes} | set(panel._dom_classes)
     assert {widgets.CSS[k] for k in ("target", "margin", "growth", "table", "headline", "chart", "panel")} <= classes
     chart = next(w for w in panel.children if "sa-task-chart" in w._dom_classes)
-    assert bytes(chart.value).startswith(b"\x89PNG")
+    assert chart.value.startswith("<svg") and "各月销售任务" in chart.value
+
+
+def _bars(svg: str) -> list[tuple[float, float]]:
+    """(y, height) of every bar of an inline SVG chart."""
+    return [(float(y), float(h)) for y, h in re.findall(r'<rect x="[^"]+" y="([^"]+)" width="[^"]+" height="([^"]+)" fill', svg)]
+
+
+def test_slider_move_redraws_the_chart_in_place(seed_plan):
+    """The chart follows the slider: same bars (one per branch and month), new heights, axis from zero."""
+    panel = widgets.backward_explorer(seed_plan, target_yuan=68_000_000, gross_margin=0.08, growth=0.3)
+    by_class = {c: w for w in panel.children for c in w._dom_classes}
+    chart = by_class["sa-task-chart"]
+    before = _bars(chart.value)
+    n_branches = len(seed_plan.branch_names)
+    assert len(before) == 12 * n_branches + n_branches  # the bars, then one legend swatch per branch
+    by_class["sa-slider-margin"].value = 0.16  # half the sales needed: every bar half as tall on the same axis?
+    after = _bars(chart.value)
+    assert len(after) == len(before) and after != before
+    assert ">0</text>" in chart.value  # the value axis starts at zero
+
+
+@pytest.mark.parametrize("top, step", [(1, 0.2), (7, 2), (10, 2), (12, 5), (850, 200), (99_999, 20_000)])
+def test_grid_steps_are_round(top, step):
+    assert widgets._nice_step(top) == pytest.approx(step)
+
+
+def test_svg_chart_escapes_names_and_shows_the_line():
+    svg = widgets.svg_bars(["1月", "2月"], [("<b>&", [1.0, 2.0])], title="T<", line=("预测", [1.5, float("nan")]))
+    assert "<b>&" not in svg and "&lt;b&gt;&amp;" in svg and "T&lt;" in svg
+    assert svg.count("<circle") == 2  # one dot (the NaN month has none) and the legend's
 
 
 def test_impossible_slider_value_shows_the_error_and_keeps_the_table(seed_plan, monkeypatch):
@@ -107,6 +137,7 @@ def test_combined_panel_uses_the_same_inputs_as_the_page(quarter_state):
         assert panel.result.target_table["target_fen"].tolist() == tab.target_table["target_fen"].tolist(), name
         assert panel.result.summary["target_yuan"] == tab.summary["target_yuan"], name
         assert table.value == widgets.charts.table_html(tab.target_matrix("zh")), name
+        assert by_class["sa-target-chart"].value == widgets.target_chart_svg(tab, "zh"), name
     # and its hires start after the as-of date, as the page's do
     assert (panel.result.staffing_branch["first_start_hiring"].dropna() > state.as_of).all()
 
@@ -118,9 +149,9 @@ def test_combined_panel_blend_moves_the_targets(quarter_state):
     by_class = {c: w for w in panel.children for c in w._dom_classes}
     menu, blend, table = by_class["sa-dropdown-scenario"], by_class["sa-slider-blend"], by_class["sa-target-table"]
     assert blend.value == 1.0  # the base scenario's own weight
-    before = table.value
+    before, chart_before = table.value, by_class["sa-target-chart"].value
     blend.value = 0.0  # targets = the forecast
-    assert table.value != before
+    assert table.value != before and by_class["sa-target-chart"].value != chart_before
     assert panel.result.summary["target_yuan"] == pytest.approx(panel.result.summary["forecast_yuan"], rel=1e-6)
     menu.value = "保守"  # its own weight, 0.5
     assert blend.value == 0.5

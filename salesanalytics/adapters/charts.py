@@ -29,6 +29,7 @@ import pandas as pd
 from ..core import schema as S
 from ..core.labels import bilingual, check_lang, t
 from ..core.labels import value as value_label
+from ..methods.tracking.common import DEFAULT_THRESHOLDS, status_light
 
 CJK_FAMILY = "Noto Sans CJK SC"
 _FONT_READY = False
@@ -88,6 +89,38 @@ def chart_text(value) -> str:
 def _wan(values) -> np.ndarray:
     """Yuan -> 万元 (10,000 yuan), the unit Chinese management reports use."""
     return np.asarray(values, dtype=float) / 10_000
+
+
+#: the tables' 红/黄/绿 status lights, the same colours on cards and in charts
+STATUS_COLOURS = {"green": "#2e7d32", "yellow": "#e0a800", "red": "#c62828", "neutral": "#3b6ea5"}
+#: the combined plan's branch statuses in those colours (out of reach darker than at risk)
+GAP_COLOURS = {"on track": STATUS_COLOURS["green"], "stretch": STATUS_COLOURS["yellow"], "at risk": STATUS_COLOURS["red"],
+               "out of reach": "#7b1f1f"}
+#: the most bars a branch chart shows: the worst and the best, the rest in the table below it
+WORST, BEST = 10, 5
+#: no chart is taller than a screen (inches at 100 dpi)
+MAX_HEIGHT = 7.0
+#: the smallest text of a chart in points (8 pt is 11 px at the charts' 100 dpi)
+MIN_FONT = 8
+
+
+def top_bottom(values: pd.Series, worst: int = WORST, best: int = BEST) -> pd.Series:
+    """``values`` already ranked worst first, cut to the ``worst`` first and the ``best`` last when longer
+    (so a chart of 100 branches stays one read; the full ranking is in the table beside it)."""
+    if len(values) <= worst + best:
+        return values
+    return pd.concat([values.iloc[:worst], values.iloc[-best:]])
+
+
+def _height(n_rows: int, per_row: float = 0.32, extra: float = 1.4) -> float:
+    return min(MAX_HEIGHT, per_row * n_rows + extra)
+
+
+def _title(ax, title: str, n_total: int, n_shown: int, lang: str, worst: int = WORST, best: int = BEST) -> None:
+    """The chart's title, with a second line saying which branches are shown when not all are."""
+    if n_shown < n_total:
+        title += "\n" + t("chart_top_bottom", lang, worst=worst, best=best, n=n_total)
+    ax.set_title(title, fontsize=11)
 
 
 def _month_labels(months, lang: str) -> list[str]:
@@ -150,6 +183,11 @@ def monthly_tasks(tasks: pd.DataFrame, lang: str = "zh", *, value: str = "sales_
     wide = tasks.pivot_table(index=S.MONTH, columns=S.BRANCH, values=value, aggfunc="sum", sort=False)
     branches = list(dict.fromkeys(tasks[S.BRANCH]))
     wide = wide[branches]
+    if len(branches) > 12:  # a legend of 100 colours is no read: the 11 largest and the others together
+        keep = list(wide.sum().sort_values(ascending=False).index[:11])
+        others = t("chart_others", lang, n=len(branches) - len(keep))
+        wide = wide[keep].assign(**{others: wide.drop(columns=keep).sum(axis=1)})
+        branches = [*keep, others]
     fig, ax = _figure()
     x = np.arange(len(wide))
     bottom = np.zeros(len(wide))
@@ -161,22 +199,24 @@ def monthly_tasks(tasks: pd.DataFrame, lang: str = "zh", *, value: str = "sales_
     ax.set_xticks(x, _month_labels(wide.index, lang))
     ax.set_ylabel(t("wan_yuan", lang))
     ax.set_title(bilingual("chart_monthly_tasks", lang))
-    ax.legend(ncol=1, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    ax.legend(ncol=1, fontsize=MIN_FONT, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return fig
 
 
 def branch_tasks(tasks: pd.DataFrame, lang: str = "zh", *, value: str = "sales_task"):
     """Horizontal bars: each branch's annual task (tidy tasks frame, yuan)."""
     check_lang(lang)
-    totals = tasks.groupby(S.BRANCH, sort=False)[value].sum()
-    fig, ax = _figure(8, 0.32 * len(totals) + 1.2)
+    every = tasks.groupby(S.BRANCH, sort=False)[value].sum().sort_values(ascending=False)
+    totals = top_bottom(every)
+    fig, ax = _figure(8, _height(len(totals)))
     y = np.arange(len(totals))[::-1]
-    ax.barh(y, _wan(totals.values), color="#3b6ea5")
+    ax.barh(y, _wan(totals.values), color=STATUS_COLOURS["neutral"])
     ax.set_yticks(y, [chart_text(b) for b in totals.index])
     for yi, v in zip(y, _wan(totals.values)):
-        ax.text(v, yi, f" {v:,.0f}", va="center", fontsize=7)
+        ax.text(v, yi, f" {v:,.0f}", va="center", fontsize=MIN_FONT)
     ax.set_xlabel(t("wan_yuan", lang))
-    ax.set_title(bilingual("chart_branch_tasks", lang))
+    _title(ax, bilingual("chart_branch_tasks", lang), len(every), len(totals), lang)
+    ax.set_xlim(left=min(0.0, float(_wan(totals.values).min())))
     ax.margins(x=0.12)
     return fig
 
@@ -184,13 +224,18 @@ def branch_tasks(tasks: pd.DataFrame, lang: str = "zh", *, value: str = "sales_t
 def capacity_gap(capacity: pd.DataFrame, lang: str = "zh"):
     """Per branch: the gross-profit task against what today's team delivers."""
     check_lang(lang)
+    n_total = len(capacity)
+    if n_total > WORST + BEST:  # the most stretched first: capacity against the task
+        ratio = capacity["capacity_gross_profit"] / capacity["gross_profit_task"].where(capacity["gross_profit_task"] != 0)
+        capacity = capacity.assign(_ratio=ratio.to_numpy()).sort_values("_ratio", na_position="last").head(WORST + BEST)
     fig, ax = _figure(9, 4)
     x = np.arange(len(capacity))
     ax.bar(x - 0.2, _wan(capacity["gross_profit_task"]), 0.4, label=t("gross_profit_task", lang), color="#c0504d")
     ax.bar(x + 0.2, _wan(capacity["capacity_gross_profit"]), 0.4, label=t("capacity", lang), color="#9bbb59")
-    ax.set_xticks(x, [chart_text(b) for b in capacity[S.BRANCH]], rotation=0, fontsize=8)
+    ax.set_xticks(x, [chart_text(b) for b in capacity[S.BRANCH]], rotation=30 if len(capacity) > 10 else 0, fontsize=MIN_FONT)
     ax.set_ylabel(t("wan_yuan", lang))
-    ax.set_title(bilingual("chart_capacity_gap", lang))
+    ax.set_title(bilingual("chart_capacity_gap", lang) + ("" if len(capacity) == n_total else "\n" + t("chart_top_bottom", lang, worst=len(capacity), best=0, n=n_total)))
+    ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
     ax.legend(frameon=False)
     return fig
 
@@ -218,7 +263,7 @@ def forecast_fan(history: pd.DataFrame | None, prediction: pd.DataFrame, lang: s
     ax.plot(p.index, _wan(p["mean"]), color="#3b6ea5", lw=2, label=t("forecast", lang))
     ax.set_ylabel(t("wan_yuan", lang))
     ax.set_title(bilingual(title_key, lang))
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=MIN_FONT + 1)
     return fig
 
 
@@ -231,24 +276,45 @@ def lines(frame: pd.DataFrame, columns: Mapping[str, str], lang: str = "zh", *, 
         ax.plot(g.index, _wan(g[col]), marker="o", ms=3, label=t(key, lang))
     ax.set_ylabel(t("wan_yuan", lang))
     ax.set_title(bilingual(title_key, lang))
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=MIN_FONT + 1)
     return fig
 
 
-def bars(values: pd.Series, lang: str = "zh", *, title_key: str = "chart_scores", unit_key: str | None = None, scale: float = 1.0):
-    """Horizontal bars of one value per label (branch, salesperson, scenario)."""
+def bars(values: pd.Series, lang: str = "zh", *, title_key: str = "chart_scores", unit_key: str | None = None, scale: float = 1.0,
+         reference: float | None = None, reference_key: str | None = None, status: bool = False, ascending: bool = True):
+    """Horizontal bars of one value per label (branch, salesperson, scenario), ranked worst first (at the top).
+
+    ``ascending``: a low value is worse (attainment, scores).  With more than :data:`WORST` + :data:`BEST`
+    labels the worst and the best are drawn (the title says so).  ``reference``: a vertical line (e.g. 100 %
+    of target) labelled ``reference_key``.  ``status``: bars coloured as the tables' lights (values in
+    percent of target: green from 100, yellow from 90).  The value axis always includes zero.
+    """
     check_lang(lang)
-    fig, ax = _figure(8, 0.32 * len(values) + 1.2)
-    y = np.arange(len(values))[::-1]
-    vals = np.asarray(values.values, dtype=float) / scale
-    ax.barh(y, vals, color="#3b6ea5")
-    ax.set_yticks(y, [chart_text(i) for i in values.index])
+    every = values.sort_values(ascending=ascending, na_position="first")
+    shown = top_bottom(every)
+    fig, ax = _figure(8, _height(len(shown)))
+    y = np.arange(len(shown))[::-1]
+    vals = np.asarray(shown.values, dtype=float) / scale
+    if status:
+        colours = [STATUS_COLOURS.get(c, STATUS_COLOURS["neutral"]) for c in status_light(vals * scale, DEFAULT_THRESHOLDS)]
+    else:
+        colours = STATUS_COLOURS["neutral"]
+    ax.barh(y, np.nan_to_num(vals), color=colours)
+    ax.set_yticks(y, [chart_text(i) for i in shown.index])
     for yi, v in zip(y, vals):
-        ax.text(v, yi, f" {v:,.1f}", va="center", fontsize=7)
+        ax.text(0 if np.isnan(v) else v, yi, f" {MISSING if np.isnan(v) else f'{v:,.1f}'}", va="center", fontsize=MIN_FONT + 1)
+    if reference is not None:
+        ax.axvline(reference / scale, color="#333", lw=1.2, ls="--", label=t(reference_key, lang) if reference_key else None)
+        if reference_key:
+            ax.legend(frameon=False, fontsize=MIN_FONT + 1, loc="lower right")
     if unit_key:
         ax.set_xlabel(t(unit_key, lang))
-    ax.set_title(bilingual(title_key, lang))
+    _title(ax, bilingual(title_key, lang), len(every), len(shown), lang)
+    finite = vals[np.isfinite(vals)]
     ax.margins(x=0.12)
+    low = min(0.0, float(finite.min()) if len(finite) else 0.0)
+    high = max([0.0, *(finite.tolist()), *([reference / scale] if reference is not None else [])])
+    ax.set_xlim(low - 0.02 * (high - low), high + 0.15 * (high - low or 1))
     return fig
 
 
@@ -285,20 +351,43 @@ _PROBABILITY_WORDS = ("probability", "概率")
 MISSING = "—"
 
 
-def table_html(frame: pd.DataFrame, *, floatfmt: str = "{:,.0f}", index: bool = True, classes: str = "sa-matrix") -> str:
-    """A frame as a plain HTML table: thousands separators, probabilities in %, missing values as a dash."""
+#: rows a table shows before the rest is folded into an expandable section (the workbook has them all)
+MAX_ROWS = 20
+#: headers of a totals column, kept in view at the right edge of a wide table
+_TOTAL_WORDS = ("合计", "Total", "总计")
+
+
+def table_html(frame: pd.DataFrame, *, floatfmt: str = "{:,.0f}", index: bool = True, classes: str = "sa-matrix",
+               max_rows: int | None = MAX_ROWS, lang: str | None = None) -> str:
+    """A frame as an HTML table in its own scroll box (the page never scrolls sideways; the first column stays
+    in view, and a totals column at the right edge too): thousands separators, probabilities in %, missing
+    values as a dash.  Beyond ``max_rows`` rows the rest is in an expandable section below (rank the frame
+    worst first, so the rows that need attention are the ones shown)."""
     formatters = {
-        col: (lambda v: MISSING if pd.isna(v) else f"{v:.0%}")
+        col: (lambda v: MISSING if pd.isna(v) else f"{v * 100:.1f}%")
         for col in frame.columns
         if any(w in str(col).lower() for w in _PROBABILITY_WORDS) and pd.api.types.is_numeric_dtype(frame[col])
     }
-    return frame.to_html(float_format=lambda v: floatfmt.format(v), formatters=formatters or None, na_rep=MISSING,
-                         classes=classes, border=0, index=index, escape=True)
+    last = frame.columns[-1] if len(frame.columns) else ""
+    last = last[-1] if isinstance(last, tuple) else last
+    # the table is its own scroll box (no wrapper element: a table is all a table cell's text can produce)
+    scroll = f"{classes} sa-scroll" + (" sa-has-total" if any(str(last).startswith(w) for w in _TOTAL_WORDS) else "")
+
+    def one(part: pd.DataFrame) -> str:
+        return part.to_html(float_format=lambda v: floatfmt.format(v), formatters=formatters or None, na_rep=MISSING,
+                            classes=scroll, border=0, index=index, escape=True)
+
+    if max_rows is None or len(frame) <= max_rows + 2:  # folding away one or two rows saves nothing
+        return one(frame)
+    words = lang or ("zh" if any("\u4e00" <= ch <= "\u9fff" for ch in "".join(map(str, frame.columns))) else "en")
+    more = html.escape(t("rows_more", words, n=len(frame) - max_rows))
+    return f"{one(frame.iloc[:max_rows])}<details class='sa-more'><summary>{more}</summary>{one(frame.iloc[max_rows:])}</details>"
 
 
-def show_table(frame: pd.DataFrame, *, floatfmt: str = "{:,.0f}", index: bool = True) -> None:
+def show_table(frame: pd.DataFrame, *, floatfmt: str = "{:,.0f}", index: bool = True, max_rows: int | None = MAX_ROWS,
+               lang: str | None = None) -> None:
     """Display :func:`table_html` of ``frame`` (static output that survives in HTML)."""
-    show_html(table_html(frame, floatfmt=floatfmt, index=index))
+    show_html(table_html(frame, floatfmt=floatfmt, index=index, max_rows=max_rows, lang=lang))
 
 
 def target_vs_forecast(gap_month: pd.DataFrame, lang: str = "zh", *, title_key: str = "chart_target_vs_forecast"):
@@ -321,7 +410,7 @@ def target_vs_forecast(gap_month: pd.DataFrame, lang: str = "zh", *, title_key: 
     ax.set_xticks(x, _month_labels(g.index, lang))
     ax.set_ylabel(t("wan_yuan", lang))
     ax.set_title(bilingual(title_key, lang))
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=MIN_FONT + 1)
     return fig
 
 
@@ -336,13 +425,13 @@ def scenario_tabs(run, lang: str = "zh") -> str:
     panes = {}
     for name, res in run.results.items():
         parts = [f"<pre class='sa-scenario-headline'>{html_text(res.headline(lang))}</pre>"]
-        fig, ax = figure(9, 0.32 * len(res.gap_branch) + 1.5)
+        fig, ax = figure(9, _height(min(len(res.gap_branch), WORST + BEST), extra=1.8))
         plot_gap(ax, res.gap_branch, lang)
         parts.append(img_tag(fig, alt=f"gap {name}"))
         fig, ax = figure()
         plot_bridge(ax, res.bridge, lang)
         parts.append(img_tag(fig, alt=f"bridge {name}"))
-        parts.append(table_html(res.target_matrix(lang)))
+        parts.append(table_html(res.target_matrix(lang), max_rows=None))
         tables = res.tables(lang)
         staffing = tables["staffing_branch"]
         parts.append(table_html(staffing, index=False))
@@ -368,14 +457,13 @@ def plot_bridge(ax, bridge: pd.DataFrame, lang: str = "zh"):
     x = np.arange(len(label))
     ax.bar(x, height, bottom=bottom, color=colours)
     for i, (b, h, amount) in enumerate(zip(bottom, height, bridge["amount_yuan"] / 1e4)):
-        ax.text(i, b + h, f"{amount:,.0f}", ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(x, label, rotation=20, ha="right")
+        ax.text(i, b + h, f"{amount:,.0f}", ha="center", va="bottom", fontsize=MIN_FONT + 1)
+    ax.set_xticks(x, label, rotation=20, ha="right", fontsize=MIN_FONT + 1)
     ax.set_ylabel(t("wan_yuan", lang))
     ax.set_title(t("chart_bridge", lang))
-    # the steps are small next to the totals: start the axis just below the lowest step (truncated waterfall)
-    steps = (bridge["kind"] == "step").to_numpy()
-    low = min(bottom[steps].min(), end[~steps].min()) if steps.any() else 0.0
-    ax.set_ylim(bottom=max(0.0, low - 0.1 * (end.max() - low)))
+    # the waterfall floats on a zero baseline: a step is read against the totals at their true size
+    ax.axhline(0, color="#333", lw=0.8)
+    ax.set_ylim(bottom=min(0.0, float(np.min(bottom))), top=float(np.max(bottom + height)) * 1.08 or 1.0)
     return ax
 
 
@@ -389,13 +477,14 @@ def plot_scenarios(ax, comparison: pd.DataFrame, lang: str = "zh"):
     ax.bar(x + 0.2, comparison["target"] / 1e4, width=0.4, label=t("legend_recommended_target", lang), color="#4C72B0")
     ax.axhline(comparison["required"].iloc[0] / 1e4, color="#C44E52", linestyle="--", label=t("legend_requirement", lang))
     for i, row in comparison.reset_index(drop=True).iterrows():
-        ax.text(i + 0.2, row["target"] / 1e4, f"{row['probability_target']:.0%}\n" + t("hires_count", lang, n=int(row["hires_total"])), ha="center", va="bottom", fontsize=8)
+        ax.text(i + 0.2, row["target"] / 1e4, f"{row['probability_target'] * 100:.1f}%\n" + t("hires_count", lang, n=int(row["hires_total"])),
+                ha="center", va="bottom", fontsize=MIN_FONT + 1)
     ax.set_xticks(x, [chart_text(n) for n in names])
     ax.set_ylabel(t("wan_yuan", lang))
     ax.set_title(t("chart_scenarios", lang))
-    lo = min(comparison["forecast_mean"].min(), comparison["required"].min()) / 1e4
-    ax.set_ylim(bottom=lo * 0.9)
-    ax.legend(loc="lower right", fontsize=8)
+    # bars start at zero (a truncated axis makes a 3 % difference look like a doubling)
+    ax.set_ylim(bottom=min(0.0, float(comparison[["forecast_mean", "target"]].min().min()) / 1e4), top=ax.get_ylim()[1] * 1.12)
+    ax.legend(loc="lower right", fontsize=MIN_FONT + 1)
     return ax
 
 
@@ -403,7 +492,11 @@ def plot_gap(ax, gap_branch: pd.DataFrame, lang: str = "zh"):
     """Per branch: forecast range (P10..P90) and mean against the required task (万元), coloured by status."""
     setup_fonts()
     check_lang(lang)
-    colour = {"on track": "#55A868", "stretch": "#DD8452", "at risk": "#C44E52", "out of reach": "#8172B3"}
+    colour = GAP_COLOURS
+    n_total = len(gap_branch)
+    short = (gap_branch["forecast_mean"] - gap_branch["required"]) / gap_branch["required"].where(gap_branch["required"] != 0)
+    gap_branch = gap_branch.assign(_short=short.to_numpy()).sort_values("_short", na_position="last")
+    gap_branch = pd.concat([gap_branch.iloc[:WORST], gap_branch.iloc[-BEST:]]) if n_total > WORST + BEST else gap_branch
     y = np.arange(len(gap_branch))[::-1]
     lo, hi = gap_branch["forecast_p10"] / 1e4, gap_branch["forecast_p90"] / 1e4
     ax.hlines(y, lo, hi, color="#8C8C8C", linewidth=4)
@@ -411,8 +504,8 @@ def plot_gap(ax, gap_branch: pd.DataFrame, lang: str = "zh"):
     ax.scatter(gap_branch["required"] / 1e4, y, marker="|", s=200, c=[colour[s] for s in gap_branch["status"]], label=t("legend_requirement", lang))
     ax.set_yticks(y, [chart_text(b) for b in gap_branch[S.BRANCH]])
     ax.set_xlabel(t("wan_yuan", lang))
-    ax.set_title(t("chart_gap", lang))
-    ax.legend(loc="lower right", fontsize=8)
+    _title(ax, t("chart_gap", lang), n_total, len(gap_branch), lang)
+    ax.legend(loc="lower right", fontsize=MIN_FONT + 1)
     return ax
 
 
@@ -446,7 +539,7 @@ def year_outlook(monthly: pd.DataFrame, lang: str = "zh", *, as_of=None, title_k
     ax.set_ylim(bottom=0)
     ax.set_ylabel(t("wan_yuan", lang))
     ax.set_title(bilingual(title_key, lang))
-    ax.legend(frameon=False, fontsize=9, loc="lower left")
+    ax.legend(frameon=False, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4)
     return fig
 
 
@@ -486,5 +579,5 @@ def history_forecast(history: pd.DataFrame, forecast: pd.DataFrame, lang: str = 
     ax.set_ylim(bottom=0)
     ax.set_ylabel(t("wan_yuan", lang))
     ax.set_title(bilingual(title_key, lang))
-    ax.legend(frameon=False, fontsize=9, loc="lower left")
+    ax.legend(frameon=False, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4)
     return fig

@@ -388,6 +388,7 @@ def _add_report(sub) -> None:
     p.add_argument("--only", action="append", metavar="REPORT", help="render only this report (name without .ipynb); repeatable")
     p.add_argument("--cell-timeout", type=float, default=600, help="seconds a cell may run before the kernel is stopped (default 600)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks rendered at once, each in its own kernel (default 2)")
+    p.add_argument("--pdf", action="store_true", help="also print every page and the whole set to PDF (A4 landscape, through Debian's chromium)")
     _sources_option(p)
     p.set_defaults(func=_cmd_report)
 
@@ -408,7 +409,7 @@ def _cmd_report(args) -> int:
     result = report.render_reports(
         args.quarter, data_dir=args.data, out_dir=args.out, lang=args.lang,
         parameters=report.parse_assignments(args.param), reports=specs, cell_timeout=args.cell_timeout, jobs=args.jobs,
-        sources=args.sources,
+        sources=args.sources, pdf=args.pdf,
     )
     for r in result.reports:
         print(text("cli_report_line", args.lang, file=r["file"], seconds=r["seconds"], title=r["title"]))
@@ -437,13 +438,17 @@ def _add_app(sub) -> None:
     p.add_argument("notebook", nargs="?", help="one notebook to serve, e.g. backward_plan (default: the notebooks folder)")
     p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
     p.add_argument("--open", action="store_true", help="open a web browser")
+    _lang_option(p, "language of the command's messages")
+    p.add_argument("--idle-timeout", type=int, default=None, metavar="SECONDS", help="shut down a kernel idle this long, e.g. its page closed (default 900)")
+    p.add_argument("--cull-interval", type=int, default=None, metavar="SECONDS", help="seconds between checks for idle kernels (default 60)")
     p.set_defaults(func=_cmd_app)
 
 
 def _cmd_app(args) -> int:
     from . import app
 
-    return app.serve(args.notebook, port=args.port, open_browser=args.open)
+    return app.serve(args.notebook, port=args.port, open_browser=args.open, lang=args.lang,
+                     idle_timeout=args.idle_timeout or app.IDLE_TIMEOUT, cull_interval=args.cull_interval or app.CULL_INTERVAL)
 
 
 # ----------------------------------------------------------------------------

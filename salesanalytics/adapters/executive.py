@@ -18,7 +18,8 @@ import pandas as pd
 from ..core import schema as S
 from ..core.labels import check_lang, label_columns, t, value
 from ..methods import tracking
-from . import charts
+from ..methods.tracking.common import DEFAULT_THRESHOLDS as THRESHOLDS
+from . import charts, formatting
 from .pages import labelled
 
 RISKY = ("at risk", "out of reach")
@@ -104,16 +105,82 @@ def headline_rows(summary: dict, lang: str = "zh", *, compact: bool = False) -> 
     return rows
 
 
+#: status of a probability (0…1): green from here, yellow from :data:`RISK_PROBABILITY`, red below
+PROBABILITY_GREEN = 0.8
+
+
+def _wan(amount: float, lang: str, *, unit: bool = True) -> str:
+    """A card's amount in 万元 (with its unit), through the one formatting layer."""
+    return formatting.money_wan(amount, lang, unit=unit)
+
+
+def attainment_status(percent: float) -> str:
+    """``green`` / ``yellow`` / ``red`` of an attainment in percent, by tracking's thresholds (the tables' 红/黄/绿)."""
+    return "green" if percent >= THRESHOLDS["green"] else "yellow" if percent >= THRESHOLDS["yellow"] else "red"
+
+
+def probability_status(p: float) -> str:
+    return "green" if p >= PROBABILITY_GREEN else "yellow" if p >= RISK_PROBABILITY else "red"
+
+
+def key_cards(summary: dict, lang: str = "zh", *, compact: bool = False) -> list[dict]:
+    """The key-figure cards of the first screen: ``key`` (the summary figure), ``label``, ``value`` (万元, %),
+    ``unit`` (万元 or ''), ``sub`` (one line of context) and ``status`` (green / yellow / red / neutral) — target, year to date,
+    outlook, probability, gap (the compact set of pages about something else: year to date, outlook, probability)."""
+    check_lang(lang)
+    s = summary
+    gap = float(s["gap_yuan"])
+    outlook_status = attainment_status(float(s["outlook_attainment_pct"]))
+    wan = formatting.unit_word("money_wan", lang)
+    cards = [
+        {"key": "annual_target_yuan", "label": t("card_target", lang), "value": _wan(s["annual_target_yuan"], lang, unit=False), "unit": wan,
+         "sub": t("card_target_sub", lang, remaining=_wan(s["remaining_task_yuan"], lang)), "status": "neutral"},
+        {"key": "ytd_actual_yuan", "label": t("card_ytd", lang), "value": _wan(s["ytd_actual_yuan"], lang, unit=False), "unit": wan,
+         "sub": t("card_ytd_sub", lang, target=_wan(s["ytd_target_yuan"], lang), pct=fmt_pct(s["ytd_attainment_pct"])),
+         "status": attainment_status(float(s["ytd_attainment_pct"]))},
+        {"key": "outlook_yuan", "label": t("card_outlook", lang), "value": _wan(s["outlook_yuan"], lang, unit=False), "unit": wan,
+         "sub": t("card_outlook_sub", lang, pct=fmt_pct(s["outlook_attainment_pct"]), p10=_wan(s["outlook_p10_yuan"], lang),
+                  p90=_wan(s["outlook_p90_yuan"], lang)), "status": outlook_status},
+        {"key": "probability", "label": t("card_probability", lang), "value": fmt_probability(s["probability"]), "unit": "",
+         "sub": t("card_probability_sub", lang, n_draws=f"{int(s['n_draws']):,}"), "status": probability_status(float(s["probability"]))},
+        {"key": "gap_yuan", "label": t("card_gap" if gap > 0 else "card_gap_ahead", lang), "value": _wan(abs(gap), lang, unit=False), "unit": wan,
+         "sub": t("card_gap_sub", lang), "status": outlook_status if gap > 0 else "green"},
+    ]
+    return cards[1:4] if compact else cards
+
+
+def key_cards_html(summary: dict, lang: str = "zh", *, compact: bool = False) -> str:
+    """:func:`key_cards` as a row of cards; each carries its summary key and exact value (``data-card``,
+    ``data-value``) and says its status in words as well as in colour."""
+    out = []
+    for card in key_cards(summary, lang, compact=compact):
+        raw = summary[card["key"]]
+        status = card["status"]
+        word = "" if status == "neutral" else f"<span class='sa-card-status'>{html.escape(t('card_status_' + status, lang))}</span>"
+        out.append(f"<div class='sa-card sa-status-{status}' data-card='{html.escape(card['key'])}' data-status='{status}' "
+                   f"data-value='{html.escape(repr(float(raw)))}'><div class='sa-card-label'>{html.escape(card['label'])}{word}</div>"
+                   f"<div class='sa-card-value'>{html.escape(card['value'])}<span class='sa-card-unit'>{html.escape(card['unit'])}</span></div>"
+                   f"<div class='sa-card-sub'>{html.escape(card['sub'])}</div></div>")
+    return f"<div class='sa-cards'>{''.join(out)}</div>"
+
+
 def quarter_headline_html(summary: dict, lang: str = "zh", *, compact: bool = False) -> str:
-    """The headline block of every page of the set: exactly the figures of ``state.summary`` / ``summary.json``."""
+    """The headline block of every page of the set: the key-figure cards, then exactly the figures of
+    ``state.summary`` / ``summary.json`` in yuan (collapsed: the cards carry the first read)."""
     rows = headline_rows(summary, lang, compact=compact)
-    body = "".join(f"<tr><th style='text-align:left;padding-right:2em'>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
+    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
     note = _fill("hl_note", lang, n_draws=figure_span(summary, "n_draws"), seed=figure_span(summary, "seed"),
                  source=html.escape(value("targets_source", summary.get("targets_source", "backward"), lang)))
     return (f"<div class='sa-headline sa-quarter-headline' data-quarter='{html.escape(str(summary['quarter']))}' "
-            f"data-as-of='{html.escape(str(summary['as_of']))}'>"
-            f"<table class='sa-headline-table' style='font-size:1.1em'>{body}</table>"
-            f"<p class='sa-headline-note' style='color:#666;font-size:0.9em'>{note}</p></div>")
+            f"data-as-of='{html.escape(str(summary['as_of']))}'>{key_cards_html(summary, lang, compact=compact)}"
+            f"<details class='sa-headline-exact'><summary>{html.escape(t('headline_exact', lang))}</summary>"
+            f"<table class='sa-headline-table'>{body}</table>"
+            f"<p class='sa-headline-note'>{note}</p></details></div>")
+
+
+def first_screen_html(state, lang: str = "zh", *, compact: bool = False) -> str:
+    """What every quarter page opens with: the key-figure cards and the two or three sentences of narrative."""
+    return quarter_headline_html(state.summary, lang, compact=compact) + narrative_html(state, lang)
 
 
 def headline_html(rows: list[tuple[str, str]]) -> str:

@@ -180,8 +180,11 @@ def kind_for(key: str, domain: str | None = None) -> str | None:
     for pattern, kind in _KEY_RULES:
         if pattern.search(key):
             return kind
-    pairs = [L.COLUMNS[domain][key]] if domain in L.COLUMNS and key in L.COLUMNS[domain] else \
-        [table[key] for table in L.COLUMNS.values() if key in table]
+    if domain is None:
+        pairs = [table[key] for table in L.COLUMNS.values() if key in table]
+    else:  # the label the domain shows: its own, else the common one
+        pair = L.COLUMNS.get(domain, {}).get(key) or L.COLUMNS["common"].get(key)
+        pairs = [pair] if pair else []
     kinds = {_unit_kind(f"{zh} | {en}") for zh, en in pairs} - {None}
     if len(kinds) == 1:
         return kinds.pop()

@@ -20,6 +20,7 @@ as text, never as a formula (see docs/data-format.md, "Text cells").
 from __future__ import annotations
 
 import contextlib
+import copy
 import csv
 import errno
 import os
@@ -541,7 +542,7 @@ def _shown_cells(values: pd.Series, kind: str, lang: str) -> pd.Series | None:
     """A column's cells as the workbook holds them, or None when they stay as they are."""
     from ..core.labels import value
 
-    if values.dtype == bool or (values.dtype == object and any(isinstance(v, bool) for v in values.head(1000))):
+    if pd.api.types.is_bool_dtype(values.dtype) or (values.dtype == object and any(isinstance(v, (bool, np.bool_)) for v in values.head(1000))):
         return pd.Series([value("bool", bool(v), lang) if isinstance(v, (bool, np.bool_)) else v for v in values],
                          index=values.index, dtype=object)
     if kind in ("month", "date") and (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
@@ -564,6 +565,7 @@ def _format_sheet(ws, kinds: list[str], header_rows: int, lang: str) -> None:
     formats = [F.excel_format(k, lang) for k in kinds]
     date_formats = [F.excel_format("month" if k == "month" else "date", lang) for k in kinds]
     widths = [0] * ws.max_column
+    styles: dict = {}
     for r, row in enumerate(ws.iter_rows(min_row=header_rows + 1), start=0):
         for c, cell in enumerate(row):
             v = cell.value
@@ -582,11 +584,11 @@ def _format_sheet(ws, kinds: list[str], header_rows: int, lang: str) -> None:
                 fixed = F.excel_value(v, cell_kind)
                 if fixed is not v:
                     cell.value = fixed
-                cell.number_format = fmt
+                _set_format(cell, fmt, styles)
                 if r < 200:
                     widths[c] = max(widths[c], _display_width(F.format_value(fixed, cell_kind, lang)))
             elif isinstance(v, (dt.datetime, dt.date)):
-                cell.number_format = date_formats[c] if c < len(date_formats) else "yyyy-mm-dd"
+                _set_format(cell, date_formats[c] if c < len(date_formats) else "yyyy-mm-dd", styles)
                 if r < 200:
                     widths[c] = max(widths[c], 7 if kind == "month" else 10)
             elif r < 200:
@@ -609,6 +611,18 @@ def _format_sheet(ws, kinds: list[str], header_rows: int, lang: str) -> None:
     ws.freeze_panes = ws.cell(row=header_rows + 1, column=2).coordinate
     if ws.max_row > header_rows:
         ws.auto_filter.ref = f"A{header_rows}:{get_column_letter(ws.max_column)}{ws.max_row}"
+
+
+def _set_format(cell, fmt: str, styles: dict) -> None:
+    """``cell.number_format = fmt``, reusing the style of the last cell given ``fmt`` from the same
+    style (openpyxl's setter looks the format up in the workbook's registry on every call: slow)."""
+    key = (fmt, tuple(cell._style) if cell._style else ())
+    style = styles.get(key)
+    if style is None:
+        cell.number_format = fmt
+        styles[key] = copy.copy(cell._style)
+    else:
+        cell._style = copy.copy(style)
 
 
 def _store_text_as_text(ws) -> None:

@@ -206,6 +206,8 @@ def _relabel_with_presentation(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 # ----------------------------------------------------------------------------
 #: probability columns (0…1) of the review's tables, shown in percent with one decimal
 PROBABILITY_COLUMNS = ("prob_reach_target",)
+#: what ranks each review table's branches, lowest (worst) first: the rows shown before the fold need attention
+WORST_FIRST = {"standing": "ytd_time_adjusted_attainment_pct", "outlook": "prob_reach_target"}
 
 
 def review_table(review: dict, name: str, lang: str = "zh") -> pd.DataFrame:
@@ -213,6 +215,10 @@ def review_table(review: dict, name: str, lang: str = "zh") -> pd.DataFrame:
     probabilities in percent with one decimal (as the headline shows them), exact ``*_fen`` columns left out."""
     frame = review[name]
     frame = frame.drop(columns=[c for c in frame.columns if str(c).endswith("_fen")])
+    rank = WORST_FIRST.get(name)
+    if rank in frame.columns and S.BRANCH in frame.columns:  # the company first, then the branches worst first
+        company = frame[S.BRANCH] == tracking.COMPANY
+        frame = pd.concat([frame[company], frame[~company].sort_values(rank, na_position="first", kind="stable")], ignore_index=True)
     for col in PROBABILITY_COLUMNS:
         if col in frame.columns:
             frame = frame.assign(**{col: [f"{p * 100:.1f}%" for p in frame[col]]})

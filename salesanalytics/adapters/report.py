@@ -296,12 +296,15 @@ def render_reports(
     kernel_name: str = "python3",
     jobs: int = 2,
     sources: str | Path | None = None,
+    pdf: bool = False,
 ) -> RenderResult:
     """Render the quarter's report set into ``out_dir/<quarter>/`` (see the module docstring).
 
     ``jobs`` notebooks run at once (separate kernels).  With ``reports`` given, only those
     pages are rendered: the quarter's other good pages are kept and the index lists them all
-    (``RenderResult.reports`` holds the pages rendered now).  Returns a
+    (``RenderResult.reports`` holds the pages rendered now).  With ``pdf`` every page (and the
+    index) is also printed to ``<page>.pdf`` and the whole set to ``<quarter>.pdf`` (see
+    :mod:`salesanalytics.adapters.pdf`).  Returns a
     :class:`RenderResult`; raises :class:`ReportError` (after writing
     the FAILED index and keeping the failed notebook) when a notebook fails.
     """
@@ -344,7 +347,7 @@ def render_reports(
             raise ReportError(f"another run of {quarter} is writing {out_dir / quarter} right now; nothing was changed. Run again when it has finished.")
         return _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang, data_dir, fingerprint, files,
                               _as_checked(parameters or {}, injected), cell_timeout, kernel_name, started, jobs,
-                              summary_fn=summary_fn, keep_others=reports is not None)
+                              summary_fn=summary_fn, keep_others=reports is not None, pdf=pdf)
 
 
 def _as_checked(overrides: Mapping[str, Any], injected: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -433,7 +436,7 @@ WARM_UP_CODE = "import pandas, matplotlib.pyplot\nfrom salesanalytics.adapters i
 
 
 def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang, data_dir, fingerprint, files, user_params, cell_timeout, kernel_name, started, jobs,
-                   *, summary_fn=None, keep_others: bool = False) -> RenderResult:
+                   *, summary_fn=None, keep_others: bool = False, pdf: bool = False) -> RenderResult:
     from concurrent.futures import ThreadPoolExecutor
 
     _import_jupyter()
@@ -540,6 +543,11 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
         if summary_text is not None:
             io.write_text(tmp / "summary.json", summary_text)
         io.write_text(tmp / "index.html", index_html(manifest, lang))
+        if pdf:  # printed before the move: a set is in place with all its PDFs or not at all
+            from . import pdf as pdf_printer
+
+            pages = [("index.html", t("index_title", lang, quarter=quarter))] + [(r["file"], r["title"]) for r in listed]
+            pdf_printer.print_pages(tmp, pages, combined=f"{quarter}.pdf")
         io.replace_dir(tmp, final)
     finally:
         quiet.setLevel(level)
@@ -693,24 +701,77 @@ def _manifest(quarter, lang, data_dir, fingerprint, files, user_params, done, st
 
 
 _INDEX_CSS = """
-body{font-family:"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}
-h1{font-size:1.6em} table{border-collapse:collapse;margin:.5em 0 1.5em} th,td{border:1px solid #ccc;padding:4px 10px;text-align:left}
+body{font-family:"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:1180px;margin:1.5em auto;padding:0 16px;color:#222;box-sizing:border-box}
+h1{font-size:1.7em;margin:.2em 0} h2{font-size:1.15em;margin:1.2em 0 .5em;color:#333}
 .ok{color:#2a7a2a} .failed{color:#fff;background:#c0392b;padding:.6em 1em;font-size:1.3em}
 code{font-size:.9em;word-break:break-all}
+table.cards,table.cards tbody,table.reports,table.reports tbody{display:grid;grid-template-columns:repeat(auto-fit,minmax(190px,1fr));gap:10px;border:0;margin:0}
+table.reports,table.reports tbody{grid-template-columns:repeat(auto-fit,minmax(280px,1fr))}
+table.cards tr,table.reports tr{display:contents}
+table.cards td{display:block;border:1px solid #ddd;border-top:5px solid #3b6ea5;border-radius:6px;padding:8px 12px;min-width:0}
+table.cards td.sa-status-green{border-top-color:#2e7d32} table.cards td.sa-status-yellow{border-top-color:#e0a800} table.cards td.sa-status-red{border-top-color:#c62828}
+table.cards p{margin:2px 0} .card-label{font-size:13px;color:#555} .card-value{font-size:22px;font-weight:bold;white-space:nowrap} .card-sub{font-size:12px;color:#666}
+table.reports td{display:block;border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:0}
+table.reports a{font-size:1.15em;font-weight:bold;color:#1d3f66;text-decoration:none} table.reports a:hover{text-decoration:underline}
+table.reports p{margin:4px 0} .report-headline{color:#333} .report-meta{font-size:12px;color:#777}
+table.run{border-collapse:collapse;margin:.5em 0} table.run th,table.run td{border:1px solid #ddd;padding:3px 8px;text-align:left}
+.footer{margin-top:2em;border-top:1px solid #ddd;padding-top:.6em;font-size:13px;color:#555}
 """
 
 
-def index_html(manifest: Mapping, lang: str = "zh") -> str:
-    """The quarter's index page: links, parameters, data fingerprint, version, time (or FAILED)."""
+def _shown_folder(folder: str) -> str:
+    """The data folder as a reader may see it: an absolute path as its last part (pages show no folders of the machine)."""
+    path = Path(str(folder))
+    return path.name or str(folder) if path.is_absolute() else str(folder)
+
+
+def _key_figures(summary: Mapping, lang: str) -> str:
+    """The quarter's key-figure cards (the same cards as every page's first screen) as a table laid out as a grid."""
+    from . import executive
+
+    e = escape_html
+    cells = []
+    for card in executive.key_cards(dict(summary), lang):
+        status = card["status"]
+        word = "" if status == "neutral" else f" · {t('card_status_' + status, lang)}"
+        cells.append(f"<td class='sa-status-{e(status)}' data-card='{e(card['key'])}' data-status='{e(status)}'>"
+                     f"<p class='card-label'>{e(card['label'] + word)}</p><p class='card-value'>{e((card['value'] + ' ' + card['unit']).strip())}</p>"
+                     f"<p class='card-sub'>{e(card['sub'])}</p></td>")
+    return f"<h2>{e(t('index_key_figures', lang))}</h2><table class='cards'><tr>{''.join(cells)}</tr></table>"
+
+
+def _report_headline(name: str, summary: Mapping | None, lang: str) -> str:
+    """One sentence per report from the quarter's figures ('' without a summary or for a report with no headline)."""
+    from ..core.labels import TEXTS
+    from . import executive, formatting
+
+    key = f"index_head_{name}"
+    if not summary or key not in TEXTS:
+        return ""
+    wan = lambda k: formatting.money_wan(summary[k], lang)  # noqa: E731
+    return t(key, lang, outlook=wan("outlook_yuan"), probability=executive.fmt_probability(summary["probability"]),
+             target=wan("annual_target_yuan"), p10=wan("outlook_p10_yuan"), p90=wan("outlook_p90_yuan"),
+             gap=wan("gap_yuan"), pct=executive.fmt_pct(summary["ytd_attainment_pct"]), remaining=wan("remaining_task_yuan"))
+
+
+def index_html(manifest: Mapping, lang: str = "zh", summary: Mapping | None = None) -> str:
+    """The quarter's index, the cover page of the set: the quarter's key figures (``summary``, else
+    ``manifest['summary']``: the figures of summary.json), one card per report with its headline, and the
+    run's metadata in a footer (parameters, data fingerprint, version, time; no absolute path) — or FAILED."""
     e = escape_html
     q = manifest["quarter"]
+    summary = summary if summary is not None else manifest.get("summary")
     parts = [f"<!DOCTYPE html><html lang='{HTML_LANG[lang]}'><head><meta charset='utf-8'/>",
+             "<meta name='viewport' content='width=device-width, initial-scale=1'/>",
              f"<title>{e(t('index_title', lang, quarter=q))}{' — FAILED' if manifest['status'] != 'ok' else ''}</title>",
              f"<style>{_INDEX_CSS}</style></head><body>",
              f"<h1>{e(t('index_title', lang, quarter=q))}</h1>"]
     if manifest["status"] == "ok":
         parts.append(f"<p class='ok status' data-status='ok'>{e(t('index_ok', lang))} · {e(t('index_seconds', lang, seconds=manifest['seconds']))}</p>")
-        parts.append(_report_table(manifest["reports"], lang))
+        if summary:
+            parts.append(_key_figures(summary, lang))
+        parts.append(f"<h2>{e(t('index_reports', lang))}</h2>")
+        parts.append(_report_table(manifest["reports"], lang, summary))
     else:
         f = manifest["failure"]
         parts.append(f"<p class='failed status' data-status='FAILED'>{e(t('index_failed', lang))}</p>")
@@ -723,32 +784,37 @@ def index_html(manifest: Mapping, lang: str = "zh") -> str:
         good = manifest.get("last_good")
         if good:
             parts.append(f"<h2>{e(t('index_last_good', lang, time=good['rendered_at_utc'] + ' UTC'))}</h2>")
-            parts.append(_report_table(good["reports"], lang))
+            parts.append(_report_table(good["reports"], lang, None))
         else:
             parts.append(f"<p>{e(t('index_no_last_good', lang))}</p>")
+    # the footer: how this set was made, enough to repeat the run
     params = manifest["parameters"]
-    parts.append(f"<h2>{e(t('index_parameters', lang))}</h2><table class='parameters'>")
+    parts.append(f"<p class='footer'>{e(t('index_run', lang))} · {e(t('index_version', lang))}: salesanalytics {e(manifest['package_version'])} · "
+                 f"{e(t('index_time', lang))}: {e(manifest['rendered_at_utc'])} · {e(t('index_data_dir', lang))}: "
+                 f"<code>{e(_shown_folder(manifest['data_dir']))}</code></p>")
+    parts.append(f"<details><summary>{e(t('index_parameters', lang))} · {e(t('index_fingerprint', lang))}</summary><table class='run'>")
     parts.append(f"<tr><th>{e(t('index_quarter', lang))}</th><td>{e(q)}</td></tr><tr><th>{e(t('index_lang', lang))}</th><td>{e(manifest['lang'])}</td></tr>")
-    parts.append(f"<tr><th>{e(t('index_data_dir', lang))}</th><td><code>{e(manifest['data_dir'])}</code></td></tr>")
     for k, v in params.items():  # the names as typed after -p, so a reader can repeat the run
         parts.append(f"<tr><th><code>{e(str(k))}</code></th><td><code>{e(repr(v))}</code></td></tr>")
+    parts.append(f"<tr><th>{e(t('index_fingerprint', lang))}</th><td><code class='fingerprint'>{e(manifest['data_fingerprint_sha256'])}</code></td></tr>")
     parts.append("</table>")
-    parts.append(f"<h2>{e(t('index_fingerprint', lang))}</h2><p><code class='fingerprint'>{e(manifest['data_fingerprint_sha256'])}</code></p>")
-    parts.append(f"<details><summary>{e(t('index_files', lang))} ({len(manifest['data_files'])})</summary><table>")
+    parts.append(f"<h2>{e(t('index_files', lang))} ({len(manifest['data_files'])})</h2><table class='run'>")
     for item in manifest["data_files"]:
         parts.append(f"<tr><td><code>{e(item['file'])}</code></td><td><code>{e(item['sha256'][:16])}…</code></td></tr>")
     parts.append("</table></details>")
-    parts.append(f"<p>{e(t('index_version', lang))}: salesanalytics {e(manifest['package_version'])} · "
-                 f"{e(t('index_time', lang))}: {e(manifest['rendered_at_utc'])}</p>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _report_table(reports: Sequence[Mapping], lang: str) -> str:
+def _report_table(reports: Sequence[Mapping], lang: str, summary: Mapping | None = None) -> str:
+    """One card per report: its title (the link), its headline from the quarter's figures, how long it took."""
     e = escape_html
-    rows = [f"<table class='reports'><tr><th>{e(t('index_reports', lang))}</th><th>{e(t('index_notebook', lang))}</th><th>{e(t('index_seconds_header', lang))}</th></tr>"]
+    rows = ["<table class='reports'>"]
     for r in reports:
-        rows.append(f"<tr><td><a class='report-link' href='{e(r['file'])}'>{e(r['title'])}</a></td><td><code>{e(r['notebook'])}</code></td><td>{r['seconds']:.1f}</td></tr>")
+        headline = _report_headline(str(r.get("name", "")), summary, lang)
+        rows.append(f"<tr><td><a class='report-link' href='{e(r['file'])}'>{e(r['title'])}</a>"
+                    + (f"<p class='report-headline'>{e(headline)}</p>" if headline else "")
+                    + f"<p class='report-meta'>{e(t('index_seconds', lang, seconds=float(r['seconds'])))}</p></td></tr>")
     rows.append("</table>")
     return "".join(rows)
 

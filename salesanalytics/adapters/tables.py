@@ -407,6 +407,8 @@ def run_settings(options: Mapping, lang: str = "zh", *, command: str | None = No
         v = options.get(name)
         if v is None or v is False or v == [] or v == "":
             continue
+        if name.startswith("industry_") and not options.get("industry"):
+            continue  # the blend's settings mean nothing without an industry file
         if name == "level" and command == "forward":
             key = "opt_levels"
         out.append((L.label(key, lang, "formatting"), _option_text(name, v, lang)))

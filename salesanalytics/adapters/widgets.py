@@ -10,12 +10,18 @@ browser tests can find it: ipywidgets 8 sliders are noUiSlider handles, not
 
 The recompute behind a slider move is a pure function
 (:func:`recompute_backward`) benchmarked in ``benchmarks/bench_report.py``.
+
+Charts that follow a slider are inline SVG (:func:`svg_bars`) in an HTML widget, not a
+matplotlib PNG: drawing and encoding a new PNG took 0.3-0.8 s per move (even when only the
+bars' heights change), an SVG of the same bars takes about a millisecond and the browser
+swaps it in with the table, so both settle together (``benchmarks/bench_widgets.py``).
 """
 
 from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 
 from ..core import config
@@ -79,6 +85,79 @@ def headline_html(planner: BackwardPlanner, lang: str = "zh") -> str:
     return f"<table class='sa-headline-table'>{body}</table>"
 
 
+#: matplotlib's tab20, the static charts' branch colours (no matplotlib import for a slider move)
+TAB20 = ["#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a", "#d62728", "#ff9896", "#9467bd", "#c5b0d5",
+         "#8c564b", "#c49c94", "#e377c2", "#f7b6d2", "#7f7f7f", "#c7c7c7", "#bcbd22", "#dbdb8d", "#17becf", "#9edae5"]
+
+
+def _nice_step(top: float) -> float:
+    """A round grid step (1, 2 or 5 x 10^k) giving about five lines up to ``top``."""
+    raw = max(top, 1e-9) / 5
+    power = 10 ** np.floor(np.log10(raw))
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= raw))
+
+
+def svg_bars(categories, series, lang: str = "zh", *, title: str = "", line=None, width: int = 860, height: int = 300) -> str:
+    """Stacked vertical bars as inline SVG: ``series`` is ``[(name, values)]`` (stacked in order),
+    ``line`` an optional ``(name, values)`` drawn as dots (e.g. the forecast).  The value axis
+    starts at zero; labels are 11 px or more; colours as the static charts (tab20)."""
+    e = charts.html_text
+    colours = [TAB20[i % len(TAB20)] for i in range(len(series))]
+    vals = np.array([np.asarray(v, dtype=float) for _, v in series]).reshape(len(series), len(categories))
+    tops = np.nan_to_num(vals).clip(min=0).sum(axis=0)
+    line_vals = np.asarray(line[1], dtype=float) if line is not None else np.zeros(len(categories))
+    top = max(float(tops.max(initial=0)), float(np.nanmax(line_vals, initial=0)), 1.0)
+    step = _nice_step(top)
+    top = step * np.ceil(top / step)
+    left, right, upper, lower = 70, 150, 28, 26
+    plot_w, plot_h = width - left - right, height - upper - lower
+    slot = plot_w / max(1, len(categories))
+
+    def y(v):
+        return upper + plot_h * (1 - v / top)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px" '
+           f'font-size="11" role="img" aria-label="{e(title)}">', f'<text x="{left}" y="16" font-size="13" font-weight="bold">{e(title)}</text>']
+    for k in range(int(round(top / step)) + 1):
+        v = k * step
+        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="{"#444" if k == 0 else "#ddd"}"/>'
+                   f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:,.0f}</text>')
+    bottom = np.zeros(len(categories))
+    for (name, _), colour, row in zip(series, colours, vals):
+        row = np.nan_to_num(row).clip(min=0)
+        for i, v in enumerate(row):
+            out.append(f'<rect x="{left + slot * i + slot * 0.1:.1f}" y="{y(bottom[i] + v):.1f}" width="{slot * 0.8:.1f}" '
+                       f'height="{plot_h * v / top:.1f}" fill="{colour}"><title>{e(categories[i])} {e(name)}: {v:,.0f}</title></rect>')
+        bottom += row
+    if line is not None:
+        for i, v in enumerate(line_vals):
+            if np.isfinite(v):
+                out.append(f'<circle cx="{left + slot * (i + 0.5):.1f}" cy="{y(v):.1f}" r="4" fill="#222"><title>{e(line[0])}: {v:,.0f}</title></circle>')
+    for i, c in enumerate(categories):
+        out.append(f'<text x="{left + slot * (i + 0.5):.1f}" y="{height - 8}" text-anchor="middle">{e(c)}</text>')
+    rows = int(plot_h // 16) - (line is not None)  # as many legend rows as fit beside the plot; the rest: hover a bar
+    legend = list(zip([n for n, _ in series], colours))[:rows]
+    for j, (name, colour) in enumerate(legend):
+        out.append(f'<rect x="{width - right + 12}" y="{upper + 16 * j}" width="10" height="10" fill="{colour}"/>'
+                   f'<text x="{width - right + 26}" y="{upper + 16 * j + 9}">{e(name)}</text>')
+    if line is not None:
+        j = len(legend)
+        out.append(f'<circle cx="{width - right + 17}" cy="{upper + 16 * j + 5}" r="4" fill="#222"/>'
+                   f'<text x="{width - right + 26}" y="{upper + 16 * j + 9}">{e(line[0])}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def task_chart_svg(planner: BackwardPlanner, lang: str = "zh", matrix: pd.DataFrame | None = None) -> str:
+    """The monthly tasks of the planner's branches, stacked (万元), as inline SVG (``matrix``: the
+    planner's labelled sales-task matrix, when the caller has it already)."""
+    matrix = planner.matrix("sales_task", lang) if matrix is None else matrix
+    body = matrix.drop(index=[i for i in matrix.index if i == t("total", lang)], errors="ignore")
+    months = [c for c in body.columns if c != t("total", lang)]
+    series = [(str(b), body.loc[b, months].to_numpy(dtype=float) / 10_000) for b in body.index]
+    return svg_bars(months, series, lang, title=t("chart_live_tasks", lang))
+
+
 def task_table_html(planner: BackwardPlanner, lang: str = "zh", value: str = "sales_task") -> str:
     """The 任务分解表 (branches x months, yuan) as an HTML table."""
     matrix = planner.matrix(value, lang)
@@ -112,7 +191,7 @@ def backward_explorer(plan: Plan, *, target_yuan: float, gross_margin: float, gr
     headline.add_class(CSS["headline"])
     table = W.HTML()
     table.add_class(CSS["table"])
-    image = W.Image(format="png", layout=W.Layout(max_width="900px"))
+    image = W.HTML(layout=W.Layout(max_width="900px"))  # inline SVG: swapped in as fast as the table
     image.add_class(CSS["chart"])
     children = [W.HTML(f"<h3>{html.escape(t('explore', lang))}</h3>"), target, margin, growth_slider, headline, table]
     if chart:
@@ -128,10 +207,13 @@ def backward_explorer(plan: Plan, *, target_yuan: float, gross_margin: float, gr
             headline.value = f"<p style='color:#c0392b'>{html.escape(str(exc))}</p>"
             return
         panel.planner = planner
-        headline.value = headline_html(planner, lang)
-        table.value = task_table_html(planner, lang)
+        # everything computed first, then sent back to back: the page changes all at once
+        matrix = planner.matrix("sales_task", lang)
+        outputs = [(headline, headline_html(planner, lang)), (table, charts.table_html(matrix))]
         if chart:
-            image.value = charts.to_png(charts.monthly_tasks(planner.tasks(), lang))
+            outputs.append((image, task_chart_svg(planner, lang, matrix)))
+        for widget, text_value in outputs:
+            widget.value = text_value
 
     for w in (target, margin, growth_slider):
         w.observe(update, names="value")
@@ -158,7 +240,20 @@ def backward_from_parameters(plan_file: str, data_dir: str = "", *, target_yuan:
     return plan, history, BackwardPlanner(plan).fit(history=history)
 
 
-CSS.update({"scenario": "sa-dropdown-scenario", "blend": "sa-slider-blend", "target_table": "sa-target-table", "combined_headline": "sa-combined-headline"})
+CSS.update({"scenario": "sa-dropdown-scenario", "blend": "sa-slider-blend", "target_table": "sa-target-table", "combined_headline": "sa-combined-headline",
+            "target_chart": "sa-target-chart"})
+
+
+def target_chart_svg(result, lang: str = "zh") -> str:
+    """The company's monthly targets (stacked by branch, 万元) with the forecast mean as dots, as inline SVG."""
+    frame = result.target_table
+    months = list(dict.fromkeys(frame[S.MONTH]))
+    labels = [value("month_short", pd.Timestamp(m).month, lang) for m in months]
+    wide = frame.pivot_table(index=S.BRANCH, columns=S.MONTH, values="target", aggfunc="sum", sort=False)[months]
+    forecast = frame.groupby(S.MONTH, sort=False)["forecast_mean"].sum().reindex(months)
+    series = [(str(b), wide.loc[b].to_numpy(dtype=float) / 10_000) for b in wide.index]
+    return svg_bars(labels, series, lang, title=t("chart_combined_targets", lang),
+                    line=(t("chart_forecast_dots", lang), forecast.to_numpy(dtype=float) / 10_000))
 
 
 def _own_blend(sc) -> float:
@@ -196,7 +291,9 @@ def combined_explorer(planner, *, scenarios: dict | None = None, adjustments=Non
     headline.add_class(CSS["combined_headline"])
     table = W.HTML()
     table.add_class(CSS["target_table"])
-    panel = W.VBox([W.HTML(f"<h3>{html.escape(t('explore', lang))}</h3>"), menu, weight, headline, table])
+    chart = W.HTML(layout=W.Layout(max_width="900px"))
+    chart.add_class(CSS["target_chart"])
+    panel = W.VBox([W.HTML(f"<h3>{html.escape(t('explore', lang))}</h3>"), menu, weight, headline, table, chart])
     panel.add_class(CSS["panel"])
 
     def update(_change=None):
@@ -210,8 +307,10 @@ def combined_explorer(planner, *, scenarios: dict | None = None, adjustments=Non
             headline.value = f"<p style='color:#c0392b'>{html.escape(str(exc))}</p>"
             return
         panel.result = result
-        headline.value = f"<pre>{html.escape(result.headline(lang))}</pre>"
-        table.value = charts.table_html(result.target_matrix(lang))
+        outputs = [(headline, f"<pre>{html.escape(result.headline(lang))}</pre>"), (table, charts.table_html(result.target_matrix(lang))),
+                   (chart, target_chart_svg(result, lang))]
+        for widget, text_value in outputs:  # computed first, sent back to back: the page changes all at once
+            widget.value = text_value
 
     def on_menu(_change):
         own = _own_blend(scenarios[menu.value])

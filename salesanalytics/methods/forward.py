@@ -108,7 +108,8 @@ class Forecaster:
     ----------
     horizon : months to forecast (1–60); 12 is next year, up to 60 gives a 3–5 year outlook.
     levels : prediction-interval levels in percent, each in (0, 100).
-    n_jobs : joblib workers over series (``-1`` all cores); inside
+    n_jobs : joblib workers over series (``-1`` all cores, ``"auto"``: all cores from
+        ``AUTO_PARALLEL_SERIES`` series on, else one process); inside
         ``joblib.parallel_backend("dask")`` the series go to a Dask cluster.
     method : "auto" (default: the rolling-origin backtest on the history picks
         a model or equal-weight combination per series), "comb" (always the
@@ -218,7 +219,10 @@ class Forecaster:
         if not series:
             raise ForecastError(f"{source}: no series to forecast.")
         method, models = self.method, tuple(self.models)
-        fits = Parallel(n_jobs=self.n_jobs)(
+        n_jobs = self.n_jobs
+        if n_jobs == "auto":  # worker processes cost ~2 s to start: worth it only for many series
+            n_jobs = -1 if len(ys) >= AUTO_PARALLEL_SERIES else 1
+        fits = Parallel(n_jobs=n_jobs)(
             delayed(K.fit_series)(y, self.horizon_, method=method, models=models, **spec) for y, spec in zip(ys, specs)
         )
         for key, y, fit in zip(series, ys, fits):
@@ -637,7 +641,10 @@ def _unique(schema, keys):
 #: The product's one forecaster configuration.  Every method that needs a forecast (combined,
 #: tracking's re-forecast, the year evaluation) builds it with :func:`make_forecaster`, so a
 #: change here moves every page together.
-FORECASTER_DEFAULTS: dict = {"levels": (80, 95), "n_jobs": 1}
+FORECASTER_DEFAULTS: dict = {"levels": (80, 95), "n_jobs": "auto"}
+#: From this many series on, ``n_jobs="auto"`` fits them on every core (a 100-branch company: ~2x faster
+#: on 2 cores); below it one process is faster than starting workers.  The fits are the same either way.
+AUTO_PARALLEL_SERIES = 40
 
 
 def make_forecaster(horizon: int = 12, **overrides) -> "Forecaster":

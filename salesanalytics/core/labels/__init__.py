@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..exceptions import LabelError, ParameterError, suggest
-from . import _backward, _cli, _combined, _common, _customers, _formatting, _forward, _presentation, _scorecard, _tracking
+from . import _app, _backward, _cli, _combined, _common, _customers, _formatting, _forward, _presentation, _scorecard, _tracking
 
 LANGS = ("zh", "en")
 _INDEX = {"zh": 0, "en": 1}
@@ -37,11 +37,12 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "cli": _cli.COLUMNS,
     "customers": _customers.COLUMNS,
     "formatting": _formatting.COLUMNS,
+    "app": _app.COLUMNS,
 }
 
 #: sentence / title key -> (zh, en); keys are unique across domains (checked at import)
 TEXTS: dict[str, tuple[str, str]] = {}
-for _module in (_common, _backward, _forward, _combined, _tracking, _scorecard, _presentation, _cli, _customers, _formatting):
+for _module in (_common, _backward, _forward, _combined, _tracking, _scorecard, _presentation, _cli, _customers, _formatting, _app):
     for _key, _pair in getattr(_module, "TEXTS", {}).items():
         if _key in TEXTS and TEXTS[_key] != _pair:
             raise LabelError(f"text '{_key}' is defined twice with different words ({_module.__name__}).")
@@ -49,7 +50,7 @@ for _module in (_common, _backward, _forward, _combined, _tracking, _scorecard, 
 
 #: value kind -> code -> (zh, en)
 VALUES: dict[str, dict[str, tuple[str, str]]] = {}
-for _module in (_common, _backward, _forward, _combined, _tracking, _scorecard, _presentation, _cli, _customers, _formatting):
+for _module in (_common, _backward, _forward, _combined, _tracking, _scorecard, _presentation, _cli, _customers, _formatting, _app):
     for _kind, _table in getattr(_module, "VALUES", {}).items():
         if _kind in VALUES and VALUES[_kind] != _table:
             raise LabelError(f"value kind '{_kind}' is defined twice with different words ({_module.__name__}).")

@@ -69,7 +69,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     'wb_section_notes': ('备注', 'Notes'),
     'wb_section_made_by': ('生成', 'Made by'),
     'wb_rows': ('（{n} 行）', ' ({n} rows)'),
-    'wb_made_by': ('salesanalytics {version}，命令 {command}', 'salesanalytics {version}, command {command}'),
+    'wb_made_by': ('版本 {version}，命令 {command}', 'version {version}, command {command}'),
     'wb_formats': ('金额单位为元(保留到分)；百分比保留一位小数；倍数以“倍”表示；月份为 YYYY-MM，日期为 YYYY-MM-DD。',
                    'Money in yuan to the fen; percentages with one decimal; multiples with ×; months YYYY-MM, days YYYY-MM-DD.'),
     'wb_format_note': ('格式', 'Formats'),
