@@ -139,7 +139,7 @@ def key_cards(summary: dict, lang: str = "zh", *, compact: bool = False) -> list
          "sub": t("card_ytd_sub", lang, target=_wan(s["ytd_target_yuan"], lang), pct=fmt_pct(s["ytd_attainment_pct"])),
          "status": attainment_status(float(s["ytd_attainment_pct"]))},
         {"key": "outlook_yuan", "label": t("card_outlook", lang), "value": _wan(s["outlook_yuan"], lang, unit=False), "unit": wan,
-         "sub": t("card_outlook_sub", lang, pct=fmt_pct(s["outlook_attainment_pct"]), p10=_wan(s["outlook_p10_yuan"], lang),
+         "sub": t("card_outlook_sub", lang, pct=fmt_pct(s["outlook_attainment_pct"]), p10=_wan(s["outlook_p10_yuan"], lang, unit=False),
                   p90=_wan(s["outlook_p90_yuan"], lang)), "status": outlook_status},
         {"key": "probability", "label": t("card_probability", lang), "value": fmt_probability(s["probability"]), "unit": "",
          "sub": t("card_probability_sub", lang, n_draws=f"{int(s['n_draws']):,}"), "status": probability_status(float(s["probability"]))},

@@ -28,20 +28,31 @@ PRINT_CSS = """
 @page { size: A4 landscape; margin: 12mm 10mm; }
 html, body { font-family: "Noto Sans CJK SC", "Noto Sans CJK", "Noto Sans", sans-serif; }
 body { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-h2 { break-before: page; break-after: avoid; }
+h2 { break-before: auto; break-after: avoid; }
 h1, h3, h4 { break-after: avoid; }
-img, svg, figure, .sa-card, .sa-cards, tr { break-inside: avoid; }
+img, svg, figure, .sa-card, tr { break-inside: avoid; }
 img { max-width: 100% !important; height: auto !important; }
 thead { display: table-header-group; }
 [style*="overflow"], .sa-scroll, .jp-OutputArea-output { overflow: visible !important; max-height: none !important; }
 details > * { display: block; }
+/* JupyterLab lays cells out with flexbox; Chromium moves a flex box that does not fit whole to the next
+   sheet, leaving blank sheets: in print every cell and output is a plain block */
+.jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output, .sa-headline { display: block !important; }
+.jp-OutputPrompt, .jp-InputPrompt, .jp-Collapser { display: none !important; }
+.sa-cards { display: block !important; }
+.sa-card { display: inline-block !important; vertical-align: top; width: 18.5%; margin: 0 0.5% 6px 0; }
 """
 
 
 #: Before printing: open collapsed sections, let the first section start on the first sheet, wait for the fonts.
 _PREPARE = """() => {
   document.querySelectorAll('details').forEach(d => { d.open = true; });
-  const first = document.querySelector('h2');
+  // cells the page does not show (hidden markdown, empty code cells) would still take a sheet in print
+  document.querySelectorAll('.jp-Cell').forEach(c => {
+    if (c.offsetParent === null || (!c.innerText.trim() && !c.querySelector('img, svg'))) c.remove();
+  });
+  // the first section shown (hidden cells may hold headings too) starts on the first sheet
+  const first = Array.from(document.querySelectorAll('h2')).find(h => h.offsetParent !== null);
   if (first) first.style.breakBefore = 'auto';
   return document.fonts.ready.then(() => true);
 }"""

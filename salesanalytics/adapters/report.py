@@ -542,7 +542,7 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
         io.write_text(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
         if summary_text is not None:
             io.write_text(tmp / "summary.json", summary_text)
-        io.write_text(tmp / "index.html", index_html(manifest, lang))
+        io.write_text(tmp / "index.html", index_html(manifest, lang, summary=json.loads(summary_text) if summary_text else None))
         if pdf:  # printed before the move: a set is in place with all its PDFs or not at all
             from . import pdf as pdf_printer
 

@@ -429,6 +429,10 @@ def make_roster(
     return pd.DataFrame(rows, columns=[S.BRANCH, S.SALESPERSON, S.WEIGHT])
 
 
+def _revenue_2025(history: pd.DataFrame) -> float:
+    return float(history.loc[history[S.MONTH].dt.year == ANCHOR_YEAR, S.REVENUE].sum())
+
+
 def plan_2026(history: pd.DataFrame) -> dict:
     """The synthetic company's 2026 backward plan (a mapping ready for YAML)."""
     last = history[history[S.MONTH].dt.year == 2025]
@@ -1019,6 +1023,12 @@ def make_dataset(
     history = make_history(start, f"{ANCHOR_YEAR}-12", seed, branches=branches, people_scale=people_scale,
                            people_per_branch=people_per_branch, story=story, process=process)
     plan = plan_2026(history)
+    if branches != len(BRANCHES) or people_scale != 1.0 or people_per_branch is not None:
+        # a larger (or smaller) company needs a proportionally larger target: the same stretch over its 2025 sales
+        base = make_history(start, f"{ANCHOR_YEAR}-12", seed, story=story, process=process)
+        ratio = _revenue_2025(history) / _revenue_2025(base)
+        plan["target"]["amount_yuan"] = int(round(plan["target"]["amount_yuan"] * ratio, -5))
+        plan["costs"]["fixed_per_month_yuan"] = int(round(plan["costs"]["fixed_per_month_yuan"] * ratio, -3))
     extra = {nb["branch"]: nb["headcount"] for nb in plan["new_branches"]}
     roster = make_roster(PLAN_YEAR, seed, extra_branches=extra, branches=branches, people_scale=people_scale,
                          people_per_branch=people_per_branch)
