@@ -438,6 +438,7 @@ WARM_UP_CODE = "import pandas, matplotlib.pyplot\nfrom salesanalytics.adapters i
 def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang, data_dir, fingerprint, files, user_params, cell_timeout, kernel_name, started, jobs,
                    *, summary_fn=None, keep_others: bool = False, pdf: bool = False) -> RenderResult:
     from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import wait as futures_wait
 
     _import_jupyter()
     import papermill
@@ -501,6 +502,8 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
         # Kernels are separate processes: running two at once overlaps one kernel's
         # start-up and imports with the other's work (see BENCHMARKS.md, Reports).
         with ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:
+            warming: list = []
+            submitted: dict = {}
             try:
                 warming = [pool.submit(warm_up) for _ in range(min(max(1, int(jobs)), len(specs)))]
                 summary_text = summary_fn() if summary_fn is not None else None
@@ -523,6 +526,9 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
                 pool.shutdown(wait=False, cancel_futures=True)
                 quiet.setLevel(logging.CRITICAL + 1)  # the kernels die by our hand: no "Kernel died" lines
                 kernels.stop()
+                # the notebooks' threads end within a second once their kernels are dead; wait for them (bounded)
+                # so none of them writes an executed notebook into the temporary folder after it is removed
+                futures_wait([*submitted.values(), *warming], timeout=5)
                 raise
         shutdown_kernels()
         failed = [(spec, exc) for spec, _, exc in outcomes if exc is not None]
