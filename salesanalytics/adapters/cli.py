@@ -78,7 +78,11 @@ def _show(frame, lang: str, floatfmt: str = "{:,.0f}") -> None:
 
 def _check_as_of(as_of) -> None:
     """Reject a review date after today: actuals cannot exist yet (the methods take the date as given)."""
+    import datetime as dt
+
     import pandas as pd
+
+    from ..core import periods
 
     if as_of is None:
         return
@@ -86,12 +90,7 @@ def _check_as_of(as_of) -> None:
         day = pd.Timestamp(as_of).normalize()
     except (ValueError, TypeError):
         return  # not a date at all: the method says so, with the format to use
-    today = pd.Timestamp.today().normalize()
-    if day > today:
-        raise ParameterError(
-            f"as_of {day:%Y-%m-%d} is in the future (today is {today:%Y-%m-%d}); actuals cannot exist yet. "
-            "Fix: give a past date, e.g. the last day with complete actuals."
-        )
+    periods.check_not_future(day.date(), dt.date.today())
 
 
 def _draws_options(p) -> None:
@@ -113,19 +112,9 @@ def _memo(kind: str, files: dict, settings: dict, compute):
 
 def _plan_files(plan_path) -> dict:
     """The files a plan refers to (branch table, roster): their content is part of the plan."""
-    from . import io
-
-    try:
-        data = io.read_yaml(plan_path)
-    except Exception:  # noqa: BLE001 — the reader reports the problem itself when the plan is read
+    if not plan_path:
         return {}
-    out = {}
-    for key in ("branches", "roster"):
-        spec = data.get(key) if isinstance(data, dict) else None
-        file = spec if isinstance(spec, str) else spec.get("file") if isinstance(spec, dict) else None
-        if file:
-            out[f"plan_{key}"] = Path(plan_path).parent / file
-    return out
+    return {f"plan_{key}": Path(plan_path).parent / file for key, file in _files_named_in(plan_path)}
 
 
 def _write_outputs(out: str | None, sheets, tidy, *, what: str, lang: str, args=None) -> None:
@@ -307,10 +296,10 @@ def _cmd_combined(args) -> int:
     def compute():
         return CombinedPlanner(plan, n_draws=args.draws, seed=args.seed).fit(history, industry=industry).run(scenarios, adjustments=adjustments)
 
-    run = _memo("combined", {"plan": args.plan, "history": args.history, "scenarios": args.scenarios, "adjustments": args.adjustments,
-                             "industry": args.industry, **_plan_files(args.plan)},
-                {"draws": args.draws, "seed": args.seed, **_sourced(args, plan=args.plan, history=args.history, scenarios=args.scenarios,
-                                                                   adjustments=args.adjustments, industry=args.industry)}, compute)
+    given = {"plan": args.plan, "history": args.history, "scenarios": args.scenarios, "adjustments": args.adjustments,
+             "industry": args.industry}
+    run = _memo("combined", {**given, **_plan_files(args.plan)},
+                {"draws": args.draws, "seed": args.seed, **_sourced(args, **given)}, compute)
     first = tables.base_scenario(run)
     print(text("cli_combined_title", lang, name=plan.name or plan.source, year=plan.year))
     for name in [first] + [n for n in run.results if n != first]:
@@ -510,12 +499,11 @@ def _cmd_track(args) -> int:
         return tracker, tracker.review(history, n_draws=args.draws, seed=args.seed)
 
     # a re-run on the same files and settings reads the result kept on disk (same figures, seconds faster)
-    tracker, review = _memo("track", {"targets": args.targets, "actuals": args.actuals, "activities": args.activities,
-                                      "history": args.history},
+    given = {"targets": args.targets, "actuals": args.actuals, "activities": args.activities, "history": args.history}
+    tracker, review = _memo("track", given,
                             {"as_of": args.as_of, "green": args.green, "yellow": args.yellow, "measure": args.measure,
                              "sum_duplicates": args.sum_duplicates, "draws": args.draws, "seed": args.seed,
-                             **_sourced(args, targets=args.targets, plan=args.targets, actuals=args.actuals, activities=args.activities,
-                                        history=args.history)}, compute)
+                             **_sourced(args, plan=args.targets, **given)}, compute)
     _check_as_of(tracker.as_of_)
     s = tracker.summary()
     print(text("cli_track_as_of", lang, as_of=s["as_of"], year=s["year"], measure=value("cli_measure", s["measure"], lang)))
@@ -568,16 +556,17 @@ def _run_evaluation(args) -> dict:
         raise ParameterError(f"--draws must be at least 1, not {args.draws}.")
     _check_as_of(args.as_of)
     src = _sources(args)
-    if args.kpis or (src is not None and "kpis" in src):
-        def pick(given, name):
-            return given or config.data_path(name, args.data_dir)
 
+    def path(given, name):
+        return given or config.data_path(name, args.data_dir)
+
+    if args.kpis or (src is not None and "kpis" in src):
         # with an own KPI table the bundled ratings (other people) do not apply: ratings only when given
         return evaluate_kpis(
             _input(args, "kpis", args.kpis, io.read_person_kpis),
             _input(args, "ratings", args.ratings, io.read_ratings),
-            _input(args, "scheme", args.scheme, io.read_scorecard_scheme) or io.read_scorecard_scheme(pick(None, config.SCORECARD_SCHEME_FILE)),
-            _input(args, "incentive_plans", args.plans, io.read_incentive_plans) or io.read_incentive_plans(pick(None, config.INCENTIVE_PLANS_FILE)),
+            _input(args, "scheme", args.scheme, io.read_scorecard_scheme) or io.read_scorecard_scheme(path(None, config.SCORECARD_SCHEME_FILE)),
+            _input(args, "incentive_plans", args.plans, io.read_incentive_plans) or io.read_incentive_plans(path(None, config.INCENTIVE_PLANS_FILE)),
             n_draws=args.draws, seed=args.seed, lang=args.lang,
         )
     def compute():
@@ -591,9 +580,6 @@ def _run_evaluation(args) -> dict:
                                                actuals=args.actuals, activities=args.activities)
         return evaluate_year(inputs, period=args.period, as_of=args.as_of, n_draws=args.draws, seed=args.seed,
                              use_forecast=not args.no_forecast, lang=args.lang)
-
-    def path(given, name):
-        return given or config.data_path(name, args.data_dir)
 
     files = {"plan": path(None, config.PLAN_FILE), "history": path(None, config.HISTORY_FILE), "roster": path(None, config.ROSTER_FILE),
              "actuals": path(args.actuals, config.ACTUALS_FILE), "activities": path(args.activities, config.ACTIVITIES_FILE),

@@ -830,10 +830,40 @@ def read_table(
 def read_history(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read monthly history or actuals in long format (month, branch, [salesperson, product], revenue, ...)."""
     frame, ctx = read_table(path, required=(S.MONTH, S.BRANCH, S.REVENUE), sheet=sheet)
-    keys = [c for c in (S.MONTH, S.BRANCH, S.SALESPERSON, S.PRODUCT) if c in frame.columns]
-    out = finish(frame, S.HISTORY_SCHEMA, ctx, keys)
+    out = history_from_frame(frame, ctx)
     out.attrs["source"] = ctx["source"]
     return out
+
+
+# The checks of each table input on a frame whose headers are already canonical (``ctx`` as
+# :func:`read_table` returns it): the file readers here and database frames
+# (:func:`salesanalytics.adapters.sources.validated`) both go through them.
+def _series_keys(frame: pd.DataFrame) -> list[str]:
+    return [c for c in (S.MONTH, S.BRANCH, S.SALESPERSON, S.PRODUCT) if c in frame.columns]
+
+
+def history_from_frame(frame: pd.DataFrame, ctx: dict) -> pd.DataFrame:
+    return finish(frame, S.HISTORY_SCHEMA, ctx, _series_keys(frame))
+
+
+def targets_from_frame(frame: pd.DataFrame, ctx: dict) -> pd.DataFrame:
+    return finish(frame, S.TARGETS_SCHEMA, ctx, _series_keys(frame))
+
+
+def roster_from_frame(frame: pd.DataFrame, ctx: dict) -> pd.DataFrame:
+    return finish(frame, S.ROSTER_SCHEMA, ctx, [])
+
+
+def industry_from_frame(frame: pd.DataFrame, ctx: dict) -> pd.DataFrame:
+    return finish(frame, S.INDUSTRY_SCHEMA, ctx, [])
+
+
+def ratings_from_frame(frame: pd.DataFrame, ctx: dict) -> pd.DataFrame:
+    return finish(frame, S.RATINGS_SCHEMA, ctx, [])
+
+
+def kpis_from_frame(frame: pd.DataFrame, ctx: dict) -> pd.DataFrame:
+    return finish(frame, S.KPI_SCHEMA, {**ctx, "extra": tuple(c for c in frame.columns if c not in S.KPI_SCHEMA.columns)}, [])
 
 
 def read_branch_table(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
@@ -845,20 +875,19 @@ def read_branch_table(path: str | os.PathLike, *, sheet: str | int | None = None
 def read_roster(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read a salesperson roster (branch, salesperson, [weight])."""
     frame, ctx = read_table(path, required=(S.BRANCH, S.SALESPERSON), sheet=sheet)
-    return finish(frame, S.ROSTER_SCHEMA, ctx, [])
+    return roster_from_frame(frame, ctx)
 
 
 def read_industry(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read an annual industry market-size table (year, market_size, [kind])."""
     frame, ctx = read_table(path, required=(S.YEAR, S.MARKET_SIZE), sheet=sheet)
-    return finish(frame, S.INDUSTRY_SCHEMA, ctx, [])
+    return industry_from_frame(frame, ctx)
 
 
 def read_targets(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read targets in long format (month, branch, [salesperson], sales_task, [gross_profit_task])."""
     frame, ctx = read_table(path, required=(S.MONTH, S.BRANCH, "sales_task"), sheet=sheet)
-    keys = [c for c in (S.MONTH, S.BRANCH, S.SALESPERSON, S.PRODUCT) if c in frame.columns]
-    return finish(frame, S.TARGETS_SCHEMA, ctx, keys)
+    return targets_from_frame(frame, ctx)
 
 
 _DAY_HEADERS = ("date", "日期", "day", "日")
@@ -886,6 +915,13 @@ def read_actuals(path: str | os.PathLike, *, sheet: str | int | None = None) -> 
     the option to sum duplicates.  ``attrs['granularity']`` is ``day`` or ``month``.
     """
     frame, ctx = read_table(path, required=(S.MONTH, S.BRANCH, S.REVENUE), sheet=sheet)
+    out = actuals_from_frame(frame, ctx)
+    out.attrs["source"] = ctx["source"]
+    return out
+
+
+def actuals_from_frame(frame: pd.DataFrame, ctx: dict) -> pd.DataFrame:
+    """:func:`read_actuals`' checks: by day (column ``date``) or by month, ``attrs['granularity']`` saying which."""
     header = S.normalise_header(ctx["original"].get(S.MONTH, S.MONTH))
     parsed = _parse_days(frame[S.MONTH])
     has_days = parsed.dtype.kind == "M" and bool((parsed.dt.day != 1).any())
@@ -897,19 +933,22 @@ def read_actuals(path: str | os.PathLike, *, sheet: str | int | None = None) -> 
     else:
         out = finish(frame, S.ACTUALS_MONTHLY_SCHEMA, ctx, [])
         out.attrs["granularity"] = "month"
-    out.attrs["source"] = ctx["source"]
     return out
 
 
 def read_activities(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read daily activity records (date, branch, [salesperson], visits, new_customers, quotes, deals, cash_collected)."""
     frame, ctx = read_table(path, required=(S.MONTH, S.BRANCH), sheet=sheet)
+    out = activities_from_frame(frame, ctx)
+    out.attrs["source"] = ctx["source"]
+    return out
+
+
+def activities_from_frame(frame: pd.DataFrame, ctx: dict) -> pd.DataFrame:
     frame = frame.drop(columns=[S.MONTH]).assign(date=_parse_days(frame[S.MONTH]))
     ctx["original"] = {**ctx["original"], "date": ctx["original"].get(S.MONTH, "date")}
     keys = [c for c in ("date", S.BRANCH, S.SALESPERSON) if c in frame.columns]
-    out = finish(frame, S.ACTIVITIES_SCHEMA, ctx, keys)
-    out.attrs["source"] = ctx["source"]
-    return out
+    return finish(frame, S.ACTIVITIES_SCHEMA, ctx, keys)
 
 
 # ----------------------------------------------------------------------------
@@ -980,6 +1019,11 @@ def read_customers(path: str | os.PathLike, *, sheet: str | int | None = None) -
     return out
 
 
+def _given_or_bundled(given: str | os.PathLike | None, name: str, data_dir: str | os.PathLike | None) -> Path:
+    """The path given on the command line, else the bundled file ``name`` in ``data_dir``."""
+    return Path(given) if given else config.data_path(name, data_dir)
+
+
 def read_customer_inputs(data_dir: str | os.PathLike | None = None, *, deals: str | os.PathLike | None = None,
                          activities: str | os.PathLike | None = None, customers: str | os.PathLike | None = None) -> dict:
     """Deals, time records and the customer list for :class:`salesanalytics.methods.customers.CustomerValue`.
@@ -987,14 +1031,12 @@ def read_customer_inputs(data_dir: str | os.PathLike | None = None, *, deals: st
     Defaults: the bundled actuals (with customer_id), customer_activities_2026.csv and
     customers_2026.csv in ``data_dir`` (the project's data/); the last two are None when absent.
     """
-    def path(given, name):
-        return Path(given) if given else config.data_path(name, data_dir)
-
-    deals_path = path(deals, config.ACTUALS_FILE)
+    deals_path = _given_or_bundled(deals, config.ACTUALS_FILE, data_dir)
     if not deals_path.exists():
         raise DataError("file not found: the customer analysis needs the deals.", source=str(deals_path),
                         fix="run `salesanalytics generate-data` for the bundled SYNTHETIC year, or pass --deals")
-    acts_path, list_path = path(activities, CUSTOMER_ACTIVITIES_FILE), path(customers, CUSTOMERS_FILE)
+    acts_path = _given_or_bundled(activities, CUSTOMER_ACTIVITIES_FILE, data_dir)
+    list_path = _given_or_bundled(customers, CUSTOMERS_FILE, data_dir)
     for given, p in ((activities, acts_path), (customers, list_path)):
         if given and not p.exists():
             raise DataError("file not found.", source=str(p), fix="check the path and file name")
@@ -1215,6 +1257,12 @@ def read_adjustments(path: str | os.PathLike, *, sheet: str | int | None = None)
     against the plan.
     """
     frame, ctx = read_table(path, required=(S.BRANCH, "reason", "author"), sheet=sheet)
+    out = adjustments_from_frame(frame, ctx)
+    out.attrs["source"] = ctx["source"]
+    return out
+
+
+def adjustments_from_frame(frame: pd.DataFrame, ctx: dict) -> pd.DataFrame:
     if "period" not in frame.columns:
         if S.MONTH in frame.columns:
             frame = frame.rename(columns={S.MONTH: "period"})
@@ -1225,9 +1273,7 @@ def read_adjustments(path: str | os.PathLike, *, sheet: str | int | None = None)
     for col in ("period", "amount_yuan", "change_pct", "adjusted_on"):
         if col not in frame.columns:
             frame[col] = None
-    out = finish(frame, S.ADJUSTMENTS_SCHEMA, ctx, [])
-    out.attrs["source"] = ctx["source"]
-    return out
+    return finish(frame, S.ADJUSTMENTS_SCHEMA, ctx, [])
 
 
 def read_scenarios(path: str | os.PathLike) -> dict:
@@ -1242,7 +1288,7 @@ def read_scenarios(path: str | os.PathLike) -> dict:
 def read_ratings(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read ratings in long format: rater (评分人), salesperson, dimension (维度), score (评分)."""
     frame, ctx = read_table(path, required=("rater", S.SALESPERSON, "dimension", "score"), sheet=sheet)
-    out = finish(frame, S.RATINGS_SCHEMA, ctx, [])
+    out = ratings_from_frame(frame, ctx)
     out.attrs["source"] = ctx["source"]
     return out
 
@@ -1250,8 +1296,7 @@ def read_ratings(path: str | os.PathLike, *, sheet: str | int | None = None) -> 
 def read_person_kpis(path: str | os.PathLike, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read a per-person KPI table (salesperson, branch, actual, target, [gross_profit, prior_actual, new_customers, collected])."""
     frame, ctx = read_table(path, required=(S.SALESPERSON, S.BRANCH, "actual", "target"), sheet=sheet)
-    ctx = {**ctx, "extra": tuple(c for c in frame.columns if c not in S.KPI_SCHEMA.columns)}
-    out = finish(frame, S.KPI_SCHEMA, ctx, [])
+    out = kpis_from_frame(frame, ctx)
     out.attrs["source"] = ctx["source"]
     return out
 
@@ -1274,15 +1319,12 @@ def read_evaluation_inputs(data_dir: str | os.PathLike | None = None, *, scheme:
     Keys: plan, history, roster, actuals, activities (None if the file is absent),
     ratings, scheme, plans.
     """
-    def path(given, name):
-        return Path(given) if given else config.data_path(name, data_dir)
-
-    act_path = path(actuals, config.ACTUALS_FILE)
+    act_path = _given_or_bundled(actuals, config.ACTUALS_FILE, data_dir)
     if not act_path.exists():
         raise DataError("file not found: the scorecard needs the year's actuals.", source=str(act_path),
                         fix="run `salesanalytics generate-data` for the bundled SYNTHETIC year, or pass --actuals")
-    acts_path = path(activities, config.ACTIVITIES_FILE)
-    rat_path = path(ratings, config.RATINGS_FILE)
+    acts_path = _given_or_bundled(activities, config.ACTIVITIES_FILE, data_dir)
+    rat_path = _given_or_bundled(ratings, config.RATINGS_FILE, data_dir)
     return {
         "plan": read_plan(config.data_path(config.PLAN_FILE, data_dir)),
         "history": read_history(config.data_path(config.HISTORY_FILE, data_dir)),
@@ -1290,6 +1332,6 @@ def read_evaluation_inputs(data_dir: str | os.PathLike | None = None, *, scheme:
         "actuals": read_actuals(act_path),
         "activities": read_activities(acts_path) if acts_path.exists() else None,
         "ratings": read_ratings(rat_path) if rat_path.exists() else None,
-        "scheme": read_scorecard_scheme(path(scheme, config.SCORECARD_SCHEME_FILE)),
-        "plans": read_incentive_plans(path(plans, config.INCENTIVE_PLANS_FILE)),
+        "scheme": read_scorecard_scheme(_given_or_bundled(scheme, config.SCORECARD_SCHEME_FILE, data_dir)),
+        "plans": read_incentive_plans(_given_or_bundled(plans, config.INCENTIVE_PLANS_FILE, data_dir)),
     }

@@ -104,8 +104,7 @@ def load_state(quarter: str | None = None, *, as_of: str | None = None, data_dir
     settings = CycleSettings(as_of=str(as_of), n_draws=int(n_draws), seed=int(seed), scenario=scenario, period=period, lang=lang).check()
     paths = input_paths(data_dir, **files)
     src = as_sources(sources)
-    parts = {f"file:{key}": cache.digest_file(path) if path is not None else "none" for key, path in sorted(paths.items())
-             if src is None or key not in src}
+    parts = cache.file_parts({key: path for key, path in paths.items() if src is None or key not in src}, {})
     parts["settings"] = repr(settings)
     if src is None:
         state, _ = cache.cached("quarter", parts, lambda: build_quarter_state(read_inputs(paths), settings), refresh=refresh)

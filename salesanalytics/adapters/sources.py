@@ -42,7 +42,7 @@ import pandas as pd
 
 from ..core import schema as S
 from ..core.exceptions import DataError, suggest
-from ..core.validation import finish, rename_columns
+from ..core.validation import rename_columns
 from ..methods.plan import Plan
 from . import cache, io
 
@@ -408,8 +408,12 @@ _REQUIRED = {
 }
 
 
-def _keys(frame: pd.DataFrame, *columns: str) -> list[str]:
-    return [c for c in columns if c in frame.columns]
+#: the checks of each table input after its headers are mapped: the same functions the file readers call
+_FROM_FRAME = {
+    "history": io.history_from_frame, "actuals": io.actuals_from_frame, "activities": io.activities_from_frame,
+    "targets": io.targets_from_frame, "industry": io.industry_from_frame, "roster": io.roster_from_frame,
+    "ratings": io.ratings_from_frame, "adjustments": io.adjustments_from_frame, "kpis": io.kpis_from_frame,
+}
 
 
 def validated(key: str, raw: pd.DataFrame, where: str) -> pd.DataFrame:
@@ -429,36 +433,7 @@ def validated(key: str, raw: pd.DataFrame, where: str) -> pd.DataFrame:
         accepted = ", ".join(f"'{c}' ({'/'.join(((c,) + S.ALIASES.get(c, ()))[:4])})" for c in missing)
         raise DataError(f"missing column {accepted}. Found columns: {', '.join(map(str, raw.columns))}.", source=where,
                         fix="name it in the query (select x as revenue) or map it with columns: {x: revenue} in the sources file")
-    if key == "actuals":  # days or months, as io.read_actuals decides for a file
-        header = S.normalise_header(original.get(S.MONTH, S.MONTH))
-        parsed = io._parse_days(frame[S.MONTH])
-        if header in io._DAY_HEADERS or (parsed.dtype.kind == "M" and bool((parsed.dt.day != 1).any())):
-            frame = frame.drop(columns=[S.MONTH]).assign(date=parsed)
-            ctx["original"] = {**original, "date": original.get(S.MONTH, "date")}
-            out = finish(frame, S.ACTUALS_DAILY_SCHEMA, ctx, [])
-            out.attrs["granularity"] = "day"
-        else:
-            out = finish(frame, S.ACTUALS_MONTHLY_SCHEMA, ctx, [])
-            out.attrs["granularity"] = "month"
-    elif key == "activities":
-        frame = frame.drop(columns=[S.MONTH]).assign(date=io._parse_days(frame[S.MONTH]))
-        ctx["original"] = {**original, "date": original.get(S.MONTH, "date")}
-        out = finish(frame, S.ACTIVITIES_SCHEMA, ctx, _keys(frame, "date", S.BRANCH, S.SALESPERSON))
-    elif key in ("history", "targets"):
-        schema = S.HISTORY_SCHEMA if key == "history" else S.TARGETS_SCHEMA
-        out = finish(frame, schema, ctx, _keys(frame, S.MONTH, S.BRANCH, S.SALESPERSON, S.PRODUCT))
-    elif key == "adjustments":
-        for name in (S.MONTH, S.YEAR):
-            if "period" not in frame.columns and name in frame.columns:
-                frame = frame.rename(columns={name: "period"})
-                ctx["original"]["period"] = ctx["original"].pop(name, name)
-        frame = frame.assign(**{c: None for c in ("period", "amount_yuan", "change_pct", "adjusted_on") if c not in frame.columns})
-        out = finish(frame, S.ADJUSTMENTS_SCHEMA, ctx, [])
-    elif key == "kpis":
-        out = finish(frame, S.KPI_SCHEMA, {**ctx, "extra": tuple(c for c in frame.columns if c not in S.KPI_SCHEMA.columns)}, [])
-    else:
-        schema = {"industry": S.INDUSTRY_SCHEMA, "roster": S.ROSTER_SCHEMA, "ratings": S.RATINGS_SCHEMA}[key]
-        out = finish(frame, schema, ctx, [])
+    out = _FROM_FRAME[key](frame, ctx)
     out.attrs["source"] = where
     return out
 

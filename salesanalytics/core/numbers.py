@@ -12,7 +12,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from .exceptions import PlanError
+from .exceptions import DataError, PlanError
 
 #: The largest amount of money the tool accepts, in yuan: 10^15 (一千万亿元), far above any real
 #: company's annual sales, and small enough that every sum of amounts in fen (10^17 per amount,
@@ -105,8 +105,6 @@ def _fraction_hint(text: str) -> str:
 
 def _make(error, message: str, context: dict, fix: str | None):
     """The error to raise: DataError-like classes take source/column/rows/fix; others get the fix in the text."""
-    from .exceptions import DataError
-
     if issubclass(error, DataError):
         return error(message, fix=fix, **context)
     return error(message + (f" Fix: {fix}." if fix else ""))

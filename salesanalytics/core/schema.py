@@ -130,6 +130,8 @@ _nonneg = pa.Column(float, checks=pa.Check.ge(0), nullable=False, coerce=True)
 _opt_amount = pa.Column(float, checks=_bounded, nullable=True, coerce=True, required=False)
 _nonneg_amount = pa.Column(float, checks=[pa.Check.ge(0), _bounded], nullable=False, coerce=True)
 _opt_nonneg_amount = pa.Column(float, checks=[pa.Check.ge(0), _bounded], nullable=True, coerce=True, required=False)
+_opt_nonneg = pa.Column(float, checks=pa.Check.ge(0), nullable=True, coerce=True, required=False)
+_date_col = pa.Column("datetime64[ns]", nullable=False, coerce=True)
 
 #: Monthly history / actuals: month x branch [x salesperson x product].
 HISTORY_SCHEMA = pa.DataFrameSchema(
@@ -140,7 +142,7 @@ HISTORY_SCHEMA = pa.DataFrameSchema(
         PRODUCT: pa.Column(str, nullable=False, coerce=True, required=False),
         REVENUE: _money,
         GROSS_PROFIT: _opt_amount,
-        HEADCOUNT: pa.Column(float, checks=pa.Check.ge(0), nullable=True, coerce=True, required=False),
+        HEADCOUNT: _opt_nonneg,
     },
     strict=False,
     coerce=True,
@@ -152,7 +154,7 @@ BRANCH_TABLE_SCHEMA = pa.DataFrameSchema(
     {
         BRANCH: _key,
         HEADCOUNT: _nonneg,
-        GP_PER_HEAD: pa.Column(float, checks=pa.Check.ge(0), nullable=True, coerce=True, required=False),
+        GP_PER_HEAD: _opt_nonneg,
         GROSS_MARGIN: pa.Column(
             float,
             checks=[pa.Check.gt(0), pa.Check.lt(1)],
@@ -160,7 +162,7 @@ BRANCH_TABLE_SCHEMA = pa.DataFrameSchema(
             coerce=True,
             required=False,
         ),
-        WEIGHT: pa.Column(float, checks=pa.Check.ge(0), nullable=True, coerce=True, required=False),
+        WEIGHT: _opt_nonneg,
     },
     unique=[BRANCH],
     strict=False,
@@ -223,7 +225,7 @@ _actual_columns = {
 
 #: Actuals (tracking) by day: one row per sale or credit line of a deal (date = the day).
 ACTUALS_DAILY_SCHEMA = pa.DataFrameSchema(
-    {"date": pa.Column("datetime64[ns]", nullable=False, coerce=True), **_actual_columns},
+    {"date": _date_col, **_actual_columns},
     strict=False,
     coerce=True,
     name="actuals",
@@ -240,7 +242,7 @@ ACTUALS_MONTHLY_SCHEMA = pa.DataFrameSchema(
 #: Activity records (process targets): one row per day x salesperson.
 ACTIVITIES_SCHEMA = pa.DataFrameSchema(
     {
-        "date": pa.Column("datetime64[ns]", nullable=False, coerce=True),
+        "date": _date_col,
         BRANCH: _key,
         SALESPERSON: pa.Column(str, nullable=False, coerce=True, required=False),
         "visits": _count,
@@ -272,7 +274,6 @@ ADJUSTMENTS_SCHEMA = pa.DataFrameSchema(
 )
 
 _opt_num = pa.Column(float, nullable=True, coerce=True, required=False)
-_opt_nonneg = pa.Column(float, checks=pa.Check.ge(0), nullable=True, coerce=True, required=False)
 
 #: Per-person KPIs of a scorecard period (one row per salesperson; money in yuan).
 KPI_SCHEMA = pa.DataFrameSchema(
@@ -387,7 +388,7 @@ CUSTOMERS_SCHEMA = pa.DataFrameSchema(
 #: Deals with their customer: the daily actuals plus customer_id (blank = unassigned) and the day the cash came in.
 CUSTOMER_DEALS_SCHEMA = pa.DataFrameSchema(
     {
-        "date": pa.Column("datetime64[ns]", nullable=False, coerce=True),
+        "date": _date_col,
         **_actual_columns,
         CUSTOMER_ID: _opt_text,
         CUSTOMER_NAME: _opt_text,
@@ -403,7 +404,7 @@ CUSTOMER_DEALS_SCHEMA = pa.DataFrameSchema(
 #: Negative hours and more than 24 hours a day are checked by the customers method (with rows).
 CUSTOMER_ACTIVITIES_SCHEMA = pa.DataFrameSchema(
     {
-        "date": pa.Column("datetime64[ns]", nullable=False, coerce=True),
+        "date": _date_col,
         BRANCH: _opt_text,
         SALESPERSON: _key,
         CUSTOMER_ID: _opt_text,

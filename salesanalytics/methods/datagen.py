@@ -244,6 +244,9 @@ def _heads(name: str, people_scale: float) -> int:
 
 
 def _scale_for(branches: int, people_per_branch: float | None, people_scale: float) -> float:
+    for name, v in (("people_per_branch", people_per_branch), ("people_scale", people_scale)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0):
+            raise ParameterError(f"{name} must be a number above 0, got {v!r}.")
     if people_per_branch is None:
         return float(people_scale)
     base = np.mean([BRANCHES[n.rstrip("0123456789")][0] for n in branch_names(branches)])

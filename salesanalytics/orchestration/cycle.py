@@ -289,17 +289,19 @@ def build_quarter_state(inputs: CycleInputs, settings: CycleSettings) -> Quarter
             inputs.activities, inputs.ratings, inputs.scheme, inputs.incentive_plans, targets=targets, year_paths=yp,
             period=settings.period, n_draws=settings.n_draws, seed=settings.seed, lang=settings.lang)
     if settings.next_year or (settings.next_year is None and as_of.quarter == 4):
-        state.next_year = next_year_draft(inputs, yp, settings)
+        state.next_year = next_year_draft(inputs, yp, settings, forecast=state.forecast)
     return state
 
 
-def next_year_draft(inputs: CycleInputs, yp: YearPaths, settings: CycleSettings) -> dict:
+def next_year_draft(inputs: CycleInputs, yp: YearPaths, settings: CycleSettings,
+                    forecast: pd.DataFrame | None = None) -> dict:
     """Q4: next year's draft — the forward view of next year from the same paths beside this year's outlook.
 
     The draft backward plan needs next year's targets (a plan file for next year); without one,
-    the draft shows the forecast only and says so.
+    the draft shows the forecast only and says so.  ``forecast``: :func:`forecast_frame` of ``yp``
+    when already computed (the state's).
     """
-    fc = forecast_frame(yp)
+    fc = forecast if forecast is not None else forecast_frame(yp)
     nxt = fc[pd.DatetimeIndex(fc[S.MONTH]).year == yp.months[0].year + 1]
     annual = nxt.groupby(S.BRANCH, sort=False)["mean"].sum()
     return {"year": int(yp.months[0].year + 1), "forecast": nxt.reset_index(drop=True), "annual_forecast": annual}

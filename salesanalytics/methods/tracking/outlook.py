@@ -158,16 +158,16 @@ def year_end_outlook(d: TrackingData, history: pd.DataFrame | None = None, *, n_
     rows.insert(0, _outlook_row(COMPANY, annual[has_target].sum(), actual_to_date.sum(), total.sum(axis=1), methods.pop() if len(methods) == 1 else "mixed"))
     table = pd.DataFrame(rows)
     table.insert(1, "as_of", d.as_of)
-    monthly = _outlook_months(branches, yp.months, act, tgt, has_target, yp.paths, yp.rem_idx, d.as_of)
+    monthly = _outlook_months(yp, tgt, has_target, d.as_of)
     table.attrs["note"] = monthly.attrs["note"] = yp.note
     return OutlookResult(table, monthly, yp.note)
 
 
-def _outlook_months(branches, months, act, tgt, has_target, paths, rem_idx, as_of) -> pd.DataFrame:
+def _outlook_months(yp: YearPaths, tgt, has_target, as_of) -> pd.DataFrame:
     """Month by month: target, actual, projection (actual + mean of the paths) and its 80 % range."""
+    branches, months, act, rem_idx = yp.branches, yp.months, yp.actual, yp.rem_idx
     n_b = len(branches)
-    proj = np.repeat(act[None], paths.shape[0], axis=0)  # draws x branches x 12
-    proj[:, :, rem_idx] += paths
+    proj = yp.year_draws  # draws x branches x 12
     names = [COMPANY] + list(branches)
     proj = np.concatenate([proj.sum(axis=1, keepdims=True), proj], axis=1)
     tgt_all = np.vstack([tgt[has_target].sum(axis=0, keepdims=True), np.where(has_target[:, None], tgt, np.nan)])
