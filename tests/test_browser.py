@@ -84,8 +84,8 @@ def test_index_and_every_report_open_offline(browser):
 #: the widths an executive reads at: a laptop and a small laptop / tablet in landscape
 WIDTHS = (1440, 1024)
 SCREEN_HEIGHT = 900
-#: the quarter's pages open with the key-figure cards (the backward and customer pages with their own headline)
-CARD_PAGES = {"executive_summary", "forward_forecast", "combined_plan", "quarterly_review", "scorecard"}
+#: every page opens with key-figure cards and a narrative (the backward and customer pages with their own figures)
+CARD_PAGES = {"executive_summary", "forward_forecast", "combined_plan", "quarterly_review", "scorecard", "backward_plan", "customers"}
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +131,17 @@ def test_every_page_fits_the_screen_and_opens_with_its_key_figures(browser, scre
                 narrative = page.locator(".sa-narrative").first.bounding_box()
                 if narrative is None or narrative["y"] > SCREEN_HEIGHT:
                     problems.append(f"{where}: the narrative does not start on the first screen")
+                # a card's value is never cut (the unit wraps below the figure on a narrow card)
+                cut = page.evaluate("""() => [...document.querySelectorAll('.sa-card-value, .sa-card-label')]
+                    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText).slice(0, 3)""")
+                if cut:
+                    problems.append(f"{where}: card text cut: {cut}")
+                # a status light in a table has its colour (the cards' and charts' red / yellow / green)
+                lights = page.evaluate("""() => [...document.querySelectorAll('td.sa-light')].map(e => [e.className, getComputedStyle(e).color])""")
+                colours = {"sa-light-red": "rgb(198, 40, 40)", "sa-light-yellow": "rgb(154, 116, 0)", "sa-light-green": "rgb(46, 125, 50)"}
+                wrong = [(c, colour) for c, colour in lights if colours[c.split()[-1]] != colour]
+                if wrong:
+                    problems.append(f"{where}: status cells not in their colour: {wrong[:3]}")
             elif name == "index":
                 box = page.locator("table.reports").first.bounding_box()
                 if box is None or box["y"] > SCREEN_HEIGHT:

@@ -249,3 +249,37 @@ def test_wide_tables_scroll_in_their_own_box_and_long_ones_fold():
     assert out.count("sa-scroll sa-has-total") == 2  # the first 20 rows and the folded 10
     assert "<details class='sa-more'><summary>其余 10 行（点击展开）</summary>" in out
     assert "sa-more" not in charts.table_html(frame.head(21), index=False)
+
+
+# ----------------------------------------------------------------------------
+# every table cell through the one formatting layer
+# ----------------------------------------------------------------------------
+def _cells(table: str) -> list[list[str]]:
+    return [re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)]
+
+
+def test_table_cells_are_formatted_by_their_columns_kind():
+    """The scorecard showed attainment as 1.26 on one table and 124 % on another, shares and p-values as 0 or 1."""
+    frame = pd.DataFrame({"销售员": ["毛晨杰", "严宁"], "任务达成率": [1.265, 1.647], "高等级占比": [0.171, 0.0], "p 值": [0.955, 0.0312],
+                          "毛利(元)": [61257.154, 0.0], "参评人数": [35.0, 8.0], "所需/实绩倍数": [1.26, 0.9], "本年达成率%": [97.23, 100.0],
+                          "本年状态": ["黄", "绿"], "综合得分": [89.694, 88.0]})
+    rows = _cells(charts.table_html(frame, index=False, lang="zh", floatfmt="{:,.2f}"))
+    assert rows[1] == ["毛晨杰", "126.5%", "17.1%", "0.955", "61,257.15", "35", "1.3倍", "97.2%", "黄", "89.69"]
+    assert rows[2] == ["严宁", "164.7%", "0.0%", "0.031", "0.00", "8", "0.9倍", "100.0%", "绿", "88.00"]
+
+
+def test_words_are_left_aligned_and_lights_carry_the_status_colour():
+    frame = pd.DataFrame({"分公司": ["北京", "上海"], "本年状态": ["红", "绿"], "较原计划%": ["+7.9%", "-0.4%"], "说明": ["a<b", "c"]})
+    out = charts.table_html(frame, index=False, lang="zh")
+    assert '<td class="sa-text">北京</td>' in out and '<td class="sa-text">a&lt;b</td>' in out  # escaped
+    assert '<td class="sa-light sa-light-red">红</td>' in out and '<td class="sa-light sa-light-green">绿</td>' in out
+    assert "<td>+7.9%</td>" in out  # a figure already written stays right-aligned
+
+
+def test_a_transposed_table_and_a_matrix_of_months_in_yuan():
+    plans = pd.DataFrame({"指标": ["本期实际总成本(元)", "占毛利"], "统一提成": [1890278.454, 0.102], "阶梯提成": [981840.84, 0.053]})
+    assert _cells(charts.table_html(plans, index=False, lang="zh", rows=True))[1:] == [
+        ["本期实际总成本(元)", "1,890,278.45", "981,840.84"], ["占毛利", "10.2%", "5.3%"]]
+    matrix = pd.DataFrame({"1月": [1234.567, 2.0], "合计": [1236.567, 2.0]}, index=pd.Index(["北京", "合计"], name="分公司"))
+    rows = _cells(charts.table_html(matrix, lang="zh", unnamed="money"))
+    assert rows == [["分公司", "1月", "合计"], ["北京", "1,234.57", "1,236.57"], ["合计", "2.00", "2.00"]]  # one header row, to the fen

@@ -395,6 +395,13 @@ def test_the_synthetic_year_end_to_end(small_year):
             for col in frame.columns:
                 if frame[col].dtype == object:
                     assert not frame[col].astype(str).str.fullmatch(r"[a-z]+(_[a-z0-9]+)+|None|nan|True|False").any(), (name, col)
+        # a page asks only for the tables it shows: the same tables, nothing else built
+        some = model.tables(lang, names=("time_map", "top_actions", "rules"))
+        assert list(some) == ["time_map", "rules", "top_actions"]
+        for name, frame in some.items():
+            pd.testing.assert_frame_equal(frame, tables[name])
+    with pytest.raises(ParameterError, match="unknown customer tables"):
+        model.tables("zh", names=("clients",))
     seg = ds["customer_segments"].reindex(c["customer_id"]).to_numpy()
     liab = c["customer_class"].to_numpy() == "liability"
     assert liab[seg == "sink"].mean() > 0.8  # the customers that absorb visits and return little

@@ -193,6 +193,23 @@ def test_format_frame_by_keys_and_headers():
     assert list(out.columns) == list(frame.columns)
 
 
+def test_format_frame_precision_of_plain_measures():
+    frame = pd.DataFrame({"综合得分": [89.694], "score_x": [1.23456]})
+    assert F.format_frame(frame, "zh").iloc[0].tolist() == ["89.69", "1.23"]
+    assert F.format_frame(frame, "zh", number_decimals=1).iloc[0].tolist() == ["89.7", "1.2"]
+
+
+def test_format_rows_of_a_transposed_table():
+    """One measure per row (the plans side by side): each row formatted by its label's kind."""
+    frame = pd.DataFrame({"指标": ["本期实际总成本(元)", "达成概率", "所需/实绩倍数", "人数"], "方案A": [1890278.454, 0.0305, 1.26, 385.0],
+                          "方案B": [981840.8, 1.0, 0.9, 12.0]})
+    out = F.format_rows(frame, "zh")
+    assert out.iloc[:, 1].tolist() == ["1,890,278.45", "3.0%", "1.3倍", "385"]
+    assert out.iloc[:, 2].tolist() == ["981,840.80", "100.0%", "0.9倍", "12"]
+    assert out.iloc[:, 0].tolist() == frame.iloc[:, 0].tolist()  # the labels are kept
+    assert F.row_kinds(["本期实际总成本(元)", "达成概率", 3]) == ["money", "fraction", None]
+
+
 # ----------------------------------------------------------------------------
 # Excel
 # ----------------------------------------------------------------------------

@@ -549,3 +549,34 @@ def test_report_is_labelled_in_both_languages():
     assert "模型: " in zh and "models: " in en and "个月为零" in zh and "zero months" in en
     with pytest.raises(ParameterError, match="lang"):
         fc.report("fr")
+
+
+# ----------------------------------------------------------------------------
+# fit in two steps (the series fitted while other work runs): the same fit
+# ----------------------------------------------------------------------------
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_fit_begin_gives_the_same_fit_as_fit(panel, n_jobs):
+    pending = Forecaster(horizon=12, n_sims=300, seed=4, n_jobs=n_jobs).fit_begin(panel)
+    began = pending()
+    plain = Forecaster(horizon=12, n_sims=300, seed=4, n_jobs=n_jobs).fit(panel)
+    assert np.array_equal(began.paths_, plain.paths_)
+    pd.testing.assert_frame_equal(began.predict(), plain.predict())
+    pd.testing.assert_frame_equal(began.backtest_, plain.backtest_)
+    assert began.notes_ == plain.notes_
+
+
+def test_fit_begin_says_and_raises_when_the_result_is_asked_for(panel):
+    short = make_panel(n_months=30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing said when begun
+        pending = Forecaster(horizon=6, n_sims=200).fit_begin(short)
+        failing = Forecaster(horizon=6).fit_begin(make_panel(n_months=12))
+    with pytest.warns(ShortHistoryWarning, match="only 30 months"):
+        fitted = pending()
+    assert fitted.months_[0] == pd.Timestamp("2025-07-01")
+    with pytest.raises(ForecastError, match="fewer than 24 months"):
+        failing()
+    dropped = Forecaster(horizon=6, n_jobs=2).fit_begin(panel)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dropped.cancel()  # waits quietly for the series already with the workers

@@ -250,7 +250,7 @@ def test_backward_report_shows_the_seed_case_to_the_fen():
     # the handbook case: 68,000,000 net profit -> 68,000,000 gross profit -> 850,000,000 sales at 8%
     assert re.search(r"所需毛利</th><td[^>]*>68,000,000\.00 元", text)
     assert re.search(r"所需销售额</th><td[^>]*>850,000,000\.00 元", text)
-    assert "<td>850,000,000</td>" in text  # grand total of the 任务分解表
+    assert "<td>850,000,000.00</td>" in text  # grand total of the 任务分解表, to the fen (a detail table)
     for city in ("北京", "西安", "海口", "厦门"):
         assert city in text
 
@@ -565,3 +565,106 @@ def test_cli_only_unknown_report(tmp_path, capsys):
     assert cli.main(["report", "--out", str(tmp_path), "--only", "executive_sumary"]) == 2
     assert "Did you mean 'executive_summary'" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------
+# the first screen of every page: cards, narrative, what changed since last quarter
+# ----------------------------------------------------------------------------
+FIGURE = re.compile(r'<span class="sa-figure" data-figure="([^"]+)" data-source="([^"]+)" data-value="([^"]*)">([^<]*)</span>')
+
+
+def _wan(v: float) -> str:
+    """How a sentence writes money (万元, one decimal; written out here, independently of the page code)."""
+    return f"{v / 10_000:,.1f}万元"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("quarter", QUARTERS)
+@pytest.mark.parametrize("name", sorted(QUARTER_PAGES))
+def test_every_narrative_says_what_changed_since_last_quarter_with_the_summarys_figures(quarter, name):
+    from salesanalytics.orchestration.cycle import quarter_changes
+
+    summary = _summary(quarter)
+    changes = quarter_changes(_state(quarter))
+    page = _page(quarter, name)
+    narrative = re.search(r"<div class=[\"']sa-narrative[\"']>(.*?)</div>", page, flags=re.S).group(1)
+    figures = FIGURE.findall(narrative)
+    shown = {(key, source): (data, text) for key, source, data, text in figures}
+    # what changed: year to date at the previous quarter end against today, from the state's one computation
+    for key in ("previous_ytd_attainment_pct", "quarter_attainment_pct"):
+        assert float(shown[(key, "changes")][0]) == changes[key] and shown[(key, "changes")][1] == f"{changes[key]:.1f}%", key
+    assert shown[("quarter_actual_yuan", "changes")][1] == _wan(changes["quarter_actual_yuan"])
+    assert changes["previous_as_of"] in narrative
+    # the previous report's outlook when its summary.json is where the page looked, else the sentence saying it is not
+    assert ("outlook_yuan", "previous") in shown or "summary.json" in re.sub(r"<[^>]+>", "", narrative)
+    # every figure of today's summary in the sentences: its exact value, in 万元 as on the cards
+    for key, source, data, text in figures:
+        if source != "summary":
+            continue
+        assert float(data) == summary[key], (name, key)
+        if key.endswith("_yuan"):
+            assert text == _wan(summary[key]), (name, key, text)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["backward_plan", "customers"])
+def test_the_backward_and_customer_pages_open_with_cards_and_a_narrative(name):
+    page = _page(QUARTER, name)
+    at = {word: re.search(rf"class=[\"']{word}[\"']", page).start() for word in ("sa-cards", "sa-narrative")}
+    assert at["sa-cards"] < at["sa-narrative"] < page.index("class=\"dataframe")  # the first screen, before any detail table
+    assert len(re.findall(r"class=[\"']sa-card sa-status-", page)) == 5 and "sa-decision" in page
+
+
+#: a number nobody formatted: four or more decimals, or a fraction where a percentage belongs
+RAW_NUMBER = re.compile(r"^-?\d[\d,]*\.\d{4,}$")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_table_cell_went_through_the_formatting_layer(lang):
+    result, out = rendered_set(lang)
+    problems = []
+    for report in result.reports:
+        parts = page_parts((out / QUARTER / report["file"]).read_text(encoding="utf-8"))
+        for table in parts.tables:
+            for row in table:
+                problems += [f"{report['file']}: {cell}" for cell in row if RAW_NUMBER.match(cell) or cell in ("nan", "NaN", "None", "inf")]
+    assert problems == []
+    # the scorecard's attainment and shares in % with one decimal, on every table that shows them
+    parts = page_parts((out / QUARTER / "scorecard.html").read_text(encoding="utf-8"))
+    words = {"zh": ("任务达成率", "高等级占比", "占销售额"), "en": ("Attainment", "Share at the top grades", "% of revenue")}[lang]
+    checked = 0
+    for table in parts.tables:
+        header = table[0] if table else []
+        for word in words[:2]:
+            if word in header:
+                col = header.index(word)
+                checked += 1
+                assert all(re.fullmatch(r"-?\d[\d,]*\.\d%", row[col]) for row in table[1:] if len(row) > col), (word, table[1][col])
+        for row in table:
+            if row and row[0] == words[2]:
+                checked += 1
+                assert all(re.fullmatch(r"\d+\.\d%", cell) for cell in row[1:]), row
+    assert checked == 3
+
+
+@pytest.mark.slow
+def test_a_quarter_compares_with_the_previous_report_in_the_same_folder(tmp_path):
+    """The run tells the pages where the set lives (reports_dir): Q3's narrative quotes Q2's summary.json of that folder."""
+    import shutil
+
+    from salesanalytics.adapters import executive, formatting
+    from salesanalytics.adapters.report import REPORTS, render_reports
+
+    q2 = _summary("2026Q2")
+    (tmp_path / "2026Q2").mkdir()
+    shutil.copy(rendered_set("zh", "2026Q2")[1] / "2026Q2" / "summary.json", tmp_path / "2026Q2" / "summary.json")
+    page_spec = [r for r in REPORTS if r.name == "executive_summary"]
+    render_reports(QUARTER, out_dir=tmp_path, reports=page_spec, parameters={"n_draws": N_DRAWS})
+    text = re.sub(r"<[^>]+>", "", (tmp_path / QUARTER / "executive_summary.html").read_text(encoding="utf-8"))
+    assert "上季度报告（2026Q2）的全年预计为 " + formatting.money_wan(q2["outlook_yuan"], "zh") in text
+    assert executive.fmt_probability(q2["probability"]) in text
+    # elsewhere (no previous set in the folder) the page says so instead of comparing
+    other = tmp_path / "other"
+    render_reports(QUARTER, out_dir=other, reports=page_spec, parameters={"n_draws": N_DRAWS})
+    assert "未找到上季度报告（2026Q2）" in (other / QUARTER / "executive_summary.html").read_text(encoding="utf-8")

@@ -520,3 +520,19 @@ def test_cli_scorecard_bad_scheme_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 2
     assert "weights sum to 101 %, not 100 %" in err and "Traceback" not in err
+
+
+def test_binomial_test_of_grades_is_scipys_to_the_bit():
+    """The two-sided binomial p-value of the grade check, computed without importing scipy.stats, equals it exactly."""
+    from scipy.stats import binom
+
+    from salesanalytics.methods.scorecard import _binom_two_sided
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n = rng.integers(1, 300, size=12)
+        k = np.array([rng.integers(0, m + 1) for m in n])
+        k[:2] = [0, n[1]]  # both edges of the support
+        p = float(rng.uniform(0.01, 0.99))
+        expected = np.minimum(1.0, 2.0 * np.minimum(binom.cdf(k.astype(float), n.astype(float), p), binom.sf(k - 1.0, n.astype(float), p)))
+        assert np.array_equal(_binom_two_sided(k, n, p).view(np.int64), expected.view(np.int64))

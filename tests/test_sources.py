@@ -402,7 +402,9 @@ def test_postgres_tables_read_as_the_same_frames_as_the_files(pg_schema, tmp_pat
         pd.testing.assert_frame_equal(from_db, from_file)
 
 
-def test_no_write_statement_is_sent_to_postgres_and_the_session_is_read_only(pg_schema, tmp_path, db_env):
+def test_no_write_statement_is_sent_to_postgres_and_the_session_is_read_only(pg_schema, tmp_path, db_env, monkeypatch):
+    """The row reader (SQLAlchemy + psycopg, used without ADBC); the Arrow reader's own test is further down."""
+    monkeypatch.setattr(src_mod, "ARROW_READ", False)
     engine, schema = pg_schema
     path = sources_yaml(tmp_path, db_env, schema)
     _only_reads(_recorded_statements(lambda: load_sources(path).read_all()))
@@ -516,3 +518,180 @@ def test_report_from_postgres_equals_the_files_and_no_output_holds_the_password(
         outputs += [p.read_bytes().decode("utf-8", "replace") for p in folder.rglob("*") if p.is_file()]
     leaked = [text[:80] for text in outputs if PG_PASSWORD in text or "Planted" in text]
     assert not leaked
+
+
+# ----------------------------------------------------------------------------
+# PostgreSQL through ADBC (the Arrow reader): same frames, read-only, no password, exact amounts
+# ----------------------------------------------------------------------------
+@pytest.fixture
+def adbc_installed():
+    try:
+        import adbc_driver_postgresql.dbapi  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("adbc-driver-postgresql is not installed — required in CI (pip install '.[dev]')")
+        pytest.skip("adbc-driver-postgresql is not installed (pip install 'salesanalytics[postgres]')")
+
+
+@pytest.fixture
+def adbc_statements(monkeypatch):
+    """Every statement the Arrow reader sends through ADBC while the test runs."""
+    from adbc_driver_manager import dbapi
+
+    sent = []
+    for name in ("execute", "adbc_execute_schema", "executemany", "adbc_prepare", "adbc_ingest"):
+        original = getattr(dbapi.Cursor, name)
+
+        def record(self, operation, *args, _original=original, **kwargs):
+            sent.append(operation)
+            return _original(self, operation, *args, **kwargs)
+
+        monkeypatch.setattr(dbapi.Cursor, name, record)
+    return sent
+
+
+def _read_both(path: Path, key: str, monkeypatch) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``key`` read by the Arrow reader and by the row reader (SQLAlchemy + psycopg)."""
+    fast = load_sources(path).read(key)
+    with monkeypatch.context() as m:
+        m.setattr(src_mod, "ARROW_READ", False)
+        rows = load_sources(path).read(key)
+    return fast, rows
+
+
+def test_postgres_is_read_through_arrow_into_the_same_frames_as_the_row_reader(pg_schema, tmp_path, db_env, adbc_installed,
+                                                                              adbc_statements, monkeypatch):
+    _, schema = pg_schema
+    path = sources_yaml(tmp_path, db_env, schema)
+
+    def no_rows(*args, **kwargs):
+        raise AssertionError("the row reader was used")
+
+    with monkeypatch.context() as m:
+        m.setattr(src_mod, "fetch_frame", no_rows)
+        sources = load_sources(path)
+        fast = {key: sources.read(key) for _, key, _ in BUNDLED.values()}
+        prints = {key: sources.fingerprint(key) for _, key, _ in BUNDLED.values()}
+    assert adbc_statements
+    with monkeypatch.context() as m:
+        m.setattr(src_mod, "ARROW_READ", False)
+        sources = load_sources(path)
+        for key, frame in fast.items():
+            pd.testing.assert_frame_equal(frame, sources.read(key))
+            assert prints[key] == sources.fingerprint(key)  # the cache keys on the rows, whichever reader read them
+
+
+def test_an_erp_typed_table_reads_through_arrow_as_through_the_row_reader(pg_schema, tmp_path, db_env, adbc_installed, monkeypatch):
+    """numeric(14,2) amounts, date days, text names, a timestamptz and blanks: the frame of the row reader."""
+    engine, schema = pg_schema
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"create table {schema}.erp_lines (日期 date, branch varchar(20), salesperson text, product char(4), "
+                             "deal_id text, share numeric(6,2), revenue numeric(14,2), gross_profit numeric(14,2), "
+                             "booked timestamptz, note json)")
+        conn.exec_driver_sql(f"insert into {schema}.erp_lines values "
+                             "('2026-07-01', '北京', '张伟', '设备', 'D1', 60, 1234.56, 98.76, '2026-07-01 23:30+08', '{}'), "
+                             "('2026-07-01', '北京', '李娜', '设备', 'D1', 40, 1234.56, 98.76, '2026-07-01 23:30+08', null), "
+                             "('2026-07-02', '上海', '王芳', '', 'D2', 100, 0.01, null, null, '[1]'), "
+                             "('2026-07-03', '上海', '王芳', null, null, 100, 9999999999.99, -0.01, '2026-12-31 16:00Z', null)")
+    path = sources_yaml(tmp_path, db_env, schema, actuals=f"{{table: {schema}.erp_lines, columns: {{booked: booked_at}}}}")
+    fast, rows = _read_both(path, "actuals", monkeypatch)
+    pd.testing.assert_frame_equal(fast, rows)
+    assert fast["revenue"].tolist() == [1234.56, 1234.56, 0.01, 9999999999.99] and fast.attrs["granularity"] == "day"
+    table, numeric = src_mod.arrow_table(load_sources(path)._db(load_sources(path).entries["actuals"]),
+                                         load_sources(path).entries["actuals"], "test")
+    assert numeric == ["share", "revenue", "gross_profit"] and table.num_rows == 4
+
+
+def test_numeric_amounts_read_through_arrow_are_the_files_floats_and_exact_to_the_fen(pg_schema, tmp_path, db_env, adbc_installed):
+    """Every numeric(18,2) amount becomes the double a CSV cell of the same digits becomes (float(text),
+    correctly rounded), up to the largest amount the tool accepts; so its fen are the file's fen.  Below 2^50
+    fen (about 1.1 × 10^13 yuan, where core.money keeps float arithmetic exact) those are the exact fen."""
+    import random
+    from decimal import Decimal
+
+    from salesanalytics.core.money import to_fen_array
+    from salesanalytics.core.numbers import MAX_AMOUNT_YUAN
+
+    engine, schema = pg_schema
+    rng = random.Random(17)
+    fen = [1, -1, 5, 10, 99, 100, 101, 12345, 2**50 - 1, 2**50, -(2**50), MAX_AMOUNT_YUAN * 100, -MAX_AMOUNT_YUAN * 100,
+           MAX_AMOUNT_YUAN * 100 - 1, 999_999_999_999, 100_000_000_000_001]
+    fen += [rng.randint(1, 10 ** rng.randint(1, 17)) * rng.choice((1, -1)) for _ in range(4000)]
+    fen = [f for f in fen if abs(f) <= MAX_AMOUNT_YUAN * 100]
+    texts = [str(Decimal(f).scaleb(-2)) for f in fen]
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"create table {schema}.amounts (month date, branch text, revenue numeric(18,2))")
+        values = ", ".join(f"('2026-{1 + i % 12:02d}-01', 'B{i}', {t})" for i, t in enumerate(texts))
+        conn.exec_driver_sql(f"insert into {schema}.amounts values {values}")
+    path = sources_yaml(tmp_path, db_env, schema, history=f"{{query: \"select month, branch, revenue from {schema}.amounts order by branch\"}}")
+    sources = load_sources(path)
+    source = sources.entries["history"]
+    table, numeric = src_mod.arrow_table(sources._db(source), source, "test")
+    assert numeric == ["revenue"]
+    frame = src_mod.frame_from_arrow(table, numeric)
+    by_branch = dict(zip(frame["branch"], frame["revenue"]))
+    read = [by_branch[f"B{i}"] for i in range(len(texts))]
+    assert [x.hex() for x in read] == [float(t).hex() for t in texts]  # bit for bit the CSV cell's value
+    small = [i for i, f in enumerate(fen) if abs(f) <= 2**50]
+    assert len(small) > 1000 and [int(to_fen_array([read[i]])[0]) for i in small] == [fen[i] for i in small]
+
+
+def test_the_arrow_reader_sends_only_reads_in_a_read_only_session(pg_schema, tmp_path, db_env, adbc_installed, adbc_statements):
+    engine, schema = pg_schema
+    path = sources_yaml(tmp_path, db_env, schema)
+    recorded = _recorded_statements(lambda: load_sources(path).read_all())
+    assert not recorded  # nothing went through SQLAlchemy: the Arrow reader read every table
+    _only_reads(adbc_statements)
+    import adbc_driver_postgresql.dbapi as adbc
+    from adbc_driver_manager import ProgrammingError
+
+    sources = load_sources(path)
+    uri = sources._db(sources.entries["history"]).arrow_uri()
+    with adbc.connect(uri) as conn, conn.cursor() as cursor:
+        cursor.execute("select current_setting('transaction_read_only')")
+        assert cursor.fetchone() == ("on",)
+        with pytest.raises(ProgrammingError, match="read-only transaction"):  # past our statement check, the server refuses
+            cursor.execute(f"create table {schema}.intruder (a int)")
+    with pytest.raises(DataError, match="stopped before it reached the database"):
+        src_mod._send(None, "execute", f"select 1; delete from {schema}.history_monthly", "test")
+    nextval = sources_yaml(tmp_path, db_env, schema, history=f"{{query: \"select nextval('{schema}.counter') as n\"}}")
+    with pytest.raises(DataError, match="refused to write"):
+        load_sources(nextval).read("history")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql(f"select last_value, is_called from {schema}.counter").one() == (1, False)
+        assert conn.exec_driver_sql(f"select to_regclass('{schema}.intruder')").scalar() is None
+
+
+def test_a_wrong_password_through_arrow_says_so_without_any_password(pg_schema, tmp_path, monkeypatch, adbc_installed):
+    from sqlalchemy.engine import make_url
+
+    wrong = "Wr0ng-" + uuid.uuid4().hex[:8]
+    monkeypatch.setenv("SALESANALYTICS_DB", make_url(PG_URL).set(password=wrong).render_as_string(hide_password=False))
+    sources = load_sources(sources_yaml(tmp_path, "env:SALESANALYTICS_DB", pg_schema[1]))
+    source = sources.entries["history"]
+    with pytest.raises(DataError) as info:
+        src_mod.arrow_table(sources._db(source), source, source.describe())
+    said = str(info.value)
+    assert "cannot connect to the database postgresql+psycopg://salesanalytics_test:***@127.0.0.1" in said
+    assert "password authentication failed" in said and "check the user name and the password" in said
+    assert wrong not in said and PG_PASSWORD not in said and "Failed to connect" not in said
+
+
+def test_only_postgresql_is_read_through_arrow(tmp_path, monkeypatch, sqlite_sources):
+    sources = load_sources(sqlite_sources)
+    assert sources._db(sources.entries["history"]).arrow_uri() is None
+    monkeypatch.setenv("SA_TEST_DB", "mysql+pymysql://u:p@h/db")
+    path = tmp_path / "mysql.yaml"
+    path.write_text("database: env:SA_TEST_DB\nhistory: {table: t}\n", encoding="utf-8")
+    mysql = load_sources(path)
+    assert mysql._db(mysql.entries["history"]).arrow_uri() is None
+
+
+def test_the_arrow_uri_is_libpq_s_with_a_read_only_session(tmp_path, monkeypatch, adbc_installed):
+    monkeypatch.setenv("SA_TEST_DB", "postgresql+psycopg://u:p%40ss w@db.example:6432/sales?sslmode=require&options=-c%20search_path%3Dcrm")
+    path = tmp_path / "pg.yaml"
+    path.write_text("database: env:SA_TEST_DB\nhistory: {table: t}\n", encoding="utf-8")
+    sources = load_sources(path)
+    uri = sources._db(sources.entries["history"]).arrow_uri()
+    assert uri == ("postgresql://u:p%40ss%20w@db.example:6432/sales?sslmode=require"
+                   "&options=-c%20search_path%3Dcrm%20-c%20default_transaction_read_only%3Don&connect_timeout=15")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import html
 import io as _io
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -30,6 +31,7 @@ from ..core import schema as S
 from ..core.labels import bilingual, check_lang, t
 from ..core.labels import value as value_label
 from ..methods.tracking.common import DEFAULT_THRESHOLDS, status_light
+from . import formatting
 
 CJK_FAMILY = "Noto Sans CJK SC"
 _FONT_READY = False
@@ -343,10 +345,6 @@ def show_heading(text: str, level: int = 2) -> None:
     show_html(f"<h{level}>{html_text(text)}</h{level}>")
 
 
-#: column-name fragments of probabilities (0…1): shown as percentages, not rounded to 0 or 1
-_PROBABILITY_WORDS = ("probability", "概率")
-
-
 #: how a missing value (NaN, NaT, None) reads in a table
 MISSING = "—"
 
@@ -357,37 +355,113 @@ MAX_ROWS = 20
 _TOTAL_WORDS = ("合计", "Total", "总计")
 
 
+def _words(frame: pd.DataFrame) -> str:
+    """The language of a table nobody named: Chinese when its headers are."""
+    return "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in "".join(map(str, frame.columns))) else "en"
+
+
+def shown_cells(frame: pd.DataFrame, lang: str | None = None, *, floatfmt: str = "{:,.0f}", rows: bool = False,
+                index: bool = True, unnamed: str | None = None) -> pd.DataFrame:
+    """``frame`` as the page shows it: every cell text through the one formatting layer
+    (:mod:`salesanalytics.adapters.formatting`), by its column's kind — money in 元 to the fen,
+    percentages with one decimal, shares and probabilities in %, multiples as 倍/×, counts as integers,
+    months ``YYYY-MM``; text cells are kept as written, a missing value is a dash.
+
+    ``rows``: one measure per row (a transposed table: the row's label, its first column, says the kind).
+    ``floatfmt``: the precision of plain measures nobody named (scores, statistics: ``{:,.2f}``).
+    ``index``: the index is shown, so a named index of months or numbers is formatted too.
+    ``unnamed``: the kind of the numeric columns whose header names no unit (a matrix of months in yuan: ``money``).
+    """
+    lang = lang or _words(frame)
+    kinds = None
+    if unnamed is not None:
+        kinds = {c: unnamed for c in frame.columns
+                 if formatting.kind_for_header(c) is None and pd.api.types.is_numeric_dtype(frame[c].dtype)}
+    match = re.search(r"\.(\d+)f", floatfmt)
+    places = int(match.group(1)) if match else 0
+    if index and (frame.index.name is not None or isinstance(frame.index, pd.MultiIndex)):
+        names = list(frame.index.names)
+        flat = frame.reset_index()
+        shown = formatting.format_rows(flat, lang, missing=MISSING, number_decimals=places) if rows else \
+            formatting.format_frame(flat, lang, missing=MISSING, number_decimals=places, kinds=kinds)
+        return shown.set_index(list(shown.columns[:len(names)]))
+    if rows:
+        flat = frame.reset_index() if index else frame
+        shown = formatting.format_rows(flat, lang, missing=MISSING, number_decimals=places)
+        return shown.set_index(shown.columns[0]).rename_axis(None) if index else shown
+    return formatting.format_frame(frame, lang, missing=MISSING, number_decimals=places, kinds=kinds)
+
+
+#: a cell that reads as a figure (``1,234.56``, ``+7.9%``, ``1.3倍``, ``2026-10``, a dash): right-aligned
+_FIGURE = re.compile(r"^[+\-−]?[\d,.]*\d[\d,.]*\s*(%|倍|×|万元|元)?$|^[—∞]$|^\d{4}-\d{2}(-\d{2})?$|^$")
+
+
+def _text_columns(shown: pd.DataFrame) -> set[int]:
+    """Positions of the columns of words (names, reasons): left-aligned, the figures right-aligned.  In a transposed
+    table (a measure per row) a column mixes words and figures: there each cell is aligned by what it holds."""
+    return {j for j in range(shown.shape[1])
+            if not all(_FIGURE.match(str(v).strip()) for v in shown.iloc[:, j].tolist())}
+
+
+def _is_text(v, column_is_text: bool) -> bool:
+    return column_is_text and not _FIGURE.match(str(v).strip())
+
+
+def _html_table(shown: pd.DataFrame, *, index: bool, classes: str, text: set[int]) -> str:
+    """A table of formatted cells (escaped): one header row (the index's name in its corner), the index as row
+    headers, columns of words marked ``sa-text`` (left-aligned)."""
+    esc = lambda v: html.escape(str(v))  # noqa: E731
+    corner = shown.index.name if shown.index.name is not None else (shown.columns.name or "")
+    head = ([f"<th>{esc(corner)}</th>"] if index else []) + [f"<th>{esc(c)}</th>" for c in shown.columns]
+    rows = []
+    for i in range(len(shown)):
+        cells = [f"<th>{esc(shown.index[i])}</th>"] if index else []
+        cells += [f"<td class=\"sa-text\">{esc(v)}</td>" if _is_text(v, j in text) else f"<td>{esc(v)}</td>"
+                  for j, v in enumerate(shown.iloc[i].tolist())]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<table border="0" class="dataframe {classes}">\n<thead>\n<tr style="text-align: right;">{"".join(head)}</tr>\n</thead>\n'
+            f'<tbody>\n{chr(10).join(rows)}\n</tbody>\n</table>')
+
+
+def _light_cells(table: str, lang: str) -> str:
+    """Cells holding a status light (红/黄/绿, red/yellow/green) get its colour, the colour of the cards and charts."""
+    for status in ("red", "yellow", "green"):
+        word = html.escape(value_label("light", status, lang))
+        for before in (f"<td>{word}</td>", f"<td class=\"sa-text\">{word}</td>"):
+            table = table.replace(before, f"<td class=\"sa-light sa-light-{status}\">{word}</td>")
+    return table
+
+
 def table_html(frame: pd.DataFrame, *, floatfmt: str = "{:,.0f}", index: bool = True, classes: str = "sa-matrix",
-               max_rows: int | None = MAX_ROWS, lang: str | None = None) -> str:
+               max_rows: int | None = MAX_ROWS, lang: str | None = None, rows: bool = False, unnamed: str | None = None) -> str:
     """A frame as an HTML table in its own scroll box (the page never scrolls sideways; the first column stays
-    in view, and a totals column at the right edge too): thousands separators, probabilities in %, missing
-    values as a dash.  Beyond ``max_rows`` rows the rest is in an expandable section below (rank the frame
+    in view, and a totals column at the right edge too), every cell through the formatting layer
+    (:func:`shown_cells`).  Beyond ``max_rows`` rows the rest is in an expandable section below (rank the frame
     worst first, so the rows that need attention are the ones shown)."""
-    formatters = {
-        col: (lambda v: MISSING if pd.isna(v) else f"{v * 100:.1f}%")
-        for col in frame.columns
-        if any(w in str(col).lower() for w in _PROBABILITY_WORDS) and pd.api.types.is_numeric_dtype(frame[col])
-    }
+    words = lang or _words(frame)
+    shown = shown_cells(frame, words, floatfmt=floatfmt, rows=rows, index=index, unnamed=unnamed)
     last = frame.columns[-1] if len(frame.columns) else ""
     last = last[-1] if isinstance(last, tuple) else last
     # the table is its own scroll box (no wrapper element: a table is all a table cell's text can produce)
     scroll = f"{classes} sa-scroll" + (" sa-has-total" if any(str(last).startswith(w) for w in _TOTAL_WORDS) else "")
 
-    def one(part: pd.DataFrame) -> str:
-        return part.to_html(float_format=lambda v: floatfmt.format(v), formatters=formatters or None, na_rep=MISSING,
-                            classes=scroll, border=0, index=index, escape=True)
+    text = _text_columns(shown)
 
-    if max_rows is None or len(frame) <= max_rows + 2:  # folding away one or two rows saves nothing
-        return one(frame)
-    words = lang or ("zh" if any("\u4e00" <= ch <= "\u9fff" for ch in "".join(map(str, frame.columns))) else "en")
-    more = html.escape(t("rows_more", words, n=len(frame) - max_rows))
-    return f"{one(frame.iloc[:max_rows])}<details class='sa-more'><summary>{more}</summary>{one(frame.iloc[max_rows:])}</details>"
+    def one(part: pd.DataFrame) -> str:
+        if isinstance(part.columns, pd.MultiIndex) or isinstance(part.index, pd.MultiIndex):
+            return _light_cells(part.to_html(na_rep=MISSING, classes=scroll, border=0, index=index, escape=True), words)
+        return _light_cells(_html_table(part, index=index, classes=scroll, text=text), words)
+
+    if max_rows is None or len(shown) <= max_rows + 2:  # folding away one or two rows saves nothing
+        return one(shown)
+    more = html.escape(t("rows_more", words, n=len(shown) - max_rows))
+    return f"{one(shown.iloc[:max_rows])}<details class='sa-more'><summary>{more}</summary>{one(shown.iloc[max_rows:])}</details>"
 
 
 def show_table(frame: pd.DataFrame, *, floatfmt: str = "{:,.0f}", index: bool = True, max_rows: int | None = MAX_ROWS,
-               lang: str | None = None) -> None:
+               lang: str | None = None, rows: bool = False, unnamed: str | None = None) -> None:
     """Display :func:`table_html` of ``frame`` (static output that survives in HTML)."""
-    show_html(table_html(frame, floatfmt=floatfmt, index=index, max_rows=max_rows, lang=lang))
+    show_html(table_html(frame, floatfmt=floatfmt, index=index, max_rows=max_rows, lang=lang, rows=rows, unnamed=unnamed))
 
 
 def target_vs_forecast(gap_month: pd.DataFrame, lang: str = "zh", *, title_key: str = "chart_target_vs_forecast"):
@@ -431,12 +505,12 @@ def scenario_tabs(run, lang: str = "zh") -> str:
         fig, ax = figure()
         plot_bridge(ax, res.bridge, lang)
         parts.append(img_tag(fig, alt=f"bridge {name}"))
-        parts.append(table_html(res.target_matrix(lang), max_rows=None))
+        parts.append(table_html(res.target_matrix(lang), max_rows=None, lang=lang, unnamed="money"))
         tables = res.tables(lang)
         staffing = tables["staffing_branch"]
-        parts.append(table_html(staffing, index=False))
+        parts.append(table_html(staffing, index=False, lang=lang))
         if len(res.adjustment_log):  # the audit trail: every manager adjustment with its reason
-            parts.append(table_html(tables["adjustment_log"], index=False, classes="sa-matrix sa-adjustments"))
+            parts.append(table_html(tables["adjustment_log"], index=False, classes="sa-matrix sa-adjustments", lang=lang))
         panes[res.scenario.label(lang)] = "".join(parts)
     return html_tabs(panes, name="scenarios")
 
@@ -534,7 +608,8 @@ def year_outlook(monthly: pd.DataFrame, lang: str = "zh", *, as_of=None, title_k
     if as_of is not None and closed.any() and open_.any():
         edge = x[closed].max() + 0.5
         ax.axvline(edge, color="#888", lw=1, ls=":")
-        ax.text(edge, ax.get_ylim()[1], " " + t("as_of_line", lang, as_of=f"{pd.Timestamp(as_of):%Y-%m-%d}"), va="top", fontsize=9, color="#555")
+        ax.text(edge, 0.985, " " + t("as_of_line", lang, as_of=f"{pd.Timestamp(as_of):%Y-%m-%d}"), va="top", fontsize=9, color="#555",
+                transform=ax.get_xaxis_transform(), bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})  # inside the frame
     ax.set_xticks(x, _month_labels(m[S.MONTH], lang))
     ax.set_ylim(bottom=0)
     ax.set_ylabel(t("wan_yuan", lang))
@@ -574,8 +649,9 @@ def history_forecast(history: pd.DataFrame, forecast: pd.DataFrame, lang: str = 
         ax.plot(mean.index, _wan(mean.values), color="#3b6ea5", lw=2, label=t("forecast", lang))
     if as_of is not None:
         ax.axvline(pd.Timestamp(as_of), color="#888", lw=1, ls=":")
-        ax.text(pd.Timestamp(as_of), ax.get_ylim()[1], " " + t("as_of_line", lang, as_of=f"{pd.Timestamp(as_of):%Y-%m-%d}"),
-                va="top", fontsize=9, color="#555")
+        ax.text(pd.Timestamp(as_of), 0.985, " " + t("as_of_line", lang, as_of=f"{pd.Timestamp(as_of):%Y-%m-%d}"),
+                va="top", fontsize=9, color="#555", transform=ax.get_xaxis_transform(),
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
     ax.set_ylim(bottom=0)
     ax.set_ylabel(t("wan_yuan", lang))
     ax.set_title(bilingual(title_key, lang))

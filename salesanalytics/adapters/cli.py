@@ -384,22 +384,28 @@ def _add_report(sub) -> None:
 
 def _cmd_report(args) -> int:
     from ..core import config
-    from ..core.exceptions import suggest
-    from . import report
+    from .kernels import Lanes
 
-    specs = None
-    if args.only:
-        nb_dir = config.NOTEBOOKS_DIR
-        known = {r.name: r for r in report.available_reports(nb_dir)}
-        for name in args.only:
-            if name.removesuffix(".ipynb") not in known:
-                raise ParameterError(f"no report '{name}'.{suggest(name, known)} Reports: {', '.join(known)}.")
-        specs = [known[n.removesuffix(".ipynb")] for n in args.only]
-    result = report.render_reports(
-        args.quarter, data_dir=args.data, out_dir=args.out, lang=args.lang,
-        parameters=report.parse_assignments(args.param), reports=specs, cell_timeout=args.cell_timeout, jobs=args.jobs,
-        sources=args.sources, pdf=args.pdf,
-    )
+    # the kernels start first, and boot while this process imports pandas, papermill and nbconvert
+    # and computes the quarter's state (see kernels.py); the lanes end with the run, interrupted or not
+    n_lanes = min(max(1, int(args.jobs)), len(args.only)) if args.only else max(1, int(args.jobs))
+    with Lanes(n_lanes, cwd=config.NOTEBOOKS_DIR) as lanes:
+        from ..core.exceptions import suggest
+        from . import report
+
+        specs = None
+        if args.only:
+            nb_dir = config.NOTEBOOKS_DIR
+            known = {r.name: r for r in report.available_reports(nb_dir)}
+            for name in args.only:
+                if name.removesuffix(".ipynb") not in known:
+                    raise ParameterError(f"no report '{name}'.{suggest(name, known)} Reports: {', '.join(known)}.")
+            specs = [known[n.removesuffix(".ipynb")] for n in args.only]
+        result = report.render_reports(
+            args.quarter, data_dir=args.data, out_dir=args.out, lang=args.lang,
+            parameters=report.parse_assignments(args.param), reports=specs, cell_timeout=args.cell_timeout, jobs=args.jobs,
+            sources=args.sources, pdf=args.pdf, lanes=lanes,
+        )
     for r in result.reports:
         print(text("cli_report_line", args.lang, file=r["file"], seconds=r["seconds"], title=r["title"]))
     print(text("cli_report_done", args.lang, quarter=result.quarter, n=len(result.reports), seconds=result.seconds))
@@ -727,7 +733,7 @@ def _cmd_customers(args) -> int:
         print(text("cli_customers_clv", lang, months=s["clv_horizon_months"], clv=s["clv_total"], n=s["clv_customers"], repeat=s["clv_repeat_buyers"]))
     if s["unassigned_lines"] or s["unassigned_hours"]:
         print(text("cli_customers_unassigned", lang, lines=s["unassigned_lines"], gp=s["unassigned_gross_profit"], hours=s["unassigned_hours"]))
-    views = model.tables(lang)
+    views = model.tables(lang, names=("advice", "top_actions"))
     print(text("cli_customers_branches", lang))
     _show(views["advice"], lang)
     print(text("cli_customers_actions", lang))

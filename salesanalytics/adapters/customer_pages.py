@@ -20,7 +20,7 @@ from ..core.periods import quarter_end
 from ..core.exceptions import DataError
 from ..core.labels import bilingual, check_lang, t, value
 from ..methods.customers import CustomerValue, display_table, top_assets
-from . import cache, charts, io
+from . import cache, charts, executive, formatting, io
 
 #: CSS classes the browser tests look for.
 CSS = {
@@ -130,7 +130,7 @@ def customers_explorer(model: CustomerValue, *, lang: str = "zh", top: int = 15)
         current = model.with_rules(**{k: w.value for k, w in sliders.items()})
         panel.model = current
         head.value = f"<p>{html.escape(headline(current, lang))}</p>" + charts.table_html(_class_counts(current, lang), floatfmt="{:,.1f}", index=False)
-        table.value = charts.table_html(current.tables(lang)["top_actions"].head(int(top)), index=False)
+        table.value = charts.table_html(current.tables(lang, names=("top_actions",))["top_actions"].head(int(top)), index=False)
 
     for w in sliders.values():
         w.observe(update, names="value")
@@ -140,7 +140,7 @@ def customers_explorer(model: CustomerValue, *, lang: str = "zh", top: int = 15)
 
 def page_tables(model: CustomerValue, lang: str = "zh", top: int = 15) -> dict[str, pd.DataFrame]:
     """The page's tables, labelled: top assets, largest opportunity costs, time map, advice, rules, lifetime model."""
-    views = model.tables(lang)
+    views = model.tables(lang, names=("time_map", "rules", "advice", "top_actions", "lifetime"))  # not a reason per customer
     people = model.salespeople().sort_values("net_gain_per_month", ascending=False, kind="stable").head(int(top))
     out = {
         "classes": _class_counts(model, lang),
@@ -149,8 +149,94 @@ def page_tables(model: CustomerValue, lang: str = "zh", top: int = 15) -> dict[s
         "time_map": views["time_map"],
         "people": display_table(people.drop(columns=["watch_hours", "unassigned_hours", "asset_gp"]), lang),
         "branches": views["advice"],
-        "rules": views["rules"],
+        "rules": _shown_values(views["rules"], rule_kinds(model), lang),
     }
     if "lifetime" in views:
-        out["lifetime"] = views["lifetime"]
+        out["lifetime"] = _shown_values(views["lifetime"], LIFETIME_KINDS, lang)
     return out
+
+
+#: the kind of each classification rule whose name does not say it (the rest: :func:`formatting.kind_for`)
+_RULE_KINDS = {"asset_min_value": "money", "asset_min_referrals": "count", "referral_credit": "fraction",
+               "reprice_margin_gap": "fraction", "small_order_share": "fraction"}
+#: the lifetime model's summary rows, in the order of its table
+LIFETIME_KINDS = ["count", "count", "count", "percent", "precise", "precise", "precise", "precise", "precise", "precise", "money",
+                  "number", "money"]
+
+
+def rule_kinds(model: CustomerValue) -> list[str]:
+    """The kind of each row of the rules table (the rules, the default hours per activity, the threshold and the rate)."""
+    rules = [_RULE_KINDS.get(k) or formatting.kind_for(k) or "number" for k in model.rules_.__dataclass_fields__]
+    return rules + ["number"] * len(model.default_hours_) + ["money", "money"]  # default hours: 0.25 h stays 0.25
+
+
+def _shown_values(table: pd.DataFrame, kinds: list[str], lang: str) -> pd.DataFrame:
+    """A two-column table of (measure, value) with each value as text by its row's kind (the one formatting layer)."""
+    if len(kinds) != len(table):  # the method's rows changed: formatted by their values instead of mislabelled
+        return table
+    out = table.astype(object).copy()
+    out.iloc[:, -1] = [formatting.format_value(v, k, lang, missing="—") for v, k in zip(table.iloc[:, -1].tolist(), kinds)]
+    return out
+
+
+# ----------------------------------------------------------------------------
+# the first screen: key-figure cards (the classes in the chart's and tables' colours) and narrative
+# ----------------------------------------------------------------------------
+#: each class's card status: the colour the chart and the tables give it (asset green, watch yellow, liability red)
+CLASS_STATUS = {"asset": "green", "watch": "yellow", "liability": "red"}
+
+
+def _pct(v, lang: str) -> str:
+    return formatting.format_value(v, "percent", lang)
+
+
+def key_cards(model: CustomerValue, lang: str = "zh") -> list[dict]:
+    """Asset, watch and liability customers (count, share of time and of gross profit), the opportunity cost (万元)
+    and the gross profit a month moving the liability time would gain (万元)."""
+    check_lang(lang)
+    s = model.summary()
+    wan = formatting.unit_word("money_wan", lang)
+    cards = []
+    for k in ("asset", "watch", "liability"):
+        gp = s.get(f"{k}_gp_pct")
+        sub = (t("cu_card_class_sub", lang, hours=_pct(s[f"{k}_hours_pct"], lang), gp=_pct(gp, lang)) if gp is not None
+               else t("cu_card_class_sub_hours", lang, hours=_pct(s[f"{k}_hours_pct"], lang)))
+        cards.append({"key": f"{k}_customers", "label": t(f"cu_card_{k}", lang), "value": formatting.format_value(s[f"{k}_customers"], "count", lang),
+                      "unit": "", "raw": s[f"{k}_customers"], "status": CLASS_STATUS[k], "sub": sub, "word": ""})
+    cards.append({"key": "opportunity_cost", "label": t("cu_card_oc", lang), "value": formatting.money_wan(s["opportunity_cost"], lang, unit=False),
+                  "unit": wan, "raw": s["opportunity_cost"], "status": "neutral", "sub": t("cu_card_oc_sub", lang)})
+    cards.append({"key": "net_gain_per_month", "label": t("cu_card_gain", lang), "value": formatting.money_wan(s["net_gain_per_month"], lang, unit=False),
+                  "unit": wan, "raw": s["net_gain_per_month"], "status": "neutral",
+                  "sub": t("cu_card_gain_sub", lang, hours=formatting.format_value(s["hours_freed_per_month"], "count", lang))})
+    return cards
+
+
+def narrative_html(model: CustomerValue, lang: str = "zh") -> str:
+    """The period, who brings the gross profit and who takes the time, and the decision asked (money in 万元)."""
+    check_lang(lang)
+    s = model.summary()
+
+    def count(v) -> str:
+        return html.escape(formatting.format_value(v, "count", lang))
+
+    def pct(v) -> str:
+        return html.escape(_pct(v, lang))
+
+    def wan(key: str) -> str:
+        return executive.money_span(key, s[key], lang, source="customers")
+
+    sentences = [
+        executive.fill_html("cu_narrative_period", lang, start=html.escape(str(s["start"])), as_of=html.escape(str(s["as_of"])),
+                            customers=count(s["customers"]), gp=wan("gross_profit")),
+        executive.fill_html("cu_narrative_split", lang, asset=count(s["asset_customers"]), asset_gp=pct(s["asset_gp_pct"]),
+                            liability=count(s["liability_customers"]), liability_hours=pct(s["liability_hours_pct"]),
+                            liability_gp=pct(s["liability_gp_pct"])),
+    ]
+    decision = executive.fill_html("cu_narrative_decision", lang, hours=count(s["hours_freed_per_month"]), net=wan("net_gain_per_month"))
+    return ("<div class='sa-narrative'>" + "".join(f"<p>{x}</p>" for x in sentences)
+            + f"<p class='sa-decision'><strong>{decision}</strong></p></div>")
+
+
+def first_screen_html(model: CustomerValue, lang: str = "zh") -> str:
+    """What the customer page opens with: the key-figure cards and the narrative."""
+    return executive.cards_html(key_cards(model, lang), lang) + narrative_html(model, lang)

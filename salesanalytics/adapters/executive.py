@@ -11,15 +11,20 @@ with the summary's key and exact value, so a test (or a reader's script) can che
 from __future__ import annotations
 
 import html
+import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..core import config
 from ..core import schema as S
 from ..core.labels import check_lang, label_columns, t, value
 from ..methods import tracking
 from ..methods.tracking.common import DEFAULT_THRESHOLDS as THRESHOLDS
-from . import charts, formatting
+from ..orchestration.cycle import quarter_changes
+from . import charts, formatting, io
 from .pages import labelled
 
 RISKY = ("at risk", "out of reach")
@@ -35,19 +40,18 @@ HEADLINE_KEYS = ("as_of", "quarter", "annual_target_yuan", "ytd_actual_yuan", "y
 # number formats of the headline (the tests format summary.json the same way)
 # ----------------------------------------------------------------------------
 def fmt_yuan(amount: float) -> str:
-    """Whole yuan with thousands separators (``-0`` reads ``0``)."""
-    out = f"{float(amount):,.0f}"
-    return "0" if out == "-0" else out
+    """Whole yuan with thousands separators (``-0`` reads ``0``), through the one formatting layer."""
+    return formatting.fixed(amount, 0)
 
 
 def fmt_pct(percent: float) -> str:
     """A value already in percent, one decimal: ``97.23`` → ``97.2%``."""
-    return f"{float(percent):.1f}%"
+    return formatting.format_value(float(percent), "percent")
 
 
 def fmt_probability(p: float) -> str:
     """A probability (0…1) in percent, one decimal: ``0.03`` → ``3.0%``."""
-    return f"{float(p) * 100:.1f}%"
+    return formatting.format_value(float(p), "fraction")
 
 
 #: how each summary figure is written on a page
@@ -67,13 +71,16 @@ def figure_span(summary: dict, key: str, shown: str | None = None) -> str:
     return f'<span class="sa-figure" data-key="{html.escape(key)}" data-value="{html.escape(data)}">{html.escape(text)}</span>'
 
 
-def _fill(key: str, lang: str, **spans: str) -> str:
-    """The sentence ``key`` escaped, with ready-made HTML (the figure spans) put into its fields."""
+def fill_html(key: str, lang: str, **spans: str) -> str:
+    """The sentence ``key`` escaped, with ready-made HTML (the figure spans, escaped text) put into its fields."""
     marks = {name: f"\x00{name}\x00" for name in spans}
     out = html.escape(t(key, lang, **marks))
     for name, span in spans.items():
         out = out.replace(marks[name], span)
     return out
+
+
+_fill = fill_html
 
 
 # ----------------------------------------------------------------------------
@@ -149,19 +156,26 @@ def key_cards(summary: dict, lang: str = "zh", *, compact: bool = False) -> list
     return cards[1:4] if compact else cards
 
 
-def key_cards_html(summary: dict, lang: str = "zh", *, compact: bool = False) -> str:
-    """:func:`key_cards` as a row of cards; each carries its summary key and exact value (``data-card``,
-    ``data-value``) and says its status in words as well as in colour."""
+def cards_html(cards: list[dict], lang: str = "zh") -> str:
+    """A row of key-figure cards: each card's ``key``, ``label``, ``value``, ``unit``, ``sub``, ``status`` (green / yellow /
+    red / neutral) and ``raw`` (its exact value, carried as ``data-value``); the status is said in words as well as in colour."""
     out = []
-    for card in key_cards(summary, lang, compact=compact):
-        raw = summary[card["key"]]
+    for card in cards:
         status = card["status"]
-        word = "" if status == "neutral" else f"<span class='sa-card-status'>{html.escape(t('card_status_' + status, lang))}</span>"
+        raw = card.get("raw")
+        data = "" if raw is None else repr(float(raw))
+        said = card.get("word", "" if status == "neutral" else t("card_status_" + status, lang))
+        word = f"<span class='sa-card-status'>{html.escape(said)}</span>" if said else ""
         out.append(f"<div class='sa-card sa-status-{status}' data-card='{html.escape(card['key'])}' data-status='{status}' "
-                   f"data-value='{html.escape(repr(float(raw)))}'><div class='sa-card-label'>{html.escape(card['label'])}{word}</div>"
+                   f"data-value='{html.escape(data)}'><div class='sa-card-label'>{html.escape(card['label'])}{word}</div>"
                    f"<div class='sa-card-value'>{html.escape(card['value'])}<span class='sa-card-unit'>{html.escape(card['unit'])}</span></div>"
                    f"<div class='sa-card-sub'>{html.escape(card['sub'])}</div></div>")
     return f"<div class='sa-cards'>{''.join(out)}</div>"
+
+
+def key_cards_html(summary: dict, lang: str = "zh", *, compact: bool = False) -> str:
+    """:func:`key_cards` as a row of cards (:func:`cards_html`); each carries its summary key and exact value."""
+    return cards_html([dict(card, raw=summary[card["key"]]) for card in key_cards(summary, lang, compact=compact)], lang)
 
 
 def quarter_headline_html(summary: dict, lang: str = "zh", *, compact: bool = False) -> str:
@@ -178,9 +192,10 @@ def quarter_headline_html(summary: dict, lang: str = "zh", *, compact: bool = Fa
             f"<p class='sa-headline-note'>{note}</p></details></div>")
 
 
-def first_screen_html(state, lang: str = "zh", *, compact: bool = False) -> str:
-    """What every quarter page opens with: the key-figure cards and the two or three sentences of narrative."""
-    return quarter_headline_html(state.summary, lang, compact=compact) + narrative_html(state, lang)
+def first_screen_html(state, lang: str = "zh", *, compact: bool = False, reports_dir: str | os.PathLike | None = None) -> str:
+    """What every quarter page opens with: the key-figure cards and the few sentences of narrative (with what
+    changed since the previous quarter; ``reports_dir``: see :func:`previous_summary`)."""
+    return quarter_headline_html(state.summary, lang, compact=compact) + narrative_html(state, lang, reports_dir=reports_dir)
 
 
 def headline_html(rows: list[tuple[str, str]]) -> str:
@@ -220,7 +235,7 @@ def risks(outlook: pd.DataFrame, lang: str = "zh", top: int = 5) -> pd.DataFrame
 def risks_html(outlook: pd.DataFrame, lang: str = "zh", top: int = 5) -> str:
     """:func:`risks` as a table, or a sentence when no branch is below 50 %."""
     frame = risks(outlook, lang, top)
-    return charts.table_html(frame, index=False) if len(frame) else f"<p>{html.escape(t('no_risks', lang))}</p>"
+    return charts.table_html(frame, index=False, lang=lang) if len(frame) else f"<p>{html.escape(t('no_risks', lang))}</p>"
 
 
 def deliveries(review: dict, lang: str = "zh") -> pd.DataFrame:
@@ -251,7 +266,7 @@ def deliveries(review: dict, lang: str = "zh") -> pd.DataFrame:
     rest = out[out[S.BRANCH] != tracking.COMPANY].sort_values("change_pct", ascending=False, na_position="last")
     out = pd.concat([company, rest], ignore_index=True)
     out[S.BRANCH] = out[S.BRANCH].where(out[S.BRANCH] != tracking.COMPANY, t("tracking_company", lang))
-    out["change_pct"] = [("—" if pd.isna(v) else f"{v:+.1f}%") for v in out["change_pct"]]
+    out["change_pct"] = [formatting.format_value(v, "percent", lang, signed=True, missing="—") for v in out["change_pct"]]
     return label_columns(out, lang, "presentation", keep=keep)
 
 
@@ -297,22 +312,99 @@ def actions_html(state, lang: str = "zh") -> str:
                                             probability=fmt_probability(s["probability_with_actions"]))) + "</p>")
     table = hires(res.staffing_branch, lang)
     if len(table):
-        parts.append(charts.table_html(table, index=False))
+        parts.append(charts.table_html(table, index=False, lang=lang))
     else:
         parts.append(f"<p>{html.escape(t('no_hires', lang))}</p>")
     return f"<div class='sa-actions' data-as-of='{state.as_of:%Y-%m-%d}'>{''.join(parts)}</div>"
 
 
-def narrative_html(state, lang: str = "zh", *, attention: int = 3) -> str:
-    """Two or three sentences: where we stand, where the year ends, who needs attention and the decision asked."""
+#: the figures of the previous report's summary.json the narrative compares (each must be a number)
+PREVIOUS_KEYS = ("outlook_yuan", "probability", "ytd_attainment_pct")
+
+
+def previous_summary(quarter: str, reports_dir: str | os.PathLike | None = "") -> dict | None:
+    """The previous quarter's ``summary.json`` (``<reports_dir>/<previous quarter>/summary.json``) when it exists,
+    is that quarter's, of the same year, and carries :data:`PREVIOUS_KEYS` as numbers; else None — a missing,
+    unreadable or damaged file never fails a page.  ``reports_dir``: ``""`` the reports folder
+    (``config.REPORTS_DIR``), None: do not look.  None in a year's first quarter."""
+    if reports_dir is None:
+        return None
+    year, q = int(str(quarter)[:4]), int(str(quarter)[-1])
+    if q == 1:
+        return None
+    previous = f"{year}Q{q - 1}"
+    try:
+        data = json.loads(io.read_text(Path(reports_dir or config.REPORTS_DIR) / previous / "summary.json"))
+    except (OSError, ValueError, RecursionError):  # absent, unreadable, not UTF-8 or not JSON: no comparison
+        return None
+    if not isinstance(data, dict) or data.get("quarter") != previous:
+        return None
+    if any(isinstance(data.get(k), bool) or not isinstance(data.get(k), (int, float)) or not np.isfinite(data.get(k)) for k in PREVIOUS_KEYS):
+        return None
+    return data
+
+
+def money_span(key: str, amount: float, lang: str, *, source: str = "summary") -> str:
+    """A money figure of a sentence in 万元 (the cards' text) with its exact value:
+    ``<span class="sa-figure" data-figure=key data-source=… data-value=…>23,628.5万元</span>``."""
+    return (f'<span class="sa-figure" data-figure="{html.escape(key)}" data-source="{source}" data-value="{html.escape(repr(float(amount)))}">'
+            f'{html.escape(formatting.money_wan(amount, lang))}</span>')
+
+
+def value_span(key: str, raw, shown: str, *, source: str = "summary") -> str:
+    """A non-money figure of a sentence (a percentage, points) with its exact value."""
+    data = "" if raw is None else repr(float(raw))
+    return f'<span class="sa-figure" data-figure="{html.escape(key)}" data-source="{source}" data-value="{data}">{html.escape(shown)}</span>'
+
+
+def _points(change) -> str:
+    return "—" if change is None else formatting.fixed(change, 1, signed=True)
+
+
+def changes_sentences(state, lang: str = "zh", *, previous: dict | None = None) -> list[str]:
+    """What changed since the previous quarter, as HTML sentences: in Q1 that this is the year's first review;
+    else year-to-date attainment at the previous quarter end against today's and this quarter's own attainment
+    (:func:`~salesanalytics.orchestration.cycle.quarter_changes`, from the state), then the previous report's
+    outlook and probability against today's (``previous``: its summary.json, :func:`previous_summary`)."""
+    check_lang(lang)
+    c = quarter_changes(state)
+    if c["first_review"]:
+        return [html.escape(t("narrative_first_review", lang))]
+    s = state.summary
+    pct = lambda key, v, source="changes": value_span(key, v, "—" if v is None else fmt_pct(v), source=source)  # noqa: E731
+    change = _fill("narrative_change", lang, previous_as_of=html.escape(c["previous_as_of"]),
+                   previous_pct=pct("previous_ytd_attainment_pct", c["previous_ytd_attainment_pct"]),
+                   pct=pct("ytd_attainment_pct", s["ytd_attainment_pct"], "summary"),
+                   change=value_span("ytd_attainment_change_pts", c["ytd_attainment_change_pts"], _points(c["ytd_attainment_change_pts"]), source="changes"),
+                   quarter_actual=money_span("quarter_actual_yuan", c["quarter_actual_yuan"], lang, source="changes"),
+                   quarter_pct=pct("quarter_attainment_pct", c["quarter_attainment_pct"]))
+    if previous is None:
+        report = html.escape(t("narrative_change_no_report", lang, previous_quarter=c["previous_quarter"]))
+    else:
+        report = _fill("narrative_change_outlook", lang, previous_quarter=html.escape(c["previous_quarter"]),
+                       previous_outlook=money_span("outlook_yuan", previous["outlook_yuan"], lang, source="previous"),
+                       previous_probability=value_span("probability", previous["probability"], fmt_probability(previous["probability"]), source="previous"))
+    out = [change, report]
+    return out
+
+
+def narrative_html(state, lang: str = "zh", *, attention: int = 3, reports_dir: str | os.PathLike | None = None) -> str:
+    """A few sentences: where we stand, what changed since the previous quarter, where the year ends, who needs
+    attention and the decision asked.  Money in 万元 as on the cards; every figure a span with its exact value.
+    ``reports_dir``: where the previous quarter's report is (see :func:`previous_summary`; None: not read)."""
     check_lang(lang)
     s = state.summary
-    span = lambda key: figure_span(s, key)  # noqa: E731  (short local alias)
+    wan = lambda key: money_span(key, s[key], lang)  # noqa: E731  (short local aliases)
+    span = lambda key, shown: value_span(key, s[key], shown)  # noqa: E731
+    change, report = (changes_sentences(state, lang, previous=previous_summary(state.quarter, reports_dir)) + [""])[:2]
+    gap = "" if lang == "zh" else " "  # between sentences of one paragraph
     sentences = [
-        _fill("narrative_standing", lang, as_of=span("as_of"), ytd=span("ytd_actual_yuan"), pct=span("ytd_attainment_pct")),
-        _fill("narrative_outlook", lang, outlook=span("outlook_yuan"), p10=span("outlook_p10_yuan"), p90=span("outlook_p90_yuan"),
-              target=span("annual_target_yuan"), probability=span("probability")),
-        _fill("narrative_remaining", lang, remaining=span("remaining_task_yuan")),
+        _fill("narrative_standing", lang, as_of=html.escape(str(s["as_of"])), ytd=wan("ytd_actual_yuan"),
+              pct=span("ytd_attainment_pct", fmt_pct(s["ytd_attainment_pct"]))) + gap + change,
+        gap.join(x for x in (
+            _fill("narrative_outlook", lang, outlook=wan("outlook_yuan"), p10=wan("outlook_p10_yuan"), p90=wan("outlook_p90_yuan"),
+                  target=wan("annual_target_yuan"), probability=span("probability", fmt_probability(s["probability"]))),
+            report, _fill("narrative_remaining", lang, remaining=wan("remaining_task_yuan"))) if x),
     ]
     outlook = state.review["outlook"]
     weak = outlook[(outlook[S.BRANCH] != tracking.COMPANY) & (outlook["prob_reach_target"] < RISK_PROBABILITY)]
@@ -330,3 +422,78 @@ def narrative_html(state, lang: str = "zh", *, attention: int = 3) -> str:
         decision = t("narrative_no_decision", lang)
     return ("<div class='sa-narrative'>" + "".join(f"<p>{x}</p>" for x in sentences)
             + f"<p class='sa-decision' data-as-of='{state.as_of:%Y-%m-%d}'><strong>{html.escape(decision)}</strong></p></div>")
+
+
+# ----------------------------------------------------------------------------
+# the backward (倒推法) page's first screen: the plan's key figures and what they mean
+# ----------------------------------------------------------------------------
+def _times(v, lang: str) -> str:
+    return formatting.format_value(v, "ratio", lang)
+
+
+def backward_cards(planner, lang: str = "zh") -> list[dict]:
+    """The backward plan's key-figure cards: target, sales needed, capacity today (red when the task needs more than
+    the realistic multiple of it, as the per-head table's ⚠; yellow above 1×), people to add and the flagged branch-months."""
+    check_lang(lang)
+    s = planner.summary()
+    wan = formatting.unit_word("money_wan", lang)
+    realistic = float(getattr(planner.plan, "realistic_multiple", 1.5))
+    multiple = float(s["capacity_multiple"])
+    capacity_status = "green" if multiple <= 1 else "yellow" if multiple <= realistic else "red"
+    hires, gap = int(s["extra_heads_needed"]), float(s["open_gap_yuan"])
+    cells = len(planner.branch_names_) * 12
+    flagged = int(s["cells_flagged"])
+    return [
+        {"key": "target_yuan", "label": t("bw_card_target", lang, kind=value("target_kind", s["target_kind"], lang)),
+         "value": _wan(s["target_yuan"], lang, unit=False), "unit": wan, "raw": s["target_yuan"], "status": "neutral",
+         "sub": t("bw_card_target_sub", lang, gp=_wan(s["gross_profit_required_yuan"], lang), margin=formatting.percent(s["effective_margin"], lang))},
+        {"key": "revenue_required_yuan", "label": t("bw_card_sales", lang), "value": _wan(s["revenue_required_yuan"], lang, unit=False),
+         "unit": wan, "raw": s["revenue_required_yuan"], "status": "neutral",
+         "sub": t("bw_card_sales_sub", lang, branches=int(s["branches"]), new=len(s["new_branches"] or ()))},
+        {"key": "capacity_gross_profit_yuan", "label": t("bw_card_capacity", lang), "value": _wan(s["capacity_gross_profit_yuan"], lang, unit=False),
+         "unit": wan, "raw": s["capacity_gross_profit_yuan"], "status": capacity_status,
+         "sub": t("bw_card_capacity_sub", lang, multiple=_times(multiple, lang))},
+        {"key": "extra_heads_needed", "label": t("bw_card_hires", lang), "value": formatting.format_value(hires, "count", lang),
+         "unit": t("people", lang), "raw": hires, "status": "red" if gap > 0 else "yellow" if hires > 0 else "green",
+         "sub": t("bw_card_hires_sub", lang, cost=_wan(s["staffing_cost_yuan"], lang))},
+        {"key": "cells_flagged", "label": t("bw_card_flagged", lang), "value": formatting.format_value(flagged, "count", lang), "unit": "",
+         "raw": flagged, "status": "red" if flagged else "green",
+         "sub": t("bw_card_flagged_sub", lang, cells=cells, multiple=_times(realistic, lang))},
+    ]
+
+
+def backward_narrative_html(planner, lang: str = "zh") -> str:
+    """The backward plan in a few sentences (money in 万元 as on the cards): the chain target → gross profit → sales,
+    today's capacity, the most stretched month, the staffing plan, and the decision asked."""
+    check_lang(lang)
+    s = planner.summary()
+    w = lambda key: money_span(key, s[key], lang, source="plan")  # noqa: E731
+    kind = value("target_kind", s["target_kind"], lang)
+    margin = formatting.percent(s["effective_margin"], lang)
+    gap = "" if lang == "zh" else " "  # between sentences of one paragraph
+    capacity = [_fill("bw_narrative_capacity", lang, capacity=w("capacity_gross_profit_yuan"), multiple=html.escape(_times(s["capacity_multiple"], lang)))]
+    if s["peak_branch"] is not None:
+        capacity.append(html.escape(t("bw_narrative_peak", lang, branch=s["peak_branch"], month=value("plan_month", s["peak_month"].month, lang),
+                                      ratio=_times(s["peak_vs_today"], lang))))
+    hires = int(s["extra_heads_needed"])
+    staffing = []
+    if hires:
+        staffing.append(_fill("bw_narrative_staffing", lang, hires=html.escape(formatting.format_value(hires, "count", lang)),
+                              cost=w("staffing_cost_yuan"), revenue=w("revenue_with_staffing_yuan")))
+    if s["open_gap_yuan"] > 0:
+        staffing.append(_fill("bw_narrative_open_gap", lang, gap=w("open_gap_yuan")))
+    sentences = [_fill("bw_narrative_chain", lang, kind=html.escape(kind), target=w("target_yuan"), gp=w("gross_profit_required_yuan"),
+                       margin=html.escape(margin), revenue=w("revenue_required_yuan")), gap.join(capacity)]
+    if staffing:
+        sentences.append(gap.join(staffing))
+    decision = t("bw_narrative_decision", lang, hires=formatting.format_value(hires, "count", lang)) if hires else t("bw_narrative_no_decision", lang)
+    return ("<div class='sa-narrative'>" + "".join(f"<p>{x}</p>" for x in sentences)
+            + f"<p class='sa-decision'><strong>{html.escape(decision)}</strong></p></div>")
+
+
+def backward_first_screen_html(planner, lang: str = "zh", *, exact_html: str = "") -> str:
+    """What the backward page opens with: the plan's key-figure cards and its narrative; ``exact_html`` (the figures
+    to the fen) folded between them, as on the quarter pages."""
+    exact = (f"<details class='sa-headline-exact'><summary>{html.escape(t('headline_exact', lang))}</summary>{exact_html}</details>"
+             if exact_html else "")
+    return f"<div class='sa-headline'>{cards_html(backward_cards(planner, lang), lang)}{exact}</div>" + backward_narrative_html(planner, lang)

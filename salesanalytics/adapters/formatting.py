@@ -345,14 +345,40 @@ def unit_word(kind: str, lang: str = "zh") -> str:
 
 
 def format_frame(frame: pd.DataFrame, lang: str = "zh", *, domain: str | None = None, kinds: Mapping | None = None,
-                 missing: str = "") -> pd.DataFrame:
-    """``frame`` with every cell as text by its column's kind (columns keys or labelled headers; the index kept)."""
+                 missing: str = "", number_decimals: int | None = None) -> pd.DataFrame:
+    """``frame`` with every cell as text by its column's kind (columns keys or labelled headers; the index kept).
+
+    ``number_decimals``: the precision of plain measures (kind ``number``: scores, columns nobody named).
+    """
     out = pd.DataFrame(index=frame.index)
     for pos, col in enumerate(frame.columns):
         values = frame.iloc[:, pos]
         kind = column_kind(col, values.tolist(), domain=domain, kinds=kinds)
-        out[col] = [format_value(v, kind, lang, missing=missing) for v in values.tolist()]
+        places = number_decimals if kind == "number" else None
+        out[pos] = [format_value(v, kind, lang, missing=missing, decimals=places) for v in values.tolist()]
     out.columns = frame.columns
+    return out
+
+
+def row_kinds(labels: Iterable) -> list[str | None]:
+    """The kind of each row of a transposed table (one measure per row, e.g. the plans side by side), from the
+    row's label as a header (``本期实际总成本(元)`` -> money); None where the label says nothing."""
+    return [kind_for_header(str(v)) if isinstance(v, str) else None for v in labels]
+
+
+def format_rows(frame: pd.DataFrame, lang: str = "zh", *, label_column: int = 0, missing: str = "",
+                number_decimals: int | None = None) -> pd.DataFrame:
+    """A transposed table (a measure per row, its label in column ``label_column``) with every cell as text by its
+    row's kind; a row whose label tells nothing is formatted by its values."""
+    kinds = row_kinds(frame.iloc[:, label_column].tolist())
+    out = frame.astype(object).copy()
+    for i, kind in enumerate(kinds):
+        row = [v for j, v in enumerate(frame.iloc[i].tolist()) if j != label_column]
+        kind = kind or kind_for_values([v for v in row if not isinstance(v, str)])
+        places = number_decimals if kind == "number" else None
+        for j in range(frame.shape[1]):
+            if j != label_column:
+                out.iat[i, j] = format_value(frame.iat[i, j], kind, lang, missing=missing, decimals=places)
     return out
 
 
@@ -376,4 +402,4 @@ def excel_value(v, kind: str | None):
 
 
 __all__ = ["KINDS", "OVERRIDES", "KEY_KINDS", "kind_for", "kind_for_header", "kind_for_values", "column_kind", "fixed", "format_value",
-           "money", "money_wan", "percent", "unit_word", "format_frame", "excel_format", "excel_value"]
+           "money", "money_wan", "percent", "unit_word", "format_frame", "row_kinds", "format_rows", "excel_format", "excel_value"]

@@ -243,3 +243,44 @@ def evaluation(state) -> dict:
 def mean_score_by_branch(evaluation: dict) -> pd.Series:
     """Average score per branch (lowest first), for the scorecard's bar chart."""
     return evaluation["scores"].groupby(S.BRANCH)["score"].mean().sort_values()
+
+
+#: the incentive plans' comparison, one measure per row (the rows of ``IncentiveSimulator.comparison``)
+PLAN_MEASURES = ("basis", "total_cost_yuan", "cost_pct_revenue", "cost_pct_gross_profit", "cost_p10_yuan", "cost_p50_yuan",
+                 "cost_p90_yuan", "cost_pct_gross_profit_p90", "top_quintile_mean", "bottom_quintile_mean", "top_bottom_ratio",
+                 "top_quintile_share", "paid_people", "flag_gross_profit")
+#: the kind of the measures whose name does not say it (the rest: :func:`formatting.kind_for`)
+_PLAN_KINDS = {"top_quintile_mean": "money", "bottom_quintile_mean": "money"}
+
+
+def plan_comparison(evaluation: dict, lang: str = "zh") -> pd.DataFrame:
+    """The incentive plans side by side (a column per plan, a row per measure), every figure through the one
+    formatting layer from the simulator's exact summary (``plan_summary``): money in 元 to the fen, shares in %
+    with one decimal, the top/bottom ratio as 倍/×, people as ``paid / scored``."""
+    from ..core.labels import text, value
+    from ..methods.scorecard import DOMAIN
+    from . import formatting
+
+    check_lang(lang)
+    summary = evaluation["plan_summary"]
+    # the flag's sentence (with the plans' threshold) is the method's own text: taken from its comparison table
+    method = evaluation["plan_comparison"]
+    flag_row = method[method.iloc[:, 0] == label("flag_gross_profit", lang, DOMAIN)]
+
+    def cell(key: str, r) -> str:
+        if key == "basis":
+            return value("basis", r["basis"], lang)
+        if key == "paid_people":
+            return f"{int(r['paid_people']):,} / {int(r['people']):,}"
+        if key == "flag_gross_profit":
+            if not r["flag_gross_profit"]:
+                return text("no_flag", lang)
+            return str(flag_row.iloc[0][r[f"label_{lang}"]]) if len(flag_row) and r[f"label_{lang}"] in flag_row else "⚠"
+        v = r[key]
+        if key == "top_bottom_ratio" and v == float("inf"):
+            return "∞"
+        return formatting.format_value(v, _PLAN_KINDS.get(key) or formatting.kind_for(key, DOMAIN), lang, missing="—")
+
+    table = {r[f"label_{lang}"]: [cell(key, r) for key in PLAN_MEASURES] for _, r in summary.iterrows()}
+    measure = label("measure", lang, DOMAIN)
+    return pd.DataFrame({measure: [label(key, lang, DOMAIN) for key in PLAN_MEASURES], **table})

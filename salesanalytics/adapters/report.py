@@ -63,7 +63,7 @@ TEMPLATE_NAME = "sa_report"
 #: Cells removed from the HTML (the parameters and papermill's bookkeeping).
 HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "papermill-error-cell-tag"})
 #: Parameters the pipeline fills in itself, where a notebook declares them.
-PIPELINE_PARAMETERS = ("quarter", "data_dir", "lang", "interactive", "sources_file")
+PIPELINE_PARAMETERS = ("quarter", "data_dir", "lang", "interactive", "sources_file", "reports_dir")
 DEFAULT_CELL_TIMEOUT = 600
 MANIFEST = "manifest.json"
 #: the ``lang`` attribute of the pages
@@ -186,7 +186,7 @@ def check_parameters(
     """
     for key in overrides:
         if key in PIPELINE_PARAMETERS:
-            how = {"quarter": "--quarter", "data_dir": "--data", "lang": "--lang", "sources_file": "--sources"}.get(key)
+            how = {"quarter": "--quarter", "data_dir": "--data", "lang": "--lang", "sources_file": "--sources", "reports_dir": "--out"}.get(key)
             raise ParameterError(
                 f"parameter '{key}' is set by the report run itself" + (f"; give it with {how}." if how else "; reports are never interactive.")
             )
@@ -297,12 +297,15 @@ def render_reports(
     jobs: int = 2,
     sources: str | Path | None = None,
     pdf: bool = False,
+    lanes=None,
 ) -> RenderResult:
     """Render the quarter's report set into ``out_dir/<quarter>/`` (see the module docstring).
 
     ``jobs`` notebooks run at once (separate kernels).  With ``reports`` given, only those
     pages are rendered: the quarter's other good pages are kept and the index lists them all
-    (``RenderResult.reports`` holds the pages rendered now).  With ``pdf`` every page (and the
+    (``RenderResult.reports`` holds the pages rendered now).  ``lanes`` (a
+    :class:`salesanalytics.adapters.kernels.Lanes` started by the caller, e.g. the CLI before its
+    imports) runs the pages; without it the run starts its own.  With ``pdf`` every page (and the
     index) is also printed to ``<page>.pdf`` and the whole set to ``<quarter>.pdf`` (see
     :mod:`salesanalytics.adapters.pdf`).  Returns a
     :class:`RenderResult`; raises :class:`ReportError` (after writing
@@ -326,8 +329,9 @@ def render_reports(
         if not paths[s.name].exists():
             raise ParameterError(f"report notebook {paths[s.name]} does not exist.")
     # sources: the sources file (database tables/queries) the state is built from; pages get its path, never a URL
+    # reports_dir: where the pages find the previous quarter's summary.json (what changed since last quarter)
     pipeline = {"quarter": quarter, "data_dir": str(data_dir), "lang": lang, "interactive": False,
-                "sources_file": str(Path(sources).resolve()) if sources else ""}
+                "sources_file": str(Path(sources).resolve()) if sources else "", "reports_dir": str(out_dir)}
     injected = check_parameters(paths, dict(parameters or {}), pipeline)  # before any kernel starts
     if sources and any("sources_file" not in injected[s.name] for s in specs):
         import warnings
@@ -347,7 +351,7 @@ def render_reports(
             raise ReportError(f"another run of {quarter} is writing {out_dir / quarter} right now; nothing was changed. Run again when it has finished.")
         return _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang, data_dir, fingerprint, files,
                               _as_checked(parameters or {}, injected), cell_timeout, kernel_name, started, jobs,
-                              summary_fn=summary_fn, keep_others=reports is not None, pdf=pdf)
+                              summary_fn=summary_fn, keep_others=reports is not None, pdf=pdf, lanes=lanes)
 
 
 def _as_checked(overrides: Mapping[str, Any], injected: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -383,62 +387,11 @@ def _quarter_summary(quarter: str, data_dir: Path, parameters: dict, lang: str, 
     return quarter_state.summary_json(state)
 
 
-class _Kernels:
-    """The kernels of one run, so that an interrupt stops them at once.
-
-    jupyter_client starts each kernel in a session of its own: Ctrl-C and SIGTERM reach only
-    this driver, and without this the driver would wait for every running notebook to end.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._groups: set[int] = set()
-        self.stopping = False
-
-    def manager_class(self):
-        """An ``AsyncKernelManager`` that registers each kernel it starts (papermill's ``kernel_manager_class``)."""
-        from jupyter_client import AsyncKernelManager
-
-        registry = self
-
-        class TrackedKernelManager(AsyncKernelManager):
-            async def start_kernel(self, **kw):
-                await super().start_kernel(**kw)
-                registry._started(getattr(self.provisioner, "pgid", None) or getattr(self.provisioner, "pid", None))
-
-        return TrackedKernelManager
-
-    def _started(self, group: int | None) -> None:
-        if not group:
-            return
-        with self._lock:
-            self._groups.add(group)
-        if self.stopping:  # started while the run was being stopped
-            self.stop()
-
-    def stop(self) -> None:
-        """Kill every kernel of the run (and anything it started); the notebooks' threads then end within a second."""
-        self.stopping = True
-        with self._lock:
-            groups, self._groups = set(self._groups), set()
-        for group in groups:
-            try:
-                if group != os.getpgid(0):
-                    os.killpg(group, signal.SIGKILL)
-                else:  # pragma: no cover - a kernel in our own process group: only the kernel itself
-                    os.kill(group, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-
-
-#: What every page imports, run in each kernel as it starts (while the quarter's state is computed).
-WARM_UP_CODE = "import pandas, matplotlib.pyplot\nfrom salesanalytics.adapters import charts, executive, pages, quarter"
-
-
 def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang, data_dir, fingerprint, files, user_params, cell_timeout, kernel_name, started, jobs,
-                   *, summary_fn=None, keep_others: bool = False, pdf: bool = False) -> RenderResult:
-    from concurrent.futures import ThreadPoolExecutor
+                   *, summary_fn=None, keep_others: bool = False, pdf: bool = False, lanes=None) -> RenderResult:
     from concurrent.futures import wait as futures_wait
+
+    from .kernels import KERNEL_ARGUMENTS, Lanes
 
     _import_jupyter()
     import papermill
@@ -449,88 +402,55 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
     io.remove_stale_dirs(out_dir, (f".{quarter}.tmp-", f".{quarter}.old-"))
     tmp = io.make_temp_dir(out_dir, f".{quarter}.tmp-")
     executed_dir = io.make_temp_dir(tmp, "_executed-")
-    kernels = _Kernels()
     quiet = logging.getLogger("papermill")  # nbclient logs through papermill's logger
     level = quiet.level
+    # one kernel per lane (worker thread), reused for the pages that lane runs (see kernels.py); the
+    # CLI starts the lanes before it imports anything heavy, a library call starts them here
+    own_lanes = lanes is None
+    if own_lanes:
+        lanes = Lanes(min(max(1, int(jobs)), len(specs)), kernel_name=kernel_name, cwd=notebooks_dir)
+    exporters = threading.local()  # one HTML exporter per lane: its templates are compiled once, not per page
 
-    # One kernel per worker thread, reused for the notebooks that thread runs: a kernel's start and its
-    # imports (pandas, matplotlib: about 1.5 s of CPU) are paid twice per set, not once per page.  Each
-    # notebook sets everything it uses (imports, parameters), so what an earlier page left in the
-    # namespace is never read.
-    lane = threading.local()
-    managers = []
-
-    def execute(spec):
+    def execute(km, spec):
         t0 = time.perf_counter()
-        km = lane_kernel()
         nb = papermill.execute_notebook(
             str(paths[spec.name]), str(executed_dir / spec.notebook), parameters=injected[spec.name], kernel_name=kernel_name,
             progress_bar=False, cwd=str(notebooks_dir), execution_timeout=cell_timeout, request_save_on_cell_execute=True,
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # kernel-app log noise ("TCP without encryption" on localhost)
-            km=km,
+            extra_arguments=KERNEL_ARGUMENTS, km=km,
         )
-        html_text = notebook_to_html(nb, t(spec.title_key, lang))
+        exporter = getattr(exporters, "html", None)
+        if exporter is None:
+            exporter = exporters.html = _exporter()
+        html_text = notebook_to_html(nb, t(spec.title_key, lang), exporter)
         return html_text, time.perf_counter() - t0
 
-    def lane_kernel():
-        km = getattr(lane, "km", None)
-        if km is None:
-            km = lane.km = kernels.manager_class()(kernel_name=kernel_name)
-            managers.append(km)
-        return km
-
-    def warm_up():
-        """Start this thread's kernel and import what every page imports (runs while the state is computed)."""
-        import nbformat
-
-        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(WARM_UP_CODE)])
-        papermill.execute_notebook(nb, None, kernel_name=kernel_name, progress_bar=False, cwd=str(notebooks_dir),
-                                   execution_timeout=cell_timeout, extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-                                   km=lane_kernel())
-
-    def shutdown_kernels():
-        from jupyter_core.utils import run_sync
-
-        for km in managers:
-            try:
-                if km.has_kernel:
-                    run_sync(km.shutdown_kernel)(now=True)  # outputs are collected: no graceful shutdown needed
-            except Exception:  # noqa: BLE001 — a kernel already gone is fine
-                pass
-
     try:
-        # Kernels are separate processes: running two at once overlaps one kernel's
-        # start-up and imports with the other's work (see BENCHMARKS.md, Reports).
-        with ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:
-            warming: list = []
-            submitted: dict = {}
-            try:
-                warming = [pool.submit(warm_up) for _ in range(min(max(1, int(jobs)), len(specs)))]
-                summary_text = summary_fn() if summary_fn is not None else None
-                for future in warming:
-                    future.result()
-                # longest first (by the last good run), so the two kernels finish close together
-                last = _last_seconds(final)
-                order = sorted(specs, key=lambda s: -last.get(s.name, float("inf")))
-                submitted = {spec.name: pool.submit(execute, spec) for spec in order}
-                futures = [(spec, submitted[spec.name]) for spec in specs]
-                outcomes = []
-                for spec, future in futures:
-                    try:
-                        outcomes.append((spec, future.result(), None))
-                    except Exception as exc:  # noqa: BLE001 — any failure must end as a FAILED index
-                        outcomes.append((spec, None, exc))
-                        for _, later in futures:
-                            later.cancel()  # not started yet: do not start it
-            except BaseException:  # Ctrl-C, SIGTERM (the CLI raises it as an interrupt): stop now, not after the notebooks
-                pool.shutdown(wait=False, cancel_futures=True)
-                quiet.setLevel(logging.CRITICAL + 1)  # the kernels die by our hand: no "Kernel died" lines
-                kernels.stop()
-                # the notebooks' threads end within a second once their kernels are dead; wait for them (bounded)
-                # so none of them writes an executed notebook into the temporary folder after it is removed
-                futures_wait([*submitted.values(), *warming], timeout=5)
-                raise
-        shutdown_kernels()
+        submitted: dict = {}
+        try:
+            # the quarter's state is computed while the lanes' kernels start and import
+            summary_text = summary_fn() if summary_fn is not None else None
+            lanes.ready()
+            # longest first (by the last good run), so the lanes finish close together
+            last = _last_seconds(final)
+            order = sorted(specs, key=lambda s: -last.get(s.name, float("inf")))
+            submitted = {spec.name: lanes.submit(execute, spec) for spec in order}
+            futures = [(spec, submitted[spec.name]) for spec in specs]
+            outcomes = []
+            for spec, future in futures:
+                try:
+                    outcomes.append((spec, future.result(), None))
+                except Exception as exc:  # noqa: BLE001 — any failure must end as a FAILED index
+                    outcomes.append((spec, None, exc))
+                    for _, later in futures:
+                        later.cancel()  # not started yet: do not start it
+        except BaseException:  # Ctrl-C, SIGTERM (the CLI raises it as an interrupt): stop now, not after the notebooks
+            quiet.setLevel(logging.CRITICAL + 1)  # the kernels die by our hand: no "Kernel died" lines
+            lanes.stop()
+            # the notebooks' threads end within a second once their kernels are dead; wait for them (bounded)
+            # so none of them writes an executed notebook into the temporary folder after it is removed
+            futures_wait([*submitted.values(), *lanes.futures()], timeout=5)
+            raise
+        lanes.close()  # pages done: free the kernels' memory before writing (and printing) the set
         failed = [(spec, exc) for spec, _, exc in outcomes if exc is not None]
         if failed:
             spec, exc = failed[0]

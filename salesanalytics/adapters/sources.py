@@ -15,10 +15,19 @@ one input.  A frame from the database goes through the same checks as a file (he
 :func:`salesanalytics.core.validation.finish`), and an error names the input, the table or the
 query, the column and the rows (row N = the N-th row the database returned).
 
+Two readers.  PostgreSQL is read through ADBC (``adbc-driver-postgresql``, installed with the
+``postgres`` extra) straight into Arrow columns — the server's binary COPY, no Python object per
+row — with ``numeric`` sent as its exact text and parsed to float64 in Arrow (:func:`arrow_table`,
+:func:`frame_from_arrow`), so the frame has a Parquet file's dtypes and the same validation cost.
+Every other database (SQLite out of the box, MySQL/MariaDB, SQL Server …), or PostgreSQL without
+ADBC, is read through SQLAlchemy and the driver's row tuples (:func:`fetch_frame`); a statement
+that fails in ADBC is run again there, so every error reads the same whichever reader ran.
+
 Read-only, always, in three layers: a query must be one ``SELECT`` (or ``WITH … SELECT``)
-with no writing keyword (:func:`check_query`); every statement the engine sends is checked
-again just before it goes out (a ``before_cursor_execute`` hook); and the session itself is
-read-only where the database allows it (PostgreSQL ``default_transaction_read_only``, MySQL
+with no writing keyword (:func:`check_query`); every statement sent is checked again just before
+it goes out (a ``before_cursor_execute`` hook on the engine; :func:`_send` for ADBC, whose driver
+wraps it in ``COPY (…) TO STDOUT``, a read); and the session itself is read-only where the
+database allows it (PostgreSQL ``default_transaction_read_only``, for both readers, MySQL
 ``SET SESSION TRANSACTION READ ONLY``, SQLite ``PRAGMA query_only``).
 
 Credentials never leave this module: the URL (with any password) is kept out of every
@@ -57,6 +66,8 @@ ENTRY_KEYS = ("file", "sheet", "table", "query", "columns", "database")
 FETCH_ROWS = 100_000
 #: seconds to wait for a PostgreSQL server before saying it cannot be reached (unless the URL sets connect_timeout)
 CONNECT_TIMEOUT = 15
+#: read PostgreSQL through ADBC into Arrow columns (no Python object per row) when adbc-driver-postgresql is installed
+ARROW_READ = True
 
 _FILE_READERS = {
     "history": io.read_history, "actuals": io.read_actuals, "activities": io.read_activities, "targets": io.read_targets,
@@ -303,11 +314,34 @@ class _Database:
         try:
             return self.engine().connect()
         except sa_exc.DBAPIError as exc:
-            reason = self.scrub(" ".join(str(exc.orig).split()) or type(exc.orig).__name__)
-            refused = re.search(r"password|authentication|access denied|login failed", reason, re.I)
-            fix = ("check the user name and the password (the environment variable, the password file or the URL)" if refused
-                   else "check that the server runs and is reachable from this machine, and the host, port and database name")
-            raise DataError(f"cannot connect to the database {shown(self.url())} for {what}: {reason}", source=self.where, fix=fix) from None
+            raise self.connect_error(str(exc.orig) or type(exc.orig).__name__, what) from None
+
+    def connect_error(self, text: str, what: str) -> DataError:
+        """The error for a connection the server refused or never answered: the driver's reason, scrubbed."""
+        reason = self.scrub(" ".join(text.split()))
+        refused = re.search(r"password|authentication|access denied|login failed", reason, re.I)
+        fix = ("check the user name and the password (the environment variable, the password file or the URL)" if refused
+               else "check that the server runs and is reachable from this machine, and the host, port and database name")
+        return DataError(f"cannot connect to the database {shown(self.url())} for {what}: {reason}", source=self.where, fix=fix)
+
+    def arrow_uri(self) -> str | None:
+        """The URL as libpq takes it for the Arrow reader (read-only session, connect timeout), or None
+        when that reader cannot serve this database (not PostgreSQL, adbc-driver-postgresql not installed)."""
+        import importlib.util
+
+        url = self.url()
+        if not ARROW_READ or url.get_backend_name() != "postgresql" or importlib.util.find_spec("adbc_driver_postgresql") is None:
+            return None
+        from urllib.parse import quote, urlencode
+
+        query = dict(url.query)
+        query["options"] = " ".join(filter(None, [query.get("options"), "-c default_transaction_read_only=on"]))
+        query.setdefault("connect_timeout", str(CONNECT_TIMEOUT))
+        # built here, not by SQLAlchemy: libpq wants every reserved character and space %-encoded (not '+')
+        user = quote(url.username or "", safe="") + (":" + quote(str(url.password), safe="") if url.password else "")
+        host = f"[{url.host}]" if url.host and ":" in url.host else url.host or ""
+        netloc = (f"{user}@" if user else "") + host + (f":{url.port}" if url.port else "")
+        return f"postgresql://{netloc}/{quote(url.database or '', safe='')}?{urlencode(query, doseq=True, quote_via=quote)}"
 
     def dispose(self) -> None:
         if self._engine is not None:
@@ -481,6 +515,102 @@ def _query_error(exc, conn, where: str, db: _Database, table: str | None) -> Dat
                      fix="run the query in a SQL client to see the problem, then correct it in the sources file")
 
 
+# ----------------------------------------------------------------------------
+# PostgreSQL through ADBC: Arrow columns straight from the server's binary COPY
+# ----------------------------------------------------------------------------
+#: PostgreSQL types the Arrow reader brings as the file readers bring them (numbers, text, days, times, flags)
+_ARROW_AS_IS = frozenset({"int2", "int4", "int8", "float4", "float8", "text", "varchar", "bpchar", "name", "date", "timestamp", "bool"})
+#: the connection refused or never made: said at once, not retried through SQLAlchemy
+_CANNOT_CONNECT = re.compile(r"password|authentication|could not connect|connection refused|timeout|timed out|"
+                             r"could not translate host|no route|does not exist|no pg_hba", re.I)
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _typed_select(base: str, schema) -> tuple[str, list[str]]:
+    """``base`` with each column cast, where needed, to what the Arrow reader brings as a file would: the query and
+    the names of the ``numeric`` columns.
+
+    ``numeric`` arrives as its exact decimal text and becomes float64 in Arrow (correctly rounded: the same
+    double ``float("1234.56")`` gives, as for a CSV file) — the server's own ``numeric → float8`` cast costs
+    three times more server time, and ADBC's decoding of binary ``numeric`` to text costs more still;
+    ``timestamptz`` becomes the session's wall time (as psycopg gives it); any other type its text.
+    """
+    exprs, numeric, changed = [], [], False
+    for f in schema:
+        kind = (f.metadata or {}).get(b"POSTGRESQL:type", b"").decode()
+        column = "q." + _quote_ident(f.name)
+        if kind in _ARROW_AS_IS:
+            exprs.append(column)
+            continue
+        changed = True
+        cast = "timestamp" if kind == "timestamptz" else "text"
+        exprs.append(f"{column}::{cast} as {_quote_ident(f.name)}")
+        if kind == "numeric":
+            numeric.append(f.name)
+    return (f"select {', '.join(exprs)} from ({base}) as q" if changed else base), numeric
+
+
+def _send(cursor, method: str, sql: str, where: str):
+    """The Arrow reader's one way to the server: a reading statement only (the engine hook's check, for ADBC)."""
+    problem = _problem(sql, ("select", "with"))
+    if problem:
+        raise DataError(f"a statement was stopped before it reached the database: {problem}. The tool never writes there.",
+                        source=where, fix="read with a SELECT only")
+    return getattr(cursor, method)(sql)
+
+
+def arrow_table(db: _Database, source: Source, where: str):
+    """``(table, numeric column names)`` read through ADBC in one read-only transaction, or None when the
+    SQLAlchemy path must read it: no ADBC for this database, or the statement failed there (SQLAlchemy then
+    runs it again and names the problem exactly as for any driver: missing table and its near names,
+    division by zero, a write refused ...).  A connection the server refuses is an error at once."""
+    uri = db.arrow_uri()
+    if uri is None:
+        return None
+    import adbc_driver_postgresql.dbapi as adbc
+    from adbc_driver_manager import Error as AdbcError
+
+    try:
+        conn = adbc.connect(uri)
+    except AdbcError as exc:
+        reason = re.sub(r"^\w+: \[libpq\] (Failed to connect: )?", "", str(exc).strip())
+        if _CANNOT_CONNECT.search(reason):
+            raise db.connect_error(reason, where) from None
+        return None  # e.g. a URL option only SQLAlchemy's driver knows
+    try:
+        with conn.cursor() as cursor:
+            base = _statement_text(source)
+            schema = _send(cursor, "adbc_execute_schema", base, where)
+            if len(set(schema.names)) != len(schema.names):
+                return None  # twice the same column name: the row path keeps both, as a file's reader would
+            sql, numeric = _typed_select(base, schema)
+            _send(cursor, "execute", sql, where)
+            return cursor.fetch_arrow_table(), numeric
+    except AdbcError:
+        return None
+    finally:
+        conn.close()
+
+
+def frame_from_arrow(table, numeric: Iterable[str] = ()) -> pd.DataFrame:
+    """The frame of an Arrow table with the dtypes a Parquet file gives (text as ``str``, days as datetime64,
+    ``numeric`` columns as float64), so the validation costs what it costs for a file.  ``table`` is used up
+    (its buffers are freed as the frame takes them): do not read it afterwards."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for name in numeric:
+        i = table.schema.get_field_index(name)
+        try:
+            table = table.set_column(i, name, pc.cast(table.column(i), pa.float64()))
+        except pa.ArrowInvalid:  # text no number parser reads ('NaN' aside): left as text, for the validation to name
+            pass
+    return table.to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
+
+
 def _table_hint(conn, table: str) -> str:
     """" Did you mean 'x'?" among the tables and views of the table's schema (empty when none is close)."""
     import sqlalchemy as sa
@@ -492,6 +622,15 @@ def _table_hint(conn, table: str) -> str:
     except Exception:  # noqa: BLE001 — a hint only; the error itself is already clear
         return ""
     return suggest(name, names)
+
+
+def _statement_text(source: Source) -> str:
+    """The SQL a source reads, as PostgreSQL takes it (a table's name quoted as SQLAlchemy quotes it)."""
+    if source.kind == "query":
+        return source.target
+    from sqlalchemy.dialects import postgresql
+
+    return str(_statement(source).compile(dialect=postgresql.dialect()))
 
 
 def _statement(source: Source):
@@ -554,8 +693,12 @@ class Sources:
     def _from_database(self, source: Source) -> pd.DataFrame:
         db = self._db(source)
         where = source.describe()
-        with db.connect(where) as conn:
-            raw = fetch_frame(conn, _statement(source), where, db, source.target if source.kind == "table" else None)
+        arrow = arrow_table(db, source, where)
+        if arrow is not None:
+            raw = frame_from_arrow(*arrow)
+        else:
+            with db.connect(where) as conn:
+                raw = fetch_frame(conn, _statement(source), where, db, source.target if source.kind == "table" else None)
         if source.columns:
             absent = [c for c, _ in source.columns if c not in raw.columns]
             if absent:

@@ -11,15 +11,30 @@ browser tests can find it: ipywidgets 8 sliders are noUiSlider handles, not
 The recompute behind a slider move is a pure function
 (:func:`recompute_backward`) benchmarked in ``benchmarks/bench_report.py``.
 
-Charts that follow a slider are inline SVG (:func:`svg_bars`) in an HTML widget, not a
-matplotlib PNG: drawing and encoding a new PNG took 0.3-0.8 s per move (even when only the
-bars' heights change), an SVG of the same bars takes about a millisecond and the browser
-swaps it in with the table, so both settle together (``benchmarks/bench_widgets.py``).
+What a slider move costs (``benchmarks/bench_widgets.py`` times each part; BENCHMARKS.md, "Slider
+panels in a real browser"):
+
+- **compute only what the panel shows**: the 倒推法 panel re-fits the plan (the headline's hires
+  need the staffing plan) but builds its task table and chart from the fitted tasks' integer-fen
+  array (:func:`wide_matrix_fen`, identical to ``planner.matrix``; a pivot took ~15 ms, a chart
+  built with ``.loc`` per branch ~35 ms);
+- **precompute what the slider does not move**: the 结合法 panel parses the managers' adjustments
+  once (their validation was 25 of an ``evaluate``'s 35 ms) and starts from the page's own results;
+- **one message**: headline, table and chart are one HTML widget, so a move is one comm message and
+  one DOM swap, and the three change together;
+- **throttled, never debounced**: sliders send while dragged (``continuous_update``); the
+  front end's widget manager keeps at most one update in flight and sends the latest value
+  when the kernel is idle again, so a drag cannot flood the kernel, nothing waits on a timer,
+  and the panel always ends at the slider's final value.
+
+Charts that follow a slider are inline SVG (:func:`svg_bars`), not a matplotlib PNG: drawing and
+encoding a new PNG took 0.3-0.8 s per move, the SVG of the same bars about a millisecond.
 """
 
 from __future__ import annotations
 
 import html
+import re
 
 import numpy as np
 import pandas as pd
@@ -27,7 +42,8 @@ import pandas as pd
 from ..core import config
 from ..core import schema as S
 from ..core.exceptions import ParameterError, SalesAnalyticsError, suggest
-from ..core.labels import check_lang, t, value
+from ..core.labels import check_lang, label, t, value
+from ..methods.adjustments import parse_adjustments
 from ..methods.backward import BackwardPlanner
 from ..methods.tracking import COMPANY
 from ..methods.plan import Plan
@@ -43,6 +59,7 @@ CSS = {
     "headline": "sa-headline",
     "chart": "sa-task-chart",
     "panel": "sa-explorer",
+    "output": "sa-task-output",
 }
 
 
@@ -148,72 +165,126 @@ def svg_bars(categories, series, lang: str = "zh", *, title: str = "", line=None
     return "".join(out)
 
 
+def wide_matrix_fen(fen: np.ndarray, names, months, lang: str = "zh") -> pd.DataFrame:
+    """A 任务分解表 (branches x 12 months plus totals, yuan) from a ``branches x 12`` integer-fen array.
+
+    The same frame as :meth:`BackwardPlanner.matrix` / :meth:`CombinedResult.target_matrix` (their long
+    tables are branch-major, month within branch), built without a pivot: a slider move rebuilds it.
+    """
+    fen = np.asarray(fen, dtype=np.int64)
+    n = len(names)
+    full = np.empty((n + 1, 13), dtype=np.int64)
+    full[:n, :12] = fen
+    full[:n, 12] = fen.sum(axis=1)
+    full[n] = full[:n].sum(axis=0)
+    total = label("total", lang)
+    index = pd.Index([*map(str, names), total], name=label(S.BRANCH, lang))
+    return pd.DataFrame(full / 100, index=index, columns=[value("plan_month", pd.Timestamp(m).month, lang) for m in months] + [total])
+
+
+def _task_fen(planner: BackwardPlanner, column: str = "sales_task_fen") -> np.ndarray:
+    """The fitted tasks as branches x 12 integer fen (the tidy tasks are branch-major, months in order)."""
+    return planner.tasks_[column].to_numpy(dtype=np.int64).reshape(len(planner.branch_names_), 12)
+
+
+def task_matrix(planner: BackwardPlanner, lang: str = "zh", value: str = "sales_task") -> pd.DataFrame:
+    """``planner.matrix(value, lang)`` (the same frame), from the fitted tasks' fen array."""
+    return wide_matrix_fen(_task_fen(planner, f"{value}_fen"), planner.branch_names_, planner.plan.months, lang)
+
+
+def _matrix_series(matrix: pd.DataFrame, lang: str):
+    """(months, [(branch, values in 万元)]) of a labelled 任务分解表, its totals row and column left out."""
+    total = t("total", lang)
+    rows = [i for i, b in enumerate(matrix.index) if b != total]
+    cols = [j for j, c in enumerate(matrix.columns) if c != total]
+    vals = matrix.to_numpy(dtype=float)[np.ix_(rows, cols)] / 10_000
+    return [str(matrix.columns[j]) for j in cols], [(str(matrix.index[i]), row) for i, row in zip(rows, vals)]
+
+
 def task_chart_svg(planner: BackwardPlanner, lang: str = "zh", matrix: pd.DataFrame | None = None) -> str:
     """The monthly tasks of the planner's branches, stacked (万元), as inline SVG (``matrix``: the
     planner's labelled sales-task matrix, when the caller has it already)."""
-    matrix = planner.matrix("sales_task", lang) if matrix is None else matrix
-    body = matrix.drop(index=[i for i in matrix.index if i == t("total", lang)], errors="ignore")
-    months = [c for c in body.columns if c != t("total", lang)]
-    series = [(str(b), body.loc[b, months].to_numpy(dtype=float) / 10_000) for b in body.index]
+    months, series = _matrix_series(task_matrix(planner, lang) if matrix is None else matrix, lang)
     return svg_bars(months, series, lang, title=t("chart_live_tasks", lang))
 
 
 def task_table_html(planner: BackwardPlanner, lang: str = "zh", value: str = "sales_task") -> str:
-    """The 任务分解表 (branches x months, yuan) as an HTML table."""
-    matrix = planner.matrix(value, lang)
-    return charts.table_html(matrix)
+    """The 任务分解表 (branches x months, 元 to the fen) as an HTML table, as the backward page shows it."""
+    return charts.table_html(task_matrix(planner, lang, value), unnamed="money", lang=lang)
+
+
+def compact_html(text: str) -> str:
+    """HTML without the whitespace between tags (``to_html`` indents): fewer DOM nodes to build per move."""
+    return _BETWEEN_TAGS.sub("><", text).strip()
+
+
+_BETWEEN_TAGS = re.compile(r">\s+<")
+
+
+def panel_html(parts: list[tuple[str, str]]) -> str:
+    """The live part of a panel, ``[(css class, html)]`` in order, as one HTML value: one comm message and
+    one DOM swap per move, so headline, table and chart change together."""
+    return "".join(f"<div class='{css}'>{body}</div>" for css, body in parts)
+
+
+def backward_outputs(planner: BackwardPlanner, lang: str = "zh", chart: bool = True) -> list[tuple[str, str]]:
+    """What the 倒推法 panel shows for a fitted planner: ``[(css class, html)]`` of headline, task table, chart."""
+    matrix = task_matrix(planner, lang)
+    table = charts.table_html(matrix, unnamed="money", lang=lang)  # as the page's task table
+    parts = [(CSS["headline"], headline_html(planner, lang)), (CSS["table"], compact_html(table))]
+    if chart:
+        parts.append((CSS["chart"], task_chart_svg(planner, lang, matrix)))
+    return parts
+
+
+def _error_html(exc: Exception) -> str:
+    return f"<p style='color:#c0392b'>{html.escape(str(exc))}</p>"
 
 
 def backward_explorer(plan: Plan, *, target_yuan: float, gross_margin: float, growth: float | None = None, lang: str = "zh", history: pd.DataFrame | None = None, chart: bool = True):
-    """Sliders for target, margin and growth over a live task table (and chart).
+    """Sliders for target, margin and growth over a live headline, task table (and chart).
 
     The sliders start at the given values (the notebook's parameters).  Returns
-    the panel widget; ``panel.planner`` is the planner of the current values.
+    the panel widget; ``panel.planner`` is the planner of the current values and
+    ``panel.output`` the HTML widget holding headline, table and chart (divs of
+    classes ``CSS['headline']``, ``CSS['table']``, ``CSS['chart']``).
     """
     import ipywidgets as W  # lazy for speed: only the interactive notebooks load it
 
     check_lang(lang)
     style = {"description_width": "initial"}
     layout = W.Layout(width="640px")
+    # continuous_update: the front end throttles (one update in flight, then the latest value), see the module doc
     target = W.FloatSlider(value=target_yuan, min=target_yuan * 0.25, max=target_yuan * 2.5, step=max(target_yuan / 200, 0.01),
-                           description=t("target_profit", lang), readout_format=",.0f", continuous_update=False, style=style, layout=layout)
+                           description=t("target_profit", lang), readout_format=",.0f", continuous_update=True, style=style, layout=layout)
     margin = W.FloatSlider(value=gross_margin, min=0.01, max=max(0.6, gross_margin), step=0.005, description=t("gross_margin", lang),
-                           readout_format=".1%", continuous_update=False, style=style, layout=layout)
+                           readout_format=".1%", continuous_update=True, style=style, layout=layout)
     setting = growth_setting(plan)
     growth_value = growth if growth is not None else (getattr(plan.phasing, setting) if setting else 0.0)
     growth_slider = W.FloatSlider(value=growth_value or 0.0, min=-0.2, max=max(0.6, growth_value or 0.0), step=0.01,
                                   description=t("slider_yoy_growth" if setting == "yoy_growth" else "monthly_growth", lang),
-                                  readout_format=".0%", continuous_update=False, disabled=setting is None, style=style, layout=layout)
+                                  readout_format=".0%", continuous_update=True, disabled=setting is None, style=style, layout=layout)
     target.add_class(CSS["target"])
     margin.add_class(CSS["margin"])
     growth_slider.add_class(CSS["growth"])
-    headline = W.HTML()
-    headline.add_class(CSS["headline"])
-    table = W.HTML()
-    table.add_class(CSS["table"])
-    image = W.HTML(layout=W.Layout(max_width="900px"))  # inline SVG: swapped in as fast as the table
-    image.add_class(CSS["chart"])
-    children = [W.HTML(f"<h3>{html.escape(t('explore', lang))}</h3>"), target, margin, growth_slider, headline, table]
-    if chart:
-        children.append(image)
-    panel = W.VBox(children)
+    output = W.HTML(layout=W.Layout(max_width="900px"))
+    output.add_class(CSS["output"])
+    panel = W.VBox([W.HTML(f"<h3>{html.escape(t('explore', lang))}</h3>"), target, margin, growth_slider, output])
     panel.add_class(CSS["panel"])
+    panel.output = output
+    shown: list[tuple[str, str]] = []
 
     def update(_change=None):
         try:
             planner = recompute_backward(plan, target_yuan=target.value, gross_margin=margin.value,
                                          growth=growth_slider.value if setting else None, history=history)
-        except SalesAnalyticsError as exc:  # an impossible combination: say so, keep the last table
-            headline.value = f"<p style='color:#c0392b'>{html.escape(str(exc))}</p>"
+            parts = backward_outputs(planner, lang, chart)
+        except SalesAnalyticsError as exc:  # an impossible combination: say so, keep the last table and chart
+            output.value = panel_html([(CSS["headline"], _error_html(exc))] + shown[1:])
             return
         panel.planner = planner
-        # everything computed first, then sent back to back: the page changes all at once
-        matrix = planner.matrix("sales_task", lang)
-        outputs = [(headline, headline_html(planner, lang)), (table, charts.table_html(matrix))]
-        if chart:
-            outputs.append((image, task_chart_svg(planner, lang, matrix)))
-        for widget, text_value in outputs:
-            widget.value = text_value
+        shown[:] = parts
+        output.value = panel_html(parts)
 
     for w in (target, margin, growth_slider):
         w.observe(update, names="value")
@@ -241,19 +312,28 @@ def backward_from_parameters(plan_file: str, data_dir: str = "", *, target_yuan:
 
 
 CSS.update({"scenario": "sa-dropdown-scenario", "blend": "sa-slider-blend", "target_table": "sa-target-table", "combined_headline": "sa-combined-headline",
-            "target_chart": "sa-target-chart"})
+            "target_chart": "sa-target-chart", "target_output": "sa-target-output"})
 
 
 def target_chart_svg(result, lang: str = "zh") -> str:
     """The company's monthly targets (stacked by branch, 万元) with the forecast mean as dots, as inline SVG."""
-    frame = result.target_table
+    frame = result.target_table  # branch-major, the plan's months within each branch (as evaluate builds it)
+    names = list(dict.fromkeys(frame[S.BRANCH]))
     months = list(dict.fromkeys(frame[S.MONTH]))
     labels = [value("month_short", pd.Timestamp(m).month, lang) for m in months]
-    wide = frame.pivot_table(index=S.BRANCH, columns=S.MONTH, values="target", aggfunc="sum", sort=False)[months]
-    forecast = frame.groupby(S.MONTH, sort=False)["forecast_mean"].sum().reindex(months)
-    series = [(str(b), wide.loc[b].to_numpy(dtype=float) / 10_000) for b in wide.index]
-    return svg_bars(labels, series, lang, title=t("chart_combined_targets", lang),
-                    line=(t("chart_forecast_dots", lang), forecast.to_numpy(dtype=float) / 10_000))
+    wide = frame["target"].to_numpy(dtype=float).reshape(len(names), len(months)) / 10_000
+    forecast = frame["forecast_mean"].to_numpy(dtype=float).reshape(len(names), len(months)).sum(axis=0) / 10_000
+    return svg_bars(labels, [(str(b), row) for b, row in zip(names, wide)], lang, title=t("chart_combined_targets", lang),
+                    line=(t("chart_forecast_dots", lang), forecast))
+
+
+def combined_outputs(result, lang: str = "zh") -> list[tuple[str, str]]:
+    """What the 结合法 panel shows for a result: ``[(css class, html)]`` of headline, target table, chart."""
+    matrix = wide_matrix_fen(result.target_table["target_fen"].to_numpy(dtype=np.int64).reshape(len(result.plan.branch_names), 12),
+                             result.plan.branch_names, result.plan.months, lang)  # = result.target_matrix(lang)
+    table = charts.table_html(matrix, max_rows=None, lang=lang, unnamed="money")  # as the page's scenario tab
+    return [(CSS["combined_headline"], f"<pre>{html.escape(result.headline(lang))}</pre>"),
+            (CSS["target_table"], compact_html(table)), (CSS["target_chart"], target_chart_svg(result, lang))]
 
 
 def _own_blend(sc) -> float:
@@ -261,16 +341,30 @@ def _own_blend(sc) -> float:
     return sc.blend if sc.target_rule == "blend" else 1.0
 
 
+def _parsed_adjustments(planner, adjustments):
+    """The adjustments checked once against the plan's branches and year (a scenario changes margin,
+    growth or target, never the branches); a table that fails the check is passed on as it is, so
+    the panel shows the error where it showed it before."""
+    if adjustments is None or isinstance(adjustments, list):
+        return adjustments
+    try:
+        return parse_adjustments(adjustments, list(planner.backward_.branch_names_), planner.plan.year)
+    except SalesAnalyticsError:
+        return adjustments
+
+
 def combined_explorer(planner, *, scenarios: dict | None = None, adjustments=None, scenario: str = "基准",
-                      blend: float | None = None, lang: str = "zh"):
+                      blend: float | None = None, lang: str = "zh", results: dict | None = None):
     """结合法 explorer: a scenario menu and a blend-weight slider over the recommended targets.
 
     ``planner``: a fitted :class:`~salesanalytics.methods.combined.CombinedPlanner`; ``scenarios``
     and ``adjustments``: the inputs the page around the panel ran with (default: the built-in
     scenarios, no adjustments) — so at a scenario's own setting the panel shows exactly that
-    scenario's tab.  A move re-uses the fitted paths (``evaluate``), about 60 ms.  ``blend`` is
-    the weight of the requirement in the target (0 = forecast, 1 = requirement); ``None`` starts
-    at the scenario's own rule.
+    scenario's tab.  ``results``: those tabs' results (scenario name -> ``evaluate(scenario,
+    adjustments=adjustments)``) when the page has them: shown as they are at a scenario's own
+    setting.  A move re-uses the fitted paths (``evaluate``), about 10 ms.  ``blend`` is the
+    weight of the requirement in the target (0 = forecast, 1 = requirement); ``None`` starts at
+    the scenario's own rule.  ``panel.output`` holds headline, table and chart (one HTML widget).
     """
     import ipywidgets as W
 
@@ -278,39 +372,38 @@ def combined_explorer(planner, *, scenarios: dict | None = None, adjustments=Non
     scenarios = dict(scenarios or default_scenarios())
     if scenario not in scenarios:
         raise ParameterError(f"unknown scenario '{scenario}'.{suggest(scenario, scenarios)} Scenarios: {', '.join(scenarios)}.")
+    own_results = dict(results or {})
+    adjustments = _parsed_adjustments(planner, adjustments)
     start_blend = blend if blend is not None else _own_blend(scenarios[scenario])
     style = {"description_width": "initial"}
     menu = W.Dropdown(options=[(sc.label(lang), name) for name, sc in scenarios.items()], value=scenario,
                       description=t("scenario", lang), style=style)
-    weight = W.FloatSlider(value=start_blend, min=0.0, max=1.0, step=0.05, readout_format=".0%", continuous_update=False,
+    weight = W.FloatSlider(value=start_blend, min=0.0, max=1.0, step=0.05, readout_format=".0%", continuous_update=True,
                            description=t("slider_blend", lang),
                            style=style, layout=W.Layout(width="640px"))
     menu.add_class(CSS["scenario"])
     weight.add_class(CSS["blend"])
-    headline = W.HTML()
-    headline.add_class(CSS["combined_headline"])
-    table = W.HTML()
-    table.add_class(CSS["target_table"])
-    chart = W.HTML(layout=W.Layout(max_width="900px"))
-    chart.add_class(CSS["target_chart"])
-    panel = W.VBox([W.HTML(f"<h3>{html.escape(t('explore', lang))}</h3>"), menu, weight, headline, table, chart])
+    output = W.HTML(layout=W.Layout(max_width="900px"))
+    output.add_class(CSS["target_output"])
+    panel = W.VBox([W.HTML(f"<h3>{html.escape(t('explore', lang))}</h3>"), menu, weight, output])
     panel.add_class(CSS["panel"])
+    panel.output = output
+    shown: list[tuple[str, str]] = []
 
     def update(_change=None):
         sc = scenarios[menu.value]
         try:
             if weight.value == _own_blend(sc):  # the scenario as the page shows it (its own rule, blend or quantile)
-                result = planner.evaluate(sc, adjustments=adjustments)
+                result = own_results[menu.value] if menu.value in own_results else planner.evaluate(sc, adjustments=adjustments)
             else:
                 result = planner.evaluate(sc, blend=weight.value, adjustments=adjustments)
+            parts = combined_outputs(result, lang)
         except SalesAnalyticsError as exc:
-            headline.value = f"<p style='color:#c0392b'>{html.escape(str(exc))}</p>"
+            output.value = panel_html([(CSS["combined_headline"], _error_html(exc))] + shown[1:])
             return
         panel.result = result
-        outputs = [(headline, f"<pre>{html.escape(result.headline(lang))}</pre>"), (table, charts.table_html(result.target_matrix(lang))),
-                   (chart, target_chart_svg(result, lang))]
-        for widget, text_value in outputs:  # computed first, sent back to back: the page changes all at once
-            widget.value = text_value
+        shown[:] = parts
+        output.value = panel_html(parts)
 
     def on_menu(_change):
         own = _own_blend(scenarios[menu.value])
@@ -327,12 +420,12 @@ def combined_explorer(planner, *, scenarios: dict | None = None, adjustments=Non
 
 def quarter_combined_explorer(state, *, scenario: str = "", lang: str = "zh"):
     """The 结合法 panel of the quarter's combined page: the state's fitted planner, scenarios (hiring
-    only after the as-of date) and adjustments — the same inputs as the tabs beside it."""
+    only after the as-of date), adjustments and results — the same inputs as the tabs beside it."""
     if state.combined_planner is None:
         raise ParameterError("the quarter's state has no fitted combined planner (an old cache entry). Fix: render again with a fresh cache.")
     scenarios = {name: res.scenario for name, res in state.combined.results.items()}
     return combined_explorer(state.combined_planner, scenarios=scenarios, adjustments=state.combined_adjustments,
-                             scenario=scenario or state.combined_scenario, lang=lang)
+                             scenario=scenario or state.combined_scenario, lang=lang, results=state.combined.results)
 
 
 CSS.update({"branch": "sa-dropdown-branch", "forecast_chart": "sa-forecast-chart"})

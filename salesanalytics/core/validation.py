@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 import pandera.errors as pa_errors
 import pandera.pandas as pa
+import pyarrow as pa_arrow
+import pyarrow.compute as pc
 
 from . import schema as S
 from .exceptions import DataError, PlanError, reject_unknown_keys
@@ -143,6 +146,10 @@ def normalise_numbers(frame: pd.DataFrame, schema: pa.DataFrameSchema, ctx: Mapp
         if name not in frame.columns or not _is_numeric(column) or not _is_text(frame[name]):
             continue
         values = frame[name]
+        fast = _plain_floats(values) if str(column.dtype).startswith("float") else None
+        if fast is not None:  # every text is a plain number: the floats pandera's coercion would give
+            changes[name] = fast
+            continue
         text = values.notna() if values.dtype != object else values.map(lambda v: isinstance(v, str)).astype(bool)
         plain = pd.to_numeric(values.where(text), errors="coerce")
         todo = text & plain.isna()
@@ -166,6 +173,26 @@ def normalise_numbers(frame: pd.DataFrame, schema: pa.DataFrameSchema, ctx: Mapp
         if fixed:
             changes[name] = values.where(~values.isin(list(fixed)), values.map(fixed))
     return frame.assign(**changes) if changes else frame
+
+
+def _plain_floats(values: pd.Series) -> pd.Series | None:
+    """A text column whose every value is a plain number, as float64 (missing cells NaN) in one
+    vectorised cast; None when any value needs a closer look (the value-by-value path then runs).
+
+    Arrow parses decimal text correctly rounded, as Python's ``float`` (what ``astype`` does), so
+    the floats are bit for bit those pandera's coercion gives; a text that Arrow reads as NaN
+    ('nan') also goes the slow way, where such a value has always been handled.
+    """
+    if values.dtype == object or not pd.api.types.is_string_dtype(values.dtype):
+        return None
+    try:
+        floats = pc.cast(pa_arrow.array(values.array), pa_arrow.float64())
+    except (pa_arrow.ArrowInvalid, pa_arrow.ArrowNotImplementedError, TypeError, ValueError):
+        return None
+    out = np.asarray(floats.to_numpy(zero_copy_only=False), dtype="float64")
+    if np.isnan(out).sum() != values.isna().sum():
+        return None
+    return pd.Series(out, index=values.index, name=values.name)
 
 
 def _is_text(values: pd.Series) -> bool:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import schema as S
+from ..core.exceptions import ParameterError
 from ..core.labels import check_lang, label_columns, text, value
 
 DOMAIN = "customers"
@@ -69,42 +70,60 @@ def summary(model) -> dict:
     return out
 
 
-def _fields(row, rules) -> dict:
-    g = (lambda k: row[k] if pd.notna(row.get(k, np.nan)) else 0.0)
-    return {
-        "total": g("total_value"), "top": rules.asset_top_share * 100, "threshold": g("value_threshold"),
-        "referrals": int(g("referrals")), "min": rules.asset_min_referrals, "hours": g("hours"), "rate": g("asset_rate"),
-        "potential": g("potential_gp"), "earned": g("gross_profit") + g("referral_value"), "net": g("net_opportunity_cost"),
-        "share": g("oc_share_pct"), "limit": rules.liability_oc_share * 100, "min_hours": rules.liability_min_hours,
-        "pct": 100 - g("oc_share_pct"), "bar": 100 - rules.liability_oc_share * 100,
-    }
+def _numbers(frame: pd.DataFrame, *keys: str) -> dict[str, np.ndarray]:
+    """Each column as floats with a missing value (or a missing column) read as 0."""
+    n = len(frame)
+    return {k: (pd.to_numeric(frame[k], errors="coerce").astype(float).fillna(0.0).to_numpy() if k in frame.columns else np.zeros(n))
+            for k in keys}
+
+
+def _codes(frame: pd.DataFrame, column: str) -> list:
+    return [None if (c is None or c != c) else c for c in frame[column].astype(object).tolist()] if column in frame.columns else [None] * len(frame)
 
 
 def reasons(frame: pd.DataFrame, rules, lang: str = "zh") -> list[str]:
-    """The sentence that says why each customer is in its class, with the deciding figures."""
+    """The sentence that says why each customer is in its class, with the deciding figures.
+
+    Column-wise (one pass over plain Python values, no row objects): the customer table has a row
+    per customer, tens of thousands in a large company.
+    """
+    f = _numbers(frame, "total_value", "value_threshold", "referrals", "hours", "asset_rate", "potential_gp", "gross_profit",
+                 "referral_value", "net_opportunity_cost", "oc_share_pct")
+    classes = frame["customer_class"].astype(object).tolist() if "customer_class" in frame.columns else [None] * len(frame)
+    unassigned = text("reason_unassigned", lang)
     out = []
-    for row in frame.to_dict("records"):
-        code = row.get("reason_code")
-        if code is None or code != code:
-            out.append(text("reason_unassigned", lang) if row.get("customer_class") == "unassigned" else "")
+    for i, code in enumerate(_codes(frame, "reason_code")):
+        if code is None:
+            out.append(unassigned if classes[i] == "unassigned" else "")
             continue
-        out.append(text(f"reason_{code}", lang, **_fields(row, rules)))
+        share = float(f["oc_share_pct"][i])
+        out.append(text(f"reason_{code}", lang, total=float(f["total_value"][i]), top=rules.asset_top_share * 100,
+                        threshold=float(f["value_threshold"][i]), referrals=int(f["referrals"][i]), min=rules.asset_min_referrals,
+                        hours=float(f["hours"][i]), rate=float(f["asset_rate"][i]), potential=float(f["potential_gp"][i]),
+                        earned=float(f["gross_profit"][i] + f["referral_value"][i]), net=float(f["net_opportunity_cost"][i]),
+                        share=share, limit=rules.liability_oc_share * 100, min_hours=rules.liability_min_hours,
+                        pct=100 - share, bar=100 - rules.liability_oc_share * 100))
     return out
 
 
 def action_reasons(frame: pd.DataFrame, lang: str = "zh") -> list[str]:
+    f = _numbers(frame, "margin_pct", "branch_margin_pct", "gp_per_deal", "branch_median_deal_gp")
+    to = frame["hand_over_to"].astype(object).tolist() if "hand_over_to" in frame.columns else [None] * len(frame)
     out = []
-    for row in frame.to_dict("records"):
-        code = row.get("action_reason")
-        if code is None or code != code:
+    for i, code in enumerate(_codes(frame, "action_reason")):
+        if code is None:
             out.append("")
             continue
-        to = row.get("hand_over_to")
-        to_text = text("action_to", lang, name=to) if isinstance(to, str) and to else ""
-        num = (lambda k: row[k] if pd.notna(row.get(k, np.nan)) else 0.0)
-        out.append(text(f"action_{code}", lang, margin=num("margin_pct"), branch=num("branch_margin_pct"),
-                        deal=num("gp_per_deal"), median=num("branch_median_deal_gp"), to=to_text))
+        to_text = text("action_to", lang, name=to[i]) if isinstance(to[i], str) and to[i] else ""
+        out.append(text(f"action_{code}", lang, margin=float(f["margin_pct"][i]), branch=float(f["branch_margin_pct"][i]),
+                        deal=float(f["gp_per_deal"][i]), median=float(f["branch_median_deal_gp"][i]), to=to_text))
     return out
+
+
+def _words(column: pd.Series, kind: str, lang: str) -> pd.Series:
+    """Codes to words, looked up once per distinct code (not per row); other values kept."""
+    words = {v: value(kind, v, lang) for v in column.dropna().unique() if isinstance(v, str)}
+    return column.astype(object).map(lambda v: words.get(v, v) if isinstance(v, str) else v)
 
 
 def display(frame: pd.DataFrame, lang: str, rules=None) -> pd.DataFrame:
@@ -118,10 +137,11 @@ def display(frame: pd.DataFrame, lang: str, rules=None) -> pd.DataFrame:
     if "action_reason" in out.columns:
         out["action_reason"] = action_reasons(out, lang)
     if S.CUSTOMER_ID in out.columns:
-        out[S.CUSTOMER_ID] = [value("customer_special", "unassigned", lang) if v == "unassigned" else v for v in out[S.CUSTOMER_ID]]
+        special = value("customer_special", "unassigned", lang)
+        out[S.CUSTOMER_ID] = out[S.CUSTOMER_ID].astype(object).map(lambda v: special if v == "unassigned" else v)
     for col, kind in _VALUE_KINDS.items():
         if col in out.columns:
-            out[col] = [value(kind, v, lang) if isinstance(v, str) else v for v in out[col]]
+            out[col] = _words(out[col], kind, lang)
     for col in out.columns:
         if out[col].dtype == object:
             out[col] = out[col].where(out[col].notna(), "")
@@ -133,31 +153,49 @@ def _with_total(frame: pd.DataFrame, company: pd.DataFrame, lang: str) -> pd.Dat
     return pd.concat([frame, total[[c for c in frame.columns if c in total.columns]]], ignore_index=True)
 
 
-def tables(model, lang: str = "zh") -> dict[str, pd.DataFrame]:
+#: the tables :func:`tables` builds, in order
+TABLES = ("customers", "salespeople", "branches", "company", "actions", "time_map", "rules", "advice", "top_actions", "lifetime")
+
+
+def tables(model, lang: str = "zh", names=None) -> dict[str, pd.DataFrame]:
+    """The labelled tables; ``names`` picks some of :data:`TABLES` (default: all), each built only when asked."""
     check_lang(lang)
+    wanted = TABLES if names is None else tuple(names)
+    unknown = [n for n in wanted if n not in TABLES]
+    if unknown:
+        raise ParameterError(f"unknown customer tables {unknown}; known: {', '.join(TABLES)}")
     rules = model.rules_
     company = model.company()
-    branches = _with_total(model.branches(), company, lang)
-    time_map = model.time_map()
-    co_time = company[["asset_hours", "watch_hours", "liability_hours", "unassigned_hours"]].copy()
-    whole = co_time.sum(axis=1).replace(0, np.nan)
-    for k in ("asset", "watch", "liability", "unassigned"):
-        co_time[f"{k}_share_pct"] = co_time[f"{k}_hours"] / whole * 100
-    time_map = _with_total(time_map[TIME_MAP_COLUMNS], co_time.assign(**{S.BRANCH: ""}), lang)
-    out = {
-        "customers": display(model.customers(), lang, rules),
-        "salespeople": display(model.salespeople(), lang),
-        "branches": display(branches, lang),
-        "company": display(company, lang),
-        "actions": display(model.actions(), lang),
-        "time_map": display(time_map, lang),
-        "rules": _rules_table(model, lang),
-        "advice": display(branches[[c for c in ADVICE_COMPACT if c in branches.columns]], lang),
-        "top_actions": display(model.actions()[ACTIONS_COMPACT], lang),
+
+    def branches():
+        return _with_total(model.branches(), company, lang)
+
+    def time_map():
+        frame = model.time_map()
+        co_time = company[["asset_hours", "watch_hours", "liability_hours", "unassigned_hours"]].copy()
+        whole = co_time.sum(axis=1).replace(0, np.nan)
+        for k in ("asset", "watch", "liability", "unassigned"):
+            co_time[f"{k}_share_pct"] = co_time[f"{k}_hours"] / whole * 100
+        return display(_with_total(frame[TIME_MAP_COLUMNS], co_time.assign(**{S.BRANCH: ""}), lang), lang)
+
+    def advice():
+        frame = branches()
+        return display(frame[[c for c in ADVICE_COMPACT if c in frame.columns]], lang)
+
+    build = {
+        "customers": lambda: display(model.customers(), lang, rules),
+        "salespeople": lambda: display(model.salespeople(), lang),
+        "branches": lambda: display(branches(), lang),
+        "company": lambda: display(company, lang),
+        "actions": lambda: display(model.actions(), lang),
+        "time_map": time_map,
+        "rules": lambda: _rules_table(model, lang),
+        "advice": advice,
+        "top_actions": lambda: display(model.actions()[ACTIONS_COMPACT], lang),
+        "lifetime": lambda: _lifetime_table(model, lang) if model.lifetime_ is not None else None,
     }
-    if model.lifetime_ is not None:
-        out["lifetime"] = _lifetime_table(model, lang)
-    return out
+    out = {name: build[name]() for name in TABLES if name in wanted}
+    return {name: frame for name, frame in out.items() if frame is not None}
 
 
 def top_assets(model, n: int = 20, lang: str = "zh") -> pd.DataFrame:

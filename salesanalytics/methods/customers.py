@@ -671,10 +671,13 @@ class CustomerValue:
         return T.summary(self)
 
     # -- labelled -----------------------------------------------------------
-    def tables(self, lang: str = "zh") -> dict[str, pd.DataFrame]:
-        """Every table with labelled headers and values (customers with the reason of their class)."""
+    def tables(self, lang: str = "zh", names=None) -> dict[str, pd.DataFrame]:
+        """Every table with labelled headers and values (customers with the reason of their class).
+
+        ``names``: only those tables (a page that shows a few need not write a reason for every customer).
+        """
         self._fitted()
-        return T.tables(self, lang)
+        return T.tables(self, lang, names)
 
     def excel_sheets(self, lang: str = "zh") -> dict[str, pd.DataFrame]:
         self._fitted()

@@ -42,7 +42,7 @@ How it works (details and measurements in BENCHMARKS.md):
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -163,94 +163,24 @@ class Forecaster:
     # ------------------------------------------------------------------ fit
     def fit(self, history: pd.DataFrame, industry: pd.DataFrame | None = None) -> Forecaster:
         """Fit every series of a long-format monthly ``history``; ``industry`` adds the market-share leg."""
-        from joblib import Parallel, delayed
+        pending, finish, _ = _fit_start(self, history, industry, False)
+        return finish(pending)
 
-        from . import _forecast_models as K
+    def fit_begin(self, history: pd.DataFrame, industry: pd.DataFrame | None = None) -> PendingFit:
+        """:meth:`fit` in two steps, so that other work can run while the series are fitted.
 
-        self.horizon_, self.levels_ = _check_params(self)
-        history = _validate_history(history, self.value)
-        keys = [c for c in S.KEY_COLUMNS if c in history.columns]
-        self.keys_ = keys
-        source = history.attrs.get("source", "history")
-        self.notes_: list[dict] = []
-        last = history[S.MONTH].max()
-        self.last_month_ = pd.Timestamp(last)
-        self.months_ = pd.date_range(self.last_month_ + pd.offsets.MonthBegin(1), periods=self.horizon_, freq="MS")
-
-        series, ys, specs = [], [], []
-        grouped = history.groupby(keys if len(keys) > 1 else keys[0], sort=True)
-        too_short = []
-        for key, frame in grouped:
-            key = key if len(keys) > 1 else (key[0] if isinstance(key, tuple) else key)
-            label = _series_label(key)
-            y, months = _series_values(self, frame, label, source)
-            n = len(y)
-            if n < MIN_MONTHS:
-                too_short.append(f"{label} ({n} months, {_fmt_month(months[0])}–{_fmt_month(months[-1])})")
-                continue
-            if not np.any(y != 0):
-                raise ForecastError(
-                    f"{source}: series {label} has only zeros in column {self.value} ({n} months); there is nothing to forecast. "
-                    "Fix: remove the branch from the history or correct its amounts."
-                )
-            spec = {}
-            if n < FULL_MONTHS:
-                spec = {"seasonal": False, "damped_only": True}
-                warnings.warn(
-                    f"{label}: only {n} months of history (36 are normal); forecast without seasonality, damped trend.",
-                    ShortHistoryWarning,
-                    stacklevel=2,
-                )
-                self._note(label, "short", n=n)
-            n_zero, n_neg = int(np.sum(y == 0)), int(np.sum(y < 0))
-            if n_zero:
-                self._note(label, "zeros", n=n_zero)
-            if n_neg:
-                self._note(label, "negatives", n=n_neg)
-            series.append(key)
-            ys.append(y)
-            specs.append(spec)
-        if too_short:
-            raise ForecastError(
-                f"{source}: fewer than {MIN_MONTHS} months of history for {'; '.join(too_short)}. "
-                f"Fix: give at least {MIN_MONTHS} consecutive months per series (36 for a seasonal forecast), "
-                "or leave these series out."
-            )
-        if not series:
-            raise ForecastError(f"{source}: no series to forecast.")
-        method, models = self.method, tuple(self.models)
-        n_jobs = self.n_jobs
-        if n_jobs == "auto":  # worker processes cost ~2 s to start: worth it only for many series
-            n_jobs = -1 if len(ys) >= AUTO_PARALLEL_SERIES else 1
-        fits = Parallel(n_jobs=n_jobs)(
-            delayed(K.fit_series)(y, self.horizon_, method=method, models=models, **spec) for y, spec in zip(ys, specs)
-        )
-        for key, y, fit in zip(series, ys, fits):
-            label = _series_label(key)
-            for code, detail in fit.notes:
-                if code == "outliers":
-                    idx = [int(i) for i in detail.split(",")]
-                    first = self.last_month_ - pd.DateOffset(months=len(y) - 1)
-                    months = [_fmt_month(first + pd.DateOffset(months=i)) for i in idx]
-                    self._note(label, "outliers", months=", ".join(months))
-                elif code == "seasonal":
-                    self._note(label, "seasonal", form=detail)
-        self.series_ = series
-        self.history_ = {key: y for key, y in zip(series, ys)}
-        self.backtest_ = pd.DataFrame(
-            [{"series": _series_label(k), "candidate": c, "backtest_mase": v, "used": c == f.model}
-             for k, f in zip(series, fits) for c, v in f.scores.items()],
-            columns=["series", "candidate", "backtest_mase", "used"],
-        )
-        self.fits_ = fits
-        self.factor_ = np.ones((len(series), self.horizon_))
-        self.industry_ = None
-        if industry is not None:
-            _blend_industry(self, industry)
-        # the sample paths behind every interval and quantile, drawn once here so that no result
-        # method changes the fitted state
-        self.paths_ = self.simulate(self.n_sims, self.seed)
-        return self
+        The series are handed to the worker processes now (when ``n_jobs`` gives more than one);
+        calling the :class:`PendingFit` returned waits for them, finishes the fit and returns
+        ``self``, fitted exactly as :meth:`fit` fits it.  Whatever the fit says or raises (a short
+        history, a missing month) it says or raises then, as :meth:`fit` would at that point.
+        With one process the series are fitted when it is called.
+        """
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            try:
+                return PendingFit(_fit_start(self, history, industry, True), said)
+            except Exception as exc:  # raised when the result is asked for, as fit() would raise it then
+                return PendingFit(None, said, exc)
 
     def _note(self, series: str, code: str, **info) -> None:
         self.notes_.append({"series": series, "code": code, **info})
@@ -478,6 +408,144 @@ class Forecaster:
         models = pd.Series([f.model for f in self.fits_]).value_counts()
         lines.append(text("fc_note_models", lang, models=", ".join(f"{m} ×{c}" for m, c in models.items())))
         return "\n".join(lines)
+
+
+def _fit_start(self: Forecaster, history: pd.DataFrame, industry: pd.DataFrame | None, background: bool):
+    """The first half of :meth:`Forecaster.fit`: check the history, hand the series to the workers.
+
+    Returns ``(pending, finish)``: the series' fits (a list, or a generator filled in the background)
+    and the function that completes the fitted state from them.
+    """
+    from joblib import Parallel, delayed, effective_n_jobs
+
+    from . import _forecast_models as K
+
+    self.horizon_, self.levels_ = _check_params(self)
+    history = _validate_history(history, self.value)
+    keys = [c for c in S.KEY_COLUMNS if c in history.columns]
+    self.keys_ = keys
+    source = history.attrs.get("source", "history")
+    self.notes_: list[dict] = []
+    last = history[S.MONTH].max()
+    self.last_month_ = pd.Timestamp(last)
+    self.months_ = pd.date_range(self.last_month_ + pd.offsets.MonthBegin(1), periods=self.horizon_, freq="MS")
+
+    series, ys, specs = [], [], []
+    grouped = history.groupby(keys if len(keys) > 1 else keys[0], sort=True)
+    too_short = []
+    for key, frame in grouped:
+        key = key if len(keys) > 1 else (key[0] if isinstance(key, tuple) else key)
+        label = _series_label(key)
+        y, months = _series_values(self, frame, label, source)
+        n = len(y)
+        if n < MIN_MONTHS:
+            too_short.append(f"{label} ({n} months, {_fmt_month(months[0])}–{_fmt_month(months[-1])})")
+            continue
+        if not np.any(y != 0):
+            raise ForecastError(
+                f"{source}: series {label} has only zeros in column {self.value} ({n} months); there is nothing to forecast. "
+                "Fix: remove the branch from the history or correct its amounts."
+            )
+        spec = {}
+        if n < FULL_MONTHS:
+            spec = {"seasonal": False, "damped_only": True}
+            warnings.warn(
+                f"{label}: only {n} months of history (36 are normal); forecast without seasonality, damped trend.",
+                ShortHistoryWarning,
+                stacklevel=3,
+            )
+            self._note(label, "short", n=n)
+        n_zero, n_neg = int(np.sum(y == 0)), int(np.sum(y < 0))
+        if n_zero:
+            self._note(label, "zeros", n=n_zero)
+        if n_neg:
+            self._note(label, "negatives", n=n_neg)
+        series.append(key)
+        ys.append(y)
+        specs.append(spec)
+    if too_short:
+        raise ForecastError(
+            f"{source}: fewer than {MIN_MONTHS} months of history for {'; '.join(too_short)}. "
+            f"Fix: give at least {MIN_MONTHS} consecutive months per series (36 for a seasonal forecast), "
+            "or leave these series out."
+        )
+    if not series:
+        raise ForecastError(f"{source}: no series to forecast.")
+    method, models = self.method, tuple(self.models)
+    n_jobs = self.n_jobs
+    if n_jobs == "auto":  # worker processes cost ~2 s to start: worth it only for many series
+        n_jobs = -1 if len(ys) >= AUTO_PARALLEL_SERIES else 1
+    tasks = (delayed(K.fit_series)(y, self.horizon_, method=method, models=models, **spec) for y, spec in zip(ys, specs))
+    if background:  # every series handed to the workers now; collected in order when finished (one process: then fitted)
+        pending = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="all")(tasks)
+    else:
+        pending = Parallel(n_jobs=n_jobs)(tasks)
+    return pending, lambda fits: _fit_end(self, series, ys, fits, industry), effective_n_jobs(n_jobs) != 1
+
+
+def _fit_end(self: Forecaster, series: list, ys: list, fits: list, industry: pd.DataFrame | None) -> Forecaster:
+    """The second half of :meth:`Forecaster.fit`: the fitted state from the series' fits."""
+    for key, y, fit in zip(series, ys, fits):
+        label = _series_label(key)
+        for code, detail in fit.notes:
+            if code == "outliers":
+                idx = [int(i) for i in detail.split(",")]
+                first = self.last_month_ - pd.DateOffset(months=len(y) - 1)
+                months = [_fmt_month(first + pd.DateOffset(months=i)) for i in idx]
+                self._note(label, "outliers", months=", ".join(months))
+            elif code == "seasonal":
+                self._note(label, "seasonal", form=detail)
+    self.series_ = series
+    self.history_ = {key: y for key, y in zip(series, ys)}
+    self.backtest_ = pd.DataFrame(
+        [{"series": _series_label(k), "candidate": c, "backtest_mase": v, "used": c == f.model}
+         for k, f in zip(series, fits) for c, v in f.scores.items()],
+        columns=["series", "candidate", "backtest_mase", "used"],
+    )
+    self.fits_ = fits
+    self.factor_ = np.ones((len(series), self.horizon_))
+    self.industry_ = None
+    if industry is not None:
+        _blend_industry(self, industry)
+    # the sample paths behind every interval and quantile, drawn once here so that no result
+    # method changes the fitted state
+    self.paths_ = self.simulate(self.n_sims, self.seed)
+    return self
+
+
+class PendingFit:
+    """A fit begun by :meth:`Forecaster.fit_begin`: call it for the fitted forecaster, or :meth:`cancel` it."""
+
+    def __init__(self, started, said: list, failed: Exception | None = None):
+        self._pending, self._finish, self._workers = started if started is not None else (None, None, False)
+        self._said, self._failed = said, failed
+
+    def __call__(self) -> Forecaster:
+        for w in self._said:  # what the first half said, said now (where fit() would have said it)
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        if self._failed is not None:
+            raise self._failed
+        return self._finish(list(self._pending))
+
+    def cancel(self, *, interrupted: bool = False) -> None:
+        """Drop the fit: the caller stopped before it needed it (nothing of the fit is said or raised).
+
+        Series already with the workers are waited for (stopping them mid-way takes the worker
+        pool down); ``interrupted`` (Ctrl-C) stops them at once instead.
+        """
+        if self._pending is None:
+            return
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                if self._workers and not interrupted:
+                    for _ in self._pending:
+                        pass
+                else:
+                    self._pending.close()
+            except Exception:  # a series that fails: nobody asked for the fit any more
+                pass
+        self._pending = None
 
 
 def _note_line(note: dict, lang: str) -> str:

@@ -263,6 +263,19 @@ def build_quarter_state(inputs: CycleInputs, settings: CycleSettings) -> Quarter
     quarter = periods.quarter_of(as_of.date())
     targets, source = targets_in_force(inputs)
     tracker = Tracker(as_of=as_of).fit(targets, inputs.actuals, inputs.activities)
+    evaluate = settings.evaluate and inputs.scheme is not None and inputs.incentive_plans is not None
+    # the evaluation's start-of-year forecast (history only) is begun now: with many series its fits run
+    # in the worker processes while this year's paths, the re-plan and the combined plan are computed
+    reference = evaluation.begin_reference_forecast(inputs.history, int(tracker.year_)) if evaluate else None
+    try:
+        return _build_state(inputs, settings, as_of, quarter, targets, source, tracker, evaluate, reference)
+    except BaseException as exc:
+        if reference is not None:
+            reference.cancel(interrupted=not isinstance(exc, Exception))
+        raise
+
+
+def _build_state(inputs, settings, as_of, quarter, targets, source, tracker, evaluate, reference) -> QuarterState:
     yp = tracker.year_paths(inputs.history, n_draws=settings.n_draws, seed=settings.seed)
     review = tracker.review(inputs.history, n_draws=settings.n_draws, seed=settings.seed, paths=yp)
     review["replan_company"] = tracker.replan("company")
@@ -283,11 +296,11 @@ def build_quarter_state(inputs: CycleInputs, settings: CycleSettings) -> Quarter
     )
     if yp.note:
         state.notes.append(yp.note)
-    if settings.evaluate and inputs.scheme is not None and inputs.incentive_plans is not None:
+    if evaluate:
         state.evaluation = evaluation.evaluate_tracked(
             tracker, inputs.history, inputs.roster if inputs.roster is not None else inputs.plan.roster, inputs.actuals,
             inputs.activities, inputs.ratings, inputs.scheme, inputs.incentive_plans, targets=targets, year_paths=yp,
-            period=settings.period, n_draws=settings.n_draws, seed=settings.seed, lang=settings.lang)
+            period=settings.period, n_draws=settings.n_draws, seed=settings.seed, lang=settings.lang, reference=reference)
     if settings.next_year or (settings.next_year is None and as_of.quarter == 4):
         state.next_year = next_year_draft(inputs, yp, settings, forecast=state.forecast)
     return state
@@ -305,3 +318,50 @@ def next_year_draft(inputs: CycleInputs, yp: YearPaths, settings: CycleSettings,
     nxt = fc[pd.DatetimeIndex(fc[S.MONTH]).year == yp.months[0].year + 1]
     annual = nxt.groupby(S.BRANCH, sort=False)["mean"].sum()
     return {"year": int(yp.months[0].year + 1), "forecast": nxt.reset_index(drop=True), "annual_forecast": annual}
+
+
+def quarter_changes(state: QuarterState) -> dict:
+    """What changed since the previous quarter's end, from the state's own company re-plan (nothing recomputed).
+
+    The closed months of ``state.review["replan_company"]`` hold each month's actual and original task
+    to the fen, so the year to date *at the previous quarter end* is a sum over the months up to it;
+    today's figures are those of ``state.summary``.  Keys: ``quarter``, ``first_review`` (True in
+    the year's first quarter: there is no earlier quarter of the year, and no other key), then
+    ``previous_quarter``, ``previous_as_of``, ``previous_ytd_actual_yuan``, ``previous_ytd_target_yuan``,
+    ``previous_ytd_attainment_pct`` (one decimal, as the summary's), ``ytd_attainment_change_pts``
+    (today's rounded attainment minus the previous one, in percentage points), ``quarter_actual_yuan``,
+    ``quarter_target_yuan`` and ``quarter_attainment_pct`` (the months after the previous quarter end up to
+    the as-of date).  Money to the fen.
+    """
+    q = int(state.as_of.quarter)
+    out: dict = {"quarter": state.quarter, "first_review": q == 1}
+    if q == 1:
+        return out
+    previous = f"{state.as_of.year}Q{q - 1}"
+    rc = state.review["replan_company"]
+    months = pd.DatetimeIndex(rc[S.MONTH]).month.to_numpy()
+    closed = (rc["month_status"] != "open").to_numpy()
+    before, since = closed & (months <= 3 * (q - 1)), closed & (months > 3 * (q - 1))
+
+    def fen(mask, column) -> int:
+        return int(rc.loc[mask, column].sum())
+
+    def pct(actual: int, target: int):
+        return round(actual / target * 100, 1) if target else None
+
+    prev_actual, prev_target = fen(before, "actual_fen"), fen(before, "planned_task_fen")
+    q_actual, q_target = fen(since, "actual_fen"), fen(since, "planned_task_fen")
+    prev_pct = pct(prev_actual, prev_target)
+    now_pct = state.summary["ytd_attainment_pct"]
+    out.update({
+        "previous_quarter": previous,
+        "previous_as_of": f"{periods.quarter_end(previous)}",
+        "previous_ytd_actual_yuan": prev_actual / 100,
+        "previous_ytd_target_yuan": prev_target / 100,
+        "previous_ytd_attainment_pct": prev_pct,
+        "ytd_attainment_change_pts": None if prev_pct is None else round(float(now_pct) - prev_pct, 1),
+        "quarter_actual_yuan": q_actual / 100,
+        "quarter_target_yuan": q_target / 100,
+        "quarter_attainment_pct": pct(q_actual, q_target),
+    })
+    return out

@@ -61,11 +61,53 @@ def evaluate_year(
     if missing:
         raise ParameterError(f"evaluate_year needs inputs {', '.join(missing)} (see io.read_evaluation_inputs).")
     history = inputs["history"]
-    targets = BackwardPlanner(inputs["plan"]).fit(history).tasks("salesperson")
-    sales_tr = Tracker(as_of=as_of).fit(targets, inputs["actuals"])
-    return evaluate_tracked(sales_tr, history, inputs["roster"], inputs["actuals"], inputs.get("activities"), inputs.get("ratings"),
-                            inputs["scheme"], inputs["plans"], targets=targets, period=period, n_draws=n_draws, seed=seed,
-                            use_forecast=use_forecast, lang=lang)
+    # the start-of-year forecast needs the history only: begun first, its series are fitted by the worker
+    # processes (many branches) while the targets and the tracking are computed here; the same fit either way
+    reference = begin_reference_forecast(history, inputs["plan"].year) if use_forecast else None
+    try:
+        targets = BackwardPlanner(inputs["plan"]).fit(history).tasks("salesperson")
+        sales_tr = Tracker(as_of=as_of).fit(targets, inputs["actuals"])
+        return evaluate_tracked(sales_tr, history, inputs["roster"], inputs["actuals"], inputs.get("activities"), inputs.get("ratings"),
+                                inputs["scheme"], inputs["plans"], targets=targets, period=period, n_draws=n_draws, seed=seed,
+                                use_forecast=use_forecast, lang=lang, reference=reference)
+    except BaseException as exc:
+        if reference is not None:
+            reference.cancel(interrupted=not isinstance(exc, Exception))
+        raise
+
+
+def _before_year(history: pd.DataFrame, year: int) -> pd.DataFrame:
+    return history[history["month"] < pd.Timestamp(year=int(year), month=1, day=1)]
+
+
+def begin_reference_forecast(history: pd.DataFrame, year: int) -> ReferenceForecast:
+    """Begin the start-of-year forecast of ``year`` (the product's forecaster on the history before it).
+
+    It is the reference of the target difficulty and the source of the incentive simulation's
+    draws (:func:`evaluate_tracked`); begun early, its series are fitted while other work runs.
+    """
+    return ReferenceForecast(int(year), make_forecaster(12).fit_begin(_before_year(history, year)))
+
+
+class ReferenceForecast:
+    """The start-of-year forecast of one plan year, begun (or fitted) once: call it for the fitted forecaster.
+
+    ``ReferenceForecast(year, fitted)`` also wraps a forecaster fitted before (kept from an earlier
+    run of the same history): anything callable that returns the fitted forecaster.
+    """
+
+    def __init__(self, year: int, fitted):
+        self.year = int(year)
+        self._fitted = fitted
+
+    def __call__(self):
+        return self._fitted()
+
+    def cancel(self, *, interrupted: bool = False) -> None:
+        """Drop a fit still running (see :meth:`salesanalytics.methods.forward.PendingFit.cancel`)."""
+        cancel = getattr(self._fitted, "cancel", None)
+        if cancel is not None:
+            cancel(interrupted=interrupted)
 
 
 def evaluate_tracked(
@@ -85,6 +127,7 @@ def evaluate_tracked(
     seed: int = 0,
     use_forecast: bool = True,
     lang: str = "zh",
+    reference: ReferenceForecast | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The evaluation of one period on a fitted sales :class:`Tracker` (the quarter's state reuses its tracker).
 
@@ -93,6 +136,8 @@ def evaluate_tracked(
     cost simulation come from the forecast made at the start of the year (history only) for the
     period's months, so the simulated cost and the actual cost cover the same months.
     ``year_paths`` is accepted for symmetry with the other views of the quarter and not used here.
+    ``reference``: that start-of-year forecast begun already (:func:`begin_reference_forecast`), used
+    when it is the tracker's year (else dropped, and the forecast fitted here).
     """
     check_lang(lang)
     if targets is None:
@@ -110,9 +155,12 @@ def evaluate_tracked(
     kpis = kpis_from_tracking(sales, gross_profit=gp, activities=acts,
                               prior_actual=prior_actual_from_history(history, roster_frame, months))
     names = set(roster_frame[SALESPERSON]) | set(targets[SALESPERSON]) if SALESPERSON in targets.columns else set(roster_frame[SALESPERSON])
-    reference, draws, ref_kind = None, None, "prior_year"
+    reference_fit, reference, draws, ref_kind = reference, None, None, "prior_year"
+    if reference_fit is not None and (not use_forecast or reference_fit.year != int(tracker.year_)):
+        reference_fit.cancel()  # not this evaluation's forecast
+        reference_fit = None
     if use_forecast:
-        fc = make_forecaster(12).fit(history[history["month"] < pd.Timestamp(year=int(tracker.year_), month=1, day=1)])
+        fc = reference_fit() if reference_fit is not None else make_forecaster(12).fit(_before_year(history, tracker.year_))
         pred = fc.predict()
         pred = pred[pd.DatetimeIndex(pred["month"]).isin(months)]
         reference = pred.groupby(BRANCH)["mean"].sum()

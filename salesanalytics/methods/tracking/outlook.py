@@ -84,6 +84,44 @@ def year_paths(d: TrackingData, history: pd.DataFrame | None = None, *, n_draws:
     ``months_beyond``: also forecast that many months after the plan year with the same fit
     (the forward page's view of next year), in ``beyond``.
     """
+    return begin_year_paths(d, history, n_draws=n_draws, seed=seed, min_months=min_months, forecaster=forecaster,
+                            months_beyond=months_beyond)()
+
+
+class PendingPaths:
+    """:func:`year_paths` begun: call it for the :class:`YearPaths`; :meth:`cancel` drops it."""
+
+    def __init__(self, finish, pending=None):
+        self._finish, self._pending = finish, pending
+
+    def __call__(self) -> YearPaths:
+        return self._finish()
+
+    def cancel(self, *, interrupted: bool = False) -> None:
+        """Drop the re-forecast still running (see :meth:`salesanalytics.methods.forward.PendingFit.cancel`)."""
+        if self._pending is not None:
+            self._pending.cancel(interrupted=interrupted)
+
+
+def begin_year_paths(d: TrackingData, history: pd.DataFrame | None = None, *, n_draws: int = 1000, seed: int = 0,
+                     min_months: int = 24, forecaster=None, months_beyond: int = MONTHS_BEYOND) -> PendingPaths:
+    """:func:`year_paths` in two steps, so that other views can be computed while the re-forecast runs.
+
+    The re-forecast's series are handed to the forecaster's worker processes now (the product's
+    forecaster, many branches); calling the result waits for them and returns the same
+    :class:`YearPaths` as :func:`year_paths`, saying and raising what it would.
+    """
+    try:
+        return _begin_year_paths(d, history, n_draws, seed, min_months, forecaster, months_beyond)
+    except Exception as exc:  # said when the paths are asked for, as year_paths() would say it
+
+        def fail():
+            raise exc
+
+        return PendingPaths(fail)
+
+
+def _begin_year_paths(d: TrackingData, history, n_draws, seed, min_months, forecaster, months_beyond) -> PendingPaths:
     year, as_of = d.year, d.as_of
     months = month_starts(year)
     month_end = as_of + pd.offsets.MonthEnd(0)
@@ -112,14 +150,22 @@ def year_paths(d: TrackingData, history: pd.DataFrame | None = None, *, n_draws:
         ratio = np.where(t_done > 0, actual_to_date / t_done, 1.0)
     # sample paths of the remaining months (draw x branch x month); run-rate branches are the same in every draw
     paths = np.broadcast_to((t_rem * ratio[:, None])[None], (n_draws, len(branches), n_rem)).copy()
-    note, fc, beyond, beyond_months, series = None, None, None, None, ()
+    draws, pending = None, None
     if (n_rem or months_beyond) and history is not None:
-        paths, method, note, fc, beyond, series = _forecast_draws(
+        draws, pending = _begin_forecast_draws(
             d, history, branches, act, closed, remaining, frac_left if current_partial else 0.0,
             n_draws, seed, min_months, forecaster, paths, method, months_beyond)
-        if beyond is not None:
-            beyond_months = pd.date_range(months[-1] + pd.offsets.MonthBegin(1), periods=beyond.shape[2], freq="MS")
-    return YearPaths(list(branches), months, act, tgt, rem_idx, paths, method, note, fc, beyond, beyond_months, tuple(series))
+
+    def finish() -> YearPaths:
+        note, fc, beyond, beyond_months, series = None, None, None, None, ()
+        paths_, method_ = paths, method
+        if draws is not None:
+            paths_, method_, note, fc, beyond, series = draws()
+            if beyond is not None:
+                beyond_months = pd.date_range(months[-1] + pd.offsets.MonthBegin(1), periods=beyond.shape[2], freq="MS")
+        return YearPaths(list(branches), months, act, tgt, rem_idx, paths_, method_, note, fc, beyond, beyond_months, tuple(series))
+
+    return PendingPaths(finish, pending)
 
 
 def year_end_outlook(d: TrackingData, history: pd.DataFrame | None = None, *, n_draws: int = 1000, seed: int = 0,
@@ -189,10 +235,12 @@ def _outlook_months(yp: YearPaths, tgt, has_target, as_of) -> pd.DataFrame:
     )
 
 
-def _forecast_draws(d: TrackingData, history, branches, act, closed, remaining, frac_left, n_draws, seed, min_months, forecaster, draws, method, months_beyond=0):
-    """Replace the run-rate paths of the branches with enough history by the forecaster's.
+def _begin_forecast_draws(d: TrackingData, history, branches, act, closed, remaining, frac_left, n_draws, seed, min_months, forecaster,
+                          draws, method, months_beyond=0):
+    """Replace the run-rate paths of the branches with enough history by the forecaster's (begun now).
 
-    Returns (draws, method, note, fitted forecaster or None, paths beyond the plan year or None, series)."""
+    Returns ``(finish, pending fit or None)``; ``finish()`` returns (draws, method, note, fitted
+    forecaster or None, paths beyond the plan year or None, series)."""
     if forecaster is None:
         build = make_forecaster
     else:
@@ -215,16 +263,33 @@ def _forecast_draws(d: TrackingData, history, branches, act, closed, remaining, 
     span = full[full[S.REVENUE] != 0].groupby(S.BRANCH)[S.MONTH].agg(["min", "max", "count"])
     ok = [b for b in branches if b in span.index and span.loc[b, "count"] >= min_months and (len(closed) == 0 or span.loc[b, "max"] == closed[-1])]
     if not ok:
-        return draws, method, None, None, None, ()
+        return (lambda: (draws, method, None, None, None, ())), None
     full = full[full[S.BRANCH].isin(ok)]
     full = full.sort_values([S.BRANCH, S.MONTH]).reset_index(drop=True)
-    try:
-        fc = build(len(remaining) + months_beyond).fit(full)
-        paths = np.asarray(fc.simulate(n_draws=n_draws, seed=seed), dtype=float)
-    except (ForecastError, DataError) as exc:
+    def run_rate(exc):
         note = f"the forecaster could not fit ({exc}); run-rate projection only"
-        warnings.warn(note, TrackingWarning, stacklevel=4)
+        warnings.warn(note, TrackingWarning, stacklevel=7)
         return draws, method, note, None, None, ()
+
+    try:
+        fc = build(len(remaining) + months_beyond)
+    except (ForecastError, DataError) as exc:
+        return (lambda: run_rate(exc)), None
+    pending = fc.fit_begin(full) if hasattr(fc, "fit_begin") else None  # the product's forecaster: fitted in the background
+
+    def finish():
+        try:
+            fitted = pending() if pending is not None else fc.fit(full)
+            paths = np.asarray(fitted.simulate(n_draws=n_draws, seed=seed), dtype=float)
+        except (ForecastError, DataError) as exc:
+            return run_rate(exc)
+        return _forecast_paths(fitted, paths, branches, remaining, frac_left, draws, method, months_beyond)
+
+    return finish, pending
+
+
+def _forecast_paths(fc, paths, branches, remaining, frac_left, draws, method, months_beyond):
+    """The forecast's paths in place of the run rate of the branches it covers."""
     series = [str(s) for s in fc.series_]
     n_rem = len(remaining)
     beyond = paths[:, :, n_rem:] if months_beyond else None

@@ -142,28 +142,43 @@ class Tracker:
         The outlook is computed once for both outlook tables (or taken from ``paths``).
         """
         d = self._data()
+        # the re-forecast (the longest part with many branches) is begun first and runs in the forecaster's
+        # worker processes while the other views are computed here; the same paths as computed in turn
+        later = _outlook.begin_year_paths(d, history, n_draws=n_draws, seed=seed) if paths is None else None
+        try:
+            out, views = self._review_views(d)
+            outlook = _outlook.year_end_outlook(d, paths=later() if later is not None else paths)
+        except BaseException as exc:
+            if later is not None:
+                later.cancel(interrupted=not isinstance(exc, Exception))
+            raise
+        out["outlook"] = outlook.table
+        out["outlook_monthly"] = outlook.monthly
+        out.update(views)
+        return out
+
+    def _review_views(self, d) -> tuple[dict, dict]:
+        """The review's views other than the outlook: those before it and those after it, in order."""
         out: dict = {"summary": self.summary("en"), "standing": self.standing(), "attainment_branch": self.attainment("branch", "all")}
         if S.SALESPERSON in d.keys:
             out["attainment_salesperson"] = self.attainment("salesperson", "all")
         if d.product_monthly is not None:
             out["attainment_product"] = self.attainment("product", "all")
-        outlook = _outlook.year_end_outlook(d, history, n_draws=n_draws, seed=seed, paths=paths)
-        out["outlook"] = outlook.table
-        out["outlook_monthly"] = outlook.monthly
-        out["replan_branch"] = self.replan("branch")
+        rest: dict = {}
+        rest["replan_branch"] = self.replan("branch")
         if S.SALESPERSON in d.keys:
-            out["replan_salesperson"] = self.replan("salesperson")
+            rest["replan_salesperson"] = self.replan("salesperson")
         if d.as_of + pd.Timedelta(days=1) <= pd.Timestamp(year=d.year, month=12, day=31):
-            out["pace_branch"] = self.daily_pace("branch")
+            rest["pace_branch"] = self.daily_pace("branch")
             if S.SALESPERSON in d.keys:
-                out["pace_salesperson"] = self.daily_pace("salesperson")
+                rest["pace_salesperson"] = self.daily_pace("salesperson")
         if d.granularity == "day":
-            out["weekly"] = self.weekly("branch")
-            out["daily_checks"] = self.daily_checks()
-        out["funnel"] = self.funnel()
-        out["unmatched"] = self.unmatched()
-        out["duplicates"] = self.duplicates_found()
-        return out
+            rest["weekly"] = self.weekly("branch")
+            rest["daily_checks"] = self.daily_checks()
+        rest["funnel"] = self.funnel()
+        rest["unmatched"] = self.unmatched()
+        rest["duplicates"] = self.duplicates_found()
+        return out, rest
 
     def excel_sheets(self, lang: str = "zh", history: pd.DataFrame | None = None, *, review: dict | None = None) -> dict[str, pd.DataFrame]:
         """Sheets for the Excel output, with Chinese or English headers (exact ``*_fen`` columns dropped)."""
