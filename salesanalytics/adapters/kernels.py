@@ -19,7 +19,9 @@ ends in a second, not after the running notebooks.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -62,6 +64,7 @@ class Lanes:
         self._groups: set[int] = set()
         self._managers: list = []
         self._local = threading.local()
+        self._ipc_dir = tempfile.mkdtemp(prefix="sa-kernels-")
         self._pool = ThreadPoolExecutor(max_workers=self.n, thread_name_prefix="report-lane")
         # n warm-ups submitted at once land on n threads (the pool adds a thread while all are busy)
         self._warming: list[Future] = []
@@ -96,8 +99,11 @@ class Lanes:
         """This lane's kernel manager (created, not started, on first use)."""
         km = getattr(self._local, "km", None)
         if km is None:
-            km = self._local.km = self._manager_class()(kernel_name=self.kernel_name)
             with self._lock:
+                # Unix sockets in a folder of the run, not TCP ports: a port picked free for one kernel can be taken
+                # by another kernel's client before the kernel binds it ("Address already in use" in its heartbeat)
+                ip = os.path.join(self._ipc_dir, f"k{len(self._managers)}")
+                km = self._local.km = self._manager_class()(kernel_name=self.kernel_name, transport="ipc", ip=ip)
                 self._managers.append(km)
         return km
 
@@ -184,6 +190,7 @@ class Lanes:
         self._pool.shutdown(wait=False, cancel_futures=True)
         with self._lock:
             groups, self._groups = set(self._groups), set()
+        shutil.rmtree(self._ipc_dir, ignore_errors=True)  # the killed kernels' sockets
         for group in groups:
             try:
                 if group != os.getpgid(0):
@@ -206,6 +213,7 @@ class Lanes:
                     run_sync(km.shutdown_kernel)(now=True)
             except Exception:  # noqa: BLE001 — a kernel already gone is fine
                 pass
+        shutil.rmtree(self._ipc_dir, ignore_errors=True)
 
     def __enter__(self) -> Lanes:
         return self
