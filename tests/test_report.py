@@ -668,3 +668,35 @@ def test_a_quarter_compares_with_the_previous_report_in_the_same_folder(tmp_path
     other = tmp_path / "other"
     render_reports(QUARTER, out_dir=other, reports=page_spec, parameters={"n_draws": N_DRAWS})
     assert "未找到上季度报告（2026Q2）" in (other / QUARTER / "executive_summary.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_an_unchanged_page_is_reused_and_any_change_renders_it_again(tmp_path, monkeypatch):
+    """reuse: the same notebook, parameters, input files, code and language give the page kept before
+    (byte for byte, no kernel run); a changed parameter, input file or previous summary renders it again."""
+    import shutil
+
+    from salesanalytics.core import config
+
+    monkeypatch.setenv("SALESANALYTICS_CACHE", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    shutil.copytree(config.DATA_DIR, data)
+    out = tmp_path / "reports"
+
+    def run(count=2, reuse=True):
+        result = render_reports("2026Q2", out_dir=out, data_dir=data, notebooks_dir=FIXTURES, reports=[OK], reuse=reuse,
+                                parameters={"count": count})
+        return result.reports[0]["reused"], (out / "2026Q2" / "ok.html").read_bytes()
+
+    first, page = run()
+    assert first is False
+    again, same = run()
+    assert again is True and same == page
+    assert run(count=3)[0] is False  # another parameter
+    assert run()[0] is True  # back to the first page, still kept
+    (data / "roster_2026.csv").write_text((data / "roster_2026.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert run()[0] is False  # an input file changed
+    (out / "2026Q1").mkdir()
+    (out / "2026Q1" / "summary.json").write_text("{}", encoding="utf-8")
+    assert run()[0] is False  # the previous quarter's summary (the 'since last quarter' text) appeared
+    assert run(reuse=False)[0] is False  # the library's default (and the CLI's --rerun): every page executed

@@ -377,6 +377,9 @@ def _add_report(sub) -> None:
     p.add_argument("--only", action="append", metavar="REPORT", help="render only this report (name without .ipynb); repeatable")
     p.add_argument("--cell-timeout", type=float, default=600, help="seconds a cell may run before the kernel is stopped (default 600)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks rendered at once, each in its own kernel (default 2)")
+    p.add_argument("--rerun", action="store_true",
+                   help="execute every page again, even one whose notebook, parameters, input files and code are unchanged "
+                        "(by default such a page is taken from the cache)")
     p.add_argument("--pdf", action="store_true", help="also print every page and the whole set to PDF (A4 landscape, through Debian's chromium)")
     _sources_option(p)
     p.set_defaults(func=_cmd_report)
@@ -404,10 +407,11 @@ def _cmd_report(args) -> int:
         result = report.render_reports(
             args.quarter, data_dir=args.data, out_dir=args.out, lang=args.lang,
             parameters=report.parse_assignments(args.param), reports=specs, cell_timeout=args.cell_timeout, jobs=args.jobs,
-            sources=args.sources, pdf=args.pdf, lanes=lanes,
+            sources=args.sources, pdf=args.pdf, lanes=lanes, reuse=not args.rerun,
         )
     for r in result.reports:
-        print(text("cli_report_line", args.lang, file=r["file"], seconds=r["seconds"], title=r["title"]))
+        line = "cli_report_line_reused" if r.get("reused") else "cli_report_line"
+        print(text(line, args.lang, file=r["file"], seconds=r["seconds"], title=r["title"]))
     print(text("cli_report_done", args.lang, quarter=result.quarter, n=len(result.reports), seconds=result.seconds))
     print(text("cli_report_index", args.lang, path=result.index))
     return 0

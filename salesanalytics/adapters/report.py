@@ -77,6 +77,9 @@ class ReportSpec:
     name: str
     notebook: str
     title_key: str
+    #: the page reads the quarter's state; a page that does not (the handbook case, the customers) runs
+    #: while the state is computed
+    uses_state: bool = True
 
 
 #: The quarterly set, in the order of the index page.  A report is rendered
@@ -84,12 +87,12 @@ class ReportSpec:
 #: arrive with their modules).
 REPORTS: tuple[ReportSpec, ...] = (
     ReportSpec("executive_summary", "executive_summary.ipynb", "title_executive_summary"),
-    ReportSpec("backward_plan", "backward_plan.ipynb", "title_backward_plan"),
+    ReportSpec("backward_plan", "backward_plan.ipynb", "title_backward_plan", uses_state=False),
     ReportSpec("forward_forecast", "forward_forecast.ipynb", "title_forward_forecast"),
     ReportSpec("combined_plan", "combined_plan.ipynb", "title_combined_plan"),
     ReportSpec("quarterly_review", "quarterly_review.ipynb", "title_quarterly_review"),
     ReportSpec("scorecard", "scorecard.ipynb", "title_scorecard"),
-    ReportSpec("customers", "customers.ipynb", "title_customers"),
+    ReportSpec("customers", "customers.ipynb", "title_customers", uses_state=False),
 )
 
 
@@ -298,6 +301,7 @@ def render_reports(
     sources: str | Path | None = None,
     pdf: bool = False,
     lanes=None,
+    reuse: bool = False,
 ) -> RenderResult:
     """Render the quarter's report set into ``out_dir/<quarter>/`` (see the module docstring).
 
@@ -305,7 +309,10 @@ def render_reports(
     pages are rendered: the quarter's other good pages are kept and the index lists them all
     (``RenderResult.reports`` holds the pages rendered now).  ``lanes`` (a
     :class:`salesanalytics.adapters.kernels.Lanes` started by the caller, e.g. the CLI before its
-    imports) runs the pages; without it the run starts its own.  With ``pdf`` every page (and the
+    imports) runs the pages; without it the run starts its own.  With ``reuse``
+    a page whose notebook, parameters, input files, package code, libraries and language are those
+    of a page rendered before is taken from the cache instead of executed (never with ``sources``:
+    a database changes without any file changing).  With ``pdf`` every page (and the
     index) is also printed to ``<page>.pdf`` and the whole set to ``<quarter>.pdf`` (see
     :mod:`salesanalytics.adapters.pdf`).  Returns a
     :class:`RenderResult`; raises :class:`ReportError` (after writing
@@ -351,7 +358,8 @@ def render_reports(
             raise ReportError(f"another run of {quarter} is writing {out_dir / quarter} right now; nothing was changed. Run again when it has finished.")
         return _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang, data_dir, fingerprint, files,
                               _as_checked(parameters or {}, injected), cell_timeout, kernel_name, started, jobs,
-                              summary_fn=summary_fn, keep_others=reports is not None, pdf=pdf, lanes=lanes)
+                              summary_fn=summary_fn, keep_others=reports is not None, pdf=pdf, lanes=lanes,
+                              reuse=reuse and not sources)
 
 
 def _as_checked(overrides: Mapping[str, Any], injected: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -387,8 +395,51 @@ def _quarter_summary(quarter: str, data_dir: Path, parameters: dict, lang: str, 
     return quarter_state.summary_json(state)
 
 
+#: rendered pages kept for reuse (``cache`` kind "page"): a set of 7 pages in two languages for a few quarters
+PAGE_CACHE_KEEP = 64
+
+
+def _code_digest() -> str:
+    """SHA-256 over the package's own files (code, templates, labels): a page rendered by other code is not reused."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".css", ".json", ".yaml", ".yml")):
+        h.update(f"{path.relative_to(root)}\0".encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _versions() -> str:
+    """The libraries that shape a page (its tables, charts, HTML): a page made with others is not reused."""
+    import platform
+    from importlib import metadata
+
+    names = ("pandas", "numpy", "matplotlib", "nbconvert", "papermill", "ipykernel", "statsmodels", "scipy", "jinja2")
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=-")
+    return f"python={platform.python_version()} " + " ".join(found)
+
+
+def _page_keys(specs, paths, injected, fingerprint, out_dir, quarter, lang, kernel_name) -> dict[str, str]:
+    """Each page's key: everything its HTML depends on — its notebook, its parameters, the input files, the
+    package's code, the libraries, the previous quarter's summary.json (the 'since last quarter' text) and the language."""
+    from . import cache
+
+    year, q = parse_quarter(quarter)
+    previous = out_dir / (f"{year}Q{q - 1}" if q > 1 else f"{year - 1}Q4") / "summary.json"
+    common = {"data": fingerprint, "code": _code_digest(), "versions": _versions(), "kernel": kernel_name, "lang": lang,
+              "previous_summary": cache.digest_file(previous) if previous.is_file() else ""}
+    return {spec.name: cache.fingerprint({**common, "page": spec.name, "notebook": cache.digest_file(paths[spec.name]),
+                                          "parameters": json.dumps(_jsonable(injected[spec.name]), sort_keys=True, ensure_ascii=False)})
+            for spec in specs}
+
+
 def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang, data_dir, fingerprint, files, user_params, cell_timeout, kernel_name, started, jobs,
-                   *, summary_fn=None, keep_others: bool = False, pdf: bool = False, lanes=None) -> RenderResult:
+                   *, summary_fn=None, keep_others: bool = False, pdf: bool = False, lanes=None, reuse: bool = False) -> RenderResult:
     from concurrent.futures import wait as futures_wait
 
     from .kernels import KERNEL_ARGUMENTS, Lanes
@@ -424,16 +475,36 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
         html_text = notebook_to_html(nb, t(spec.title_key, lang), exporter)
         return html_text, time.perf_counter() - t0
 
+    from concurrent.futures import Future
+
+    from . import cache
+
+    # a page whose inputs, parameters, notebook and code are those of a page rendered before is that page:
+    # it is taken from the cache, not executed again (a re-render of an unchanged quarter runs no notebook)
+    keys = _page_keys(specs, paths, injected, fingerprint, out_dir, quarter, lang, kernel_name) if reuse else {}
+    kept = {name: entry for name, key in keys.items()
+            if isinstance(entry := cache.load(key, "page"), dict) and isinstance(entry.get("html"), str)}
+
+    def reused(spec) -> Future:
+        done_ = Future()
+        done_.set_result((kept[spec.name]["html"], float(kept[spec.name].get("seconds", 0.0))))
+        return done_
+
     try:
         submitted: dict = {}
         try:
-            # the quarter's state is computed while the lanes' kernels start and import
-            summary_text = summary_fn() if summary_fn is not None else None
-            lanes.ready()
-            # longest first (by the last good run), so the lanes finish close together
+            # longest first (by the last good run), so the lanes finish close together; the pages that do not
+            # read the quarter's state go first and run while the state is computed (and the kernels start)
             last = _last_seconds(final)
-            order = sorted(specs, key=lambda s: -last.get(s.name, float("inf")))
-            submitted = {spec.name: lanes.submit(execute, spec) for spec in order}
+            order = sorted([s for s in specs if s.name not in kept], key=lambda s: -last.get(s.name, float("inf")))
+            submitted = {spec.name: reused(spec) for spec in specs if spec.name in kept}
+            submitted.update({spec.name: lanes.submit(execute, spec) for spec in order if not spec.uses_state})
+            summary_text = summary_fn() if summary_fn is not None else None
+            if len(kept) == len(specs):
+                lanes.stop()  # every page is reused: no kernel is needed
+            else:
+                lanes.ready()
+            submitted.update({spec.name: lanes.submit(execute, spec) for spec in order if spec.uses_state})
             futures = [(spec, submitted[spec.name]) for spec in specs]
             outcomes = []
             for spec, future in futures:
@@ -460,8 +531,10 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
         done = []
         for spec, (html_text, seconds), _ in outcomes:
             io.write_text(tmp / f"{spec.name}.html", html_text)
+            if spec.name in keys and spec.name not in kept:
+                cache.save(keys[spec.name], "page", {"html": html_text, "seconds": seconds}, keep=PAGE_CACHE_KEEP)
             done.append({"name": spec.name, "title": t(spec.title_key, lang), "notebook": spec.notebook, "file": f"{spec.name}.html",
-                         "seconds": round(seconds, 2), "parameters": _jsonable(injected[spec.name])})
+                         "seconds": round(seconds, 2), "parameters": _jsonable(injected[spec.name]), "reused": spec.name in kept})
         io.remove_tree(executed_dir)
         listed = _keep_other_reports(final, tmp, done) if keep_others else done
         manifest = _manifest(quarter, lang, data_dir, fingerprint, files, user_params, listed, started, ok=True)

@@ -42,6 +42,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     'cli_what_incentives': ('激励方案', 'Incentives'),
     # report
     'cli_report_line': ('  {file:<28} {seconds:6.1f} 秒  {title}', '  {file:<28} {seconds:6.1f} s  {title}'),
+    'cli_report_line_reused': ('  {file:<28} 未变，沿用  {title}', '  {file:<28} unchanged, reused  {title}'),
     'cli_report_done': ('{quarter}: {n} 份报告, 用时 {seconds:.1f} 秒', '{quarter}: {n} reports in {seconds:.1f} s'),
     'cli_report_index': ('索引: {path}', 'index: {path}'),
     # backward
