@@ -549,15 +549,19 @@ def plot_scenarios(ax, comparison: pd.DataFrame, lang: str = "zh"):
     x = np.arange(len(comparison))
     ax.bar(x - 0.2, comparison["forecast_mean"] / 1e4, width=0.4, label=t("forecast", lang), color="#8C8C8C")
     ax.bar(x + 0.2, comparison["target"] / 1e4, width=0.4, label=t("legend_recommended_target", lang), color="#4C72B0")
-    ax.axhline(comparison["required"].iloc[0] / 1e4, color="#C44E52", linestyle="--", label=t("legend_requirement", lang))
+    required = float(comparison["required"].iloc[0]) / 1e4
+    ax.axhline(required, color="#C44E52", linestyle="--", label=t("legend_requirement", lang))
+    highest = max(required, float(comparison[["forecast_mean", "target"]].max().max()) / 1e4)
     for i, row in comparison.reset_index(drop=True).iterrows():
-        ax.text(i + 0.2, row["target"] / 1e4, f"{row['probability_target'] * 100:.1f}%\n" + t("hires_count", lang, n=int(row["hires_total"])),
-                ha="center", va="bottom", fontsize=MIN_FONT + 1)
+        # above the bar and the requirement line, on a white ground: never written over the dashed line
+        ax.text(i + 0.2, max(row["target"] / 1e4, required) + highest * 0.015,
+                f"{row['probability_target'] * 100:.1f}% · " + t("hires_count", lang, n=int(row["hires_total"])),
+                ha="center", va="bottom", fontsize=MIN_FONT + 1, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5, "alpha": 0.9})
     ax.set_xticks(x, [chart_text(n) for n in names])
     ax.set_ylabel(t("wan_yuan", lang))
     ax.set_title(t("chart_scenarios", lang))
     # bars start at zero (a truncated axis makes a 3 % difference look like a doubling)
-    ax.set_ylim(bottom=min(0.0, float(comparison[["forecast_mean", "target"]].min().min()) / 1e4), top=ax.get_ylim()[1] * 1.12)
+    ax.set_ylim(bottom=min(0.0, float(comparison[["forecast_mean", "target"]].min().min()) / 1e4), top=highest * 1.15)
     ax.legend(loc="lower right", fontsize=MIN_FONT + 1)
     return ax
 

@@ -76,12 +76,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         'Scenario {name}: forecast {forecast:,.0f} yuan (80% range {p10:,.0f} – {p90:,.0f}) vs required {required:,.0f} yuan; gap {gap:,.0f} yuan ({gap_pct:.1f}%), {status}',
     ),
     'cb_headline_odds': (
-        '  达成所需任务的概率 {probability:.0%}, 期望差额 {shortfall:,.0f} 元; 采取措施后 {with_actions:.0%}',
-        '  probability of reaching the requirement {probability:.0%}, expected shortfall {shortfall:,.0f} yuan; with the actions {with_actions:.0%}',
+        '  达成所需任务的概率 {probability:.1%}, 期望差额 {shortfall:,.0f} 元; 采取措施后 {with_actions:.1%}',
+        '  probability of reaching the requirement {probability:.1%}, expected shortfall {shortfall:,.0f} yuan; with the actions {with_actions:.1%}',
     ),
     'cb_headline_actions': (
-        '  建议目标 {target:,.2f} 元 (达成概率 {probability_target:.0%}); 需招聘 {hires} 人, 人效提升 {uplift:.0%}; 仍未覆盖 {open:,.0f} 元',
-        '  recommended target {target:,.2f} yuan (probability {probability_target:.0%}); hires needed {hires}, productivity uplift {uplift:.0%}; still open {open:,.0f} yuan',
+        '  建议目标 {target:,.2f} 元 (达成概率 {probability_target:.1%}); 需招聘 {hires} 人, 人效提升 {uplift:.1%}; 仍未覆盖 {open:,.0f} 元',
+        '  recommended target {target:,.2f} yuan (probability {probability_target:.1%}); hires needed {hires}, productivity uplift {uplift:.1%}; still open {open:,.0f} yuan',
     ),
 }
 
