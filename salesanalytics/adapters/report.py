@@ -38,9 +38,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
 import re
-import signal
 import threading
 import time
 from collections.abc import Mapping, Sequence
