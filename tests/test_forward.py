@@ -124,12 +124,19 @@ def test_lazy_public_names():
 # ----------------------------------------------------------------------------
 def test_backtest_picks_the_lowest_scaled_error():
     y = make_panel(branches=("a",), noise=0.02).revenue.to_numpy()
-    fit = K.fit_series(y, 12, method="auto")
-    assert fit.scores, "auto must run the rolling-origin backtest"
+    fit = K.fit_series(y, 12, method="select")
+    assert fit.scores, "select must run the rolling-origin backtest"
     assert fit.model == min(fit.scores, key=fit.scores.get)
     assert set(fit.scores) >= {"ets", "theta", "snaive", "ets+theta", "ets+theta+snaive"}
+    auto = K.fit_series(y, 12, method="auto")
+    assert auto.model == "weighted" and sum(auto.weights.values()) == pytest.approx(1.0)
+    assert set(auto.weights) == {"ets", "theta", "snaive"}
+    # the weighted combination's point forecast is the weighted mean of its members' forecasts
+    members = {m: K.fit_series(y, 12, method=m).mean for m in auto.weights}
+    assert auto.mean == pytest.approx(sum(w * members[m] for m, w in auto.weights.items()))
     comb = K.fit_series(y, 12, method="comb")
-    assert comb.model == "ets+theta+snaive" and comb.scores == pytest.approx(fit.scores)
+    assert comb.model == "ets+theta+snaive"
+    assert comb.scores == pytest.approx({k: v for k, v in auto.scores.items() if k != "weighted"})
 
 
 def test_backtest_table_on_the_forecaster(fitted):
@@ -372,6 +379,36 @@ def test_cli_forecasts_bundled_history(tmp_path, capsys):
     fc = book["预测"]
     assert fc["分公司"].nunique() == 15 and len(fc) == 15 * 12
     assert "2026-01" in str(book["目标建议"]["期间"].iloc[0])
+    # how each branch is forecast: the weights of its models (summing to 1) and the calendar effect per month
+    weights = book["模型权重"]
+    assert list(weights.columns) == ["分公司", "模型", "权重", "回测误差(MASE)"]
+    assert set(weights["模型"]) == {"指数平滑(ETS)", "Theta法", "季节朴素"}
+    assert weights.groupby("分公司")["权重"].sum().round(9).eq(1).all()
+    calendar = book["日历效应"]
+    assert list(calendar.columns) == ["分公司", "月份", "日历效应%", "采用"] and len(calendar) == 14 * 12  # branches, no company row
+    assert "weighted" not in text and "加权组合" in text  # the model line of the report: words, not codes
+
+
+def test_model_weights_and_calendar_effect_on_the_bundled_history():
+    from salesanalytics.adapters import io
+
+    history = io.read_history(DATA / "history_monthly.csv")
+    fc = Forecaster(n_sims=200).fit(history)
+    weights = fc.model_weights()
+    assert list(weights.columns) == ["branch", "model", "weight", "backtest_mase"]
+    assert weights.groupby("branch")["weight"].sum().to_numpy() == pytest.approx(np.ones(len(fc.series_)))
+    assert (weights["weight"] > 0).all() and weights["backtest_mase"].notna().all()
+    cal = fc.calendar_effect()
+    assert len(cal) == len(fc.series_) * 12 and cal["used"].all()  # the bundled history carries the calendar
+    feb, jan = cal[cal.month == "2026-02-01"], cal[cal.month == "2026-01-01"]
+    # 春节 2026 falls wholly in February (17th): February loses, January (no holiday, more working days) gains
+    assert (feb["effect_pct"] < -5).all() and (jan["effect_pct"] > 0).all()
+    raw = Forecaster(n_sims=200, calendar=False).fit(history)
+    assert not raw.calendar_effect()["used"].any() and (raw.calendar_effect()["effect_pct"] == 0).all()
+    # the calendar moves February's forecast down against the raw forecast for every branch
+    adjusted, plain = fc.predict(), raw.predict()
+    month = adjusted["month"] == pd.Timestamp("2026-02-01")
+    assert (adjusted.loc[month, "mean"].to_numpy() < plain.loc[month, "mean"].to_numpy()).all()
 
 
 def test_cli_csv_round_trips_to_read_forecast(tmp_path, capsys):

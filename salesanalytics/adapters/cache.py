@@ -2,8 +2,9 @@
 
 The quarter's state (:mod:`salesanalytics.orchestration.cycle`) is computed once and then read
 by every page of the report set, the CLI commands and the notebooks.  The key is a SHA-256 of
-the input files' bytes (or frames' contents), the settings and the package version, so any
-change of input or setting recomputes, and nothing stale is ever read.  Entries are pickles
+the input files' bytes (or frames' contents), the settings, the package version and its code
+(:func:`code_digest`), so any change of input, setting or code recomputes, and nothing stale is
+ever read.  Entries are pickles
 written atomically (temp file + rename) in ``config.CACHE_DIR``; a damaged or unreadable entry is
 treated as a miss.  Only this machine's own runs write there: never point it at a folder others
 can write to (a pickle is code).
@@ -16,6 +17,7 @@ import os
 import pickle
 import warnings
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +53,25 @@ def digest_frame(frame: pd.DataFrame | None) -> str:
     return h.hexdigest()
 
 
-def fingerprint(parts: Mapping[str, Any]) -> str:
-    """One key from named parts (digests, settings): stable across runs and machines."""
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """SHA-256 over the package's own files (code, templates, labels), once per process.
+
+    Part of every key: a result computed by other code (an edited checkout, an upgrade that kept
+    the version number) is never read back.
+    """
+    root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
-    h.update(f"salesanalytics {__version__} format {FORMAT}".encode())
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".css", ".json", ".yaml", ".yml")):
+        h.update(f"{path.relative_to(root)}\0".encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def fingerprint(parts: Mapping[str, Any]) -> str:
+    """One key from named parts (digests, settings) and the package's code: stable across runs and machines."""
+    h = hashlib.sha256()
+    h.update(f"salesanalytics {__version__} format {FORMAT} code {code_digest()}".encode())
     for name in sorted(parts):
         h.update(f"\n{name}={parts[name]!r}".encode())
     return h.hexdigest()

@@ -221,8 +221,10 @@ def _add_forward(sub) -> None:
     p.add_argument("--level", type=float, nargs="+", default=[80, 95], help="interval levels in percent (default 80 95)")
     p.add_argument("--method", default="auto", help="auto (default: backtest on the history picks per series), comb (ETS+Theta+seasonal naive), or ets, theta, snaive, arima, ets+theta, ...")
     p.add_argument("--fill", choices=["zero", "interpolate"], help="fill missing months instead of stopping with an error")
+    p.add_argument("--no-calendar", dest="calendar", action="store_false",
+                   help="do not adjust for the Spring Festival and working days (default: adjusted when the company's history shows the effect)")
     p.add_argument("--n-jobs", type=int, default=1, help="parallel workers over series (-1: all cores)")
-    p.add_argument("--out", help="write the tidy forecast: .csv/.parquet, or .xlsx with summary and targets sheets")
+    p.add_argument("--out", help="write the tidy forecast: .csv/.parquet, or .xlsx with summary, targets, model weights and calendar sheets")
     _sources_option(p)
     _lang_option(p, "language of the summary")
     p.set_defaults(func=_cmd_forward)
@@ -236,7 +238,8 @@ def _cmd_forward(args) -> int:
     history = _input(args, "history", args.history, io.read_history, "HISTORY")
     industry = _input(args, "industry", args.industry, io.read_industry)
     fc = Forecaster(horizon=args.horizon, levels=tuple(args.level), n_jobs=args.n_jobs, method=args.method,
-                    industry_weight=args.industry_weight, industry_growth=args.industry_growth, fill=args.fill)
+                    industry_weight=args.industry_weight, industry_growth=args.industry_growth, fill=args.fill,
+                    calendar=args.calendar)
     fc.fit(history, industry=industry)
     months = fc.months_
     print(text("cli_forward_title", lang, start=f"{months[0]:%Y-%m}", end=f"{months[-1]:%Y-%m}", n=len(fc.series_)))

@@ -92,6 +92,8 @@ OVERRIDES: dict[str | tuple[str, str], str] = {
     "factor": "ratio",
     "pace_ratio": "ratio",
     "top_bottom_ratio": "ratio",
+    # a model's weight in the forward forecast is a share (0.355 is 35.5%); the scorecard's weights are points
+    ("forward", "weight"): "fraction",
 }
 
 #: Keys whose name and label carry no unit, consulted after both: key -> kind.

@@ -15,8 +15,9 @@ import pandas as pd
 
 from ..core import schema as S
 from ..core.exceptions import ParameterError
-from ..core.labels import COLUMNS, check_lang, label, label_columns, t
+from ..core.labels import COLUMNS, check_lang, label, label_columns, t, value
 from ..methods import tracking
+from . import formatting as fmt
 
 #: The staffing check of the backward page, in this order (multiples are shown as "8.7倍").
 CAPACITY_COLUMNS = ("headcount", "gp_per_head_month", "capacity_gross_profit", "gross_profit_task", "capacity_multiple",
@@ -189,6 +190,91 @@ def forecast_branch_table(state, lang: str = "zh") -> pd.DataFrame:
     if len(next_year):
         frame["next_year_forecast"] = next_year.reindex(frame[S.BRANCH]).to_numpy()
     return _relabel_with_presentation(frame, lang)
+
+
+def forecast_weights_table(state, lang: str = "zh") -> pd.DataFrame | None:
+    """Per branch: the weight of every model in its forecast (percent, each row summing to 100 %), from the
+    forecaster's rolling-origin backtest on the branch's history; None when no branch was forecast."""
+    method = getattr(state, "forecast_method", None)
+    if not method:
+        return None
+    w = method["weights"]
+    models = list(dict.fromkeys(w["model"]))
+    branches = list(dict.fromkeys(w[S.BRANCH]))
+    wide = w.pivot_table(index=S.BRANCH, columns="model", values="weight", aggfunc="sum", sort=False)
+    wide = wide.reindex(index=branches, columns=models).fillna(0.0)
+    out = pd.DataFrame({label(S.BRANCH, lang): branches})
+    for m in models:
+        out[value("forecast_model", m, lang)] = [fmt.format_value(v, "fraction", lang) for v in wide[m].to_numpy()]
+    return out
+
+
+def calendar_effect_table(state, lang: str = "zh") -> pd.DataFrame | None:
+    """The Spring Festival / working-day effect on the forecast, one row per month the calendar moves (by at
+    least 0.05 %): the company's effect, then each branch whose effect differs from it (signed percent of
+    the calendar-neutral forecast).
+
+    The company's effect is that of its summed forecast: sum of the branch means over the sum of their
+    calendar-neutral means (mean / (1 + effect)).  None when no branch's forecast uses the calendar.
+    """
+    method = getattr(state, "forecast_method", None)
+    if not method:
+        return None
+    cal = method["calendar"]
+    cal = cal[cal["used"]]
+    if cal.empty:
+        return None
+    wide = cal.pivot_table(index=S.BRANCH, columns=S.MONTH, values="effect_pct", aggfunc="sum", sort=False)
+    wide = wide.loc[:, (wide.abs() >= 0.05).any(axis=0)]
+    if wide.empty:
+        return None
+    fc = state.forecast
+    means = fc[fc[S.BRANCH].isin(wide.index)].pivot_table(index=S.BRANCH, columns=S.MONTH, values="mean", aggfunc="sum")
+    means = means.reindex(index=wide.index, columns=wide.columns)
+    neutral = means / (1 + wide / 100)
+    company = (means.sum(axis=0) / neutral.sum(axis=0) - 1) * 100
+    # a branch whose effect is the company's (the pooled estimate) adds nothing to read
+    own = [b for b in wide.index if (wide.loc[b] - company).abs().max() >= 0.1]
+    months = pd.DatetimeIndex(wide.columns)
+    out = pd.DataFrame({label(S.MONTH, lang): months.strftime("%Y-%m")})
+    for name, row in [(tracking.COMPANY, company)] + [(b, wide.loc[b]) for b in own]:
+        out[str(name)] = [fmt.format_value(v, "percent", lang, signed=True) for v in row.to_numpy()]
+    return out
+
+
+def _calendar_estimated_years(state) -> list[int]:
+    """Forecast years the calendar shows whose holiday notice is not out yet (working days estimated)."""
+    from ..core.calendar_cn import has_notice
+
+    method = getattr(state, "forecast_method", None)
+    cal = method["calendar"] if method else None
+    if cal is None or not cal["used"].any():
+        return []
+    return sorted(y for y in set(pd.DatetimeIndex(cal[S.MONTH]).year) if not has_notice(y))
+
+
+def forecast_method_html(state, lang: str = "zh") -> str:
+    """The forward page's method section: each branch's model weights, then the calendar effect ('' without a forecaster)."""
+    from .charts import table_html
+
+    weights = forecast_weights_table(state, lang)
+    if weights is None:
+        return ""
+    calendar = calendar_effect_table(state, lang)
+    parts = [f"<h2>{html.escape(t('forecast_weights', lang))}</h2>",
+             f"<p class='sa-note-line'>{html.escape(t('forecast_weights_intro', lang))}</p>",
+             table_html(weights, index=False, lang=lang),
+             f"<h2>{html.escape(t('forecast_calendar', lang))}</h2>",
+             f"<p class='sa-note-line'>{html.escape(t('forecast_calendar_intro' if calendar is not None else 'forecast_calendar_none', lang))}</p>"]
+    if calendar is not None:
+        same = len(calendar.columns) == 2
+        parts.append(table_html(calendar, index=False, lang=lang))
+        notes = [t("forecast_calendar_same", lang)] if same else []
+        years = _calendar_estimated_years(state)
+        if years:
+            notes.append(t("forecast_calendar_estimated", lang, years="、".join(map(str, years)) if lang == "zh" else ", ".join(map(str, years))))
+        parts += [f"<p class='sa-note-line'>{html.escape(n)}</p>" for n in notes]
+    return "".join(parts)
 
 
 def _relabel_with_presentation(frame: pd.DataFrame, lang: str) -> pd.DataFrame:

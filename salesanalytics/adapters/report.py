@@ -397,16 +397,6 @@ def _quarter_summary(quarter: str, data_dir: Path, parameters: dict, lang: str, 
 PAGE_CACHE_KEEP = 64
 
 
-def _code_digest() -> str:
-    """SHA-256 over the package's own files (code, templates, labels): a page rendered by other code is not reused."""
-    root = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".css", ".json", ".yaml", ".yml")):
-        h.update(f"{path.relative_to(root)}\0".encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
-
 def _versions() -> str:
     """The libraries that shape a page (its tables, charts, HTML): a page made with others is not reused."""
     import platform
@@ -429,7 +419,7 @@ def _page_keys(specs, paths, injected, fingerprint, out_dir, quarter, lang, kern
 
     year, q = parse_quarter(quarter)
     previous = out_dir / (f"{year}Q{q - 1}" if q > 1 else f"{year - 1}Q4") / "summary.json"
-    common = {"data": fingerprint, "code": _code_digest(), "versions": _versions(), "kernel": kernel_name, "lang": lang,
+    common = {"data": fingerprint, "code": cache.code_digest(), "versions": _versions(), "kernel": kernel_name, "lang": lang,
               "previous_summary": cache.digest_file(previous) if previous.is_file() else ""}
     return {spec.name: cache.fingerprint({**common, "page": spec.name, "notebook": cache.digest_file(paths[spec.name]),
                                           "parameters": json.dumps(_jsonable(injected[spec.name]), sort_keys=True, ensure_ascii=False)})

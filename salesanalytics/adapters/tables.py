@@ -247,7 +247,7 @@ def forward_company_outlook(outlook: pd.DataFrame, lang: str = "zh") -> pd.DataF
 
 def forward_sheets(fc, lang: str = "zh", *, targets: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """The forecast workbook, every header labelled: forecast with the company total, summary, targets,
-    backtest, the industry blend (with an industry file) and the multi-year outlook (horizon over 12 months).
+    backtest, model weights, calendar effect, the industry blend (with an industry file) and the multi-year outlook (horizon over 12 months).
 
     ``Forecaster.tables`` labels the frames; the sheet names are the ``fc_sheet_*`` texts.  (When the
     Forecaster grows its own ``excel_sheets``, this becomes a call to it.)
@@ -256,7 +256,8 @@ def forward_sheets(fc, lang: str = "zh", *, targets: pd.DataFrame | None = None)
     if targets is not None:
         shown["target_suggestions"] = L.label_columns(targets, lang, "forward")
     names = {"forecast": "fc_sheet_forecast", "summary": "fc_sheet_summary", "target_suggestions": "fc_sheet_targets",
-             "backtest": "fc_sheet_backtest", "industry": "fc_sheet_industry", "outlook": "fc_sheet_outlook"}
+             "backtest": "fc_sheet_backtest", "weights": "fc_sheet_weights", "calendar": "fc_sheet_calendar",
+             "industry": "fc_sheet_industry", "outlook": "fc_sheet_outlook"}
     return {L.text(key, lang): shown[name] for name, key in names.items()
             if name in shown and (name != "outlook" or fc.horizon_ > 12)}
 

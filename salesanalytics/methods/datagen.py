@@ -38,17 +38,15 @@ It also writes an annual industry market-size table (2023–2025 actual,
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import chinese_calendar as cc
 import numpy as np
 import pandas as pd
 
 from ..core import schema as S
-from ..core.calendar_cn import month_working_days, workday_flags
+from ..core.calendar_cn import estimated_days_off, has_notice, month_working_days, spring_festival_days, workday_flags
 from ..core.exceptions import ParameterError
 
 SEED = 20260101
@@ -92,15 +90,6 @@ STORY_2026: dict[str, float] = {
 #: branch from January.  It offsets this seed's shocks, which end 2025 on a high (see the docs).
 STORY_COMMON_2026 = 0.09
 
-#: 农历正月初一 (first day of the lunar year), 2020–2030.  Source: Hong Kong Observatory,
-#: Gregorian-Lunar Calendar Conversion Table.  Used only for years chinesecalendar does not
-#: cover yet (its holiday notices end at the latest published year).
-SPRING_FESTIVAL = {
-    2020: "2020-01-25", 2021: "2021-02-12", 2022: "2022-02-01", 2023: "2023-01-22",
-    2024: "2024-02-10", 2025: "2025-01-29", 2026: "2026-02-17", 2027: "2027-02-06",
-    2028: "2028-01-26", 2029: "2029-02-13", 2030: "2030-02-03",
-}
-
 #: The months the process is drawn on: every output is a slice of this grid, so the history and
 #: the plan year come from the same draws whatever ``start`` / ``end`` / ``until`` are.
 GRID_START = pd.Timestamp("2020-01-01")
@@ -139,61 +128,14 @@ GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂
 # ----------------------------------------------------------------------------
 # calendar
 # ----------------------------------------------------------------------------
-def _month_end(year: int, month: int) -> dt.date:
-    return (pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)).date()
-
-
-def _covered(year: int) -> bool:
-    try:
-        cc.is_workday(dt.date(year, 6, 1))
-    except NotImplementedError:
-        return False
-    return True
-
-
-def _sf_holiday(year: int) -> pd.DatetimeIndex:
-    """Fallback 春节 holiday: New Year's Eve to the 7th day (8 days), from :data:`SPRING_FESTIVAL`."""
-    if year not in SPRING_FESTIVAL:
-        raise ParameterError(f"no Spring Festival date for {year}: the generator knows {min(SPRING_FESTIVAL)}–{max(SPRING_FESTIVAL)}.")
-    first = pd.Timestamp(SPRING_FESTIVAL[year])
-    return pd.date_range(first - pd.Timedelta(days=1), periods=8, freq="D")
-
-
-@lru_cache(maxsize=512)
-def spring_festival_days(year: int, month: int) -> int:
-    """Days of the 春节 public holiday falling in a month (chinesecalendar; the lunar table beyond it)."""
-    if not _covered(year):
-        return int(sum(d.month == month for d in _sf_holiday(year)))
-    days = 0
-    for day in pd.date_range(dt.date(year, month, 1), _month_end(year, month), freq="D"):
-        on_holiday, name = cc.get_holiday_detail(day.date())
-        if on_holiday and name == cc.Holiday.spring_festival.value:
-            days += 1
-    return days
-
-
-@lru_cache(maxsize=512)
-def working_days(year: int, month: int) -> int:
-    """Working days in a month, counting 调休 make-up Saturdays/Sundays.
-
-    Years chinesecalendar does not cover yet: weekdays minus the 春节 holiday
-    (lunar table) and 1–7 October, no make-up days (an approximation).
-    """
-    if _covered(year):
-        return int(month_working_days(year)[month - 1])
-    days = pd.date_range(dt.date(year, month, 1), _month_end(year, month), freq="D")
-    off = set(_sf_holiday(year)) | set(pd.date_range(f"{year}-10-01", periods=7, freq="D"))
-    return int(sum(d.day_of_week < 5 and d not in off for d in days))
-
-
 def _workdays(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
     """The working days from ``start`` to ``end`` inclusive."""
     days = pd.date_range(start, end, freq="D")
-    if _covered(start.year) and _covered(end.year):
+    if has_notice(start.year) and has_notice(end.year):
         return days[workday_flags(start, end).to_numpy()]
     off = set()
     for year in range(start.year, end.year + 1):
-        off |= set(_sf_holiday(year)) | set(pd.date_range(f"{year}-10-01", periods=7, freq="D"))
+        off |= set(estimated_days_off(year))
     return pd.DatetimeIndex([d for d in days if d.day_of_week < 5 and d not in off])
 
 
@@ -202,7 +144,7 @@ def calendar_effect(months: Iterable[pd.Timestamp], process: Process = PROCESS) 
     out = []
     for m in pd.DatetimeIndex(list(months)):
         prev = m - pd.offsets.MonthBegin(1)
-        wd = working_days(m.year, m.month)
+        wd = month_working_days(m.year, estimate=True)[m.month - 1]
         loss = process.sf_loss_per_day * spring_festival_days(m.year, m.month)
         recovered = process.sf_recovery * process.sf_loss_per_day * spring_festival_days(prev.year, prev.month)
         out.append(process.workday_elasticity * np.log(wd / 21.75) - loss + recovered)
@@ -544,7 +486,7 @@ def _plan_year_months(history: pd.DataFrame, year: int, end: pd.Timestamp, new_b
         margin[nb["branch"]] = (gp.loc[comp] / rev.loc[comp]).to_numpy(float) if comp in rev.index else (gp.sum() / rev.sum()).to_numpy(float)
     # a month cut short by ``end`` gets the share of its working days already worked
     last = months[-1]
-    full = working_days(last.year, last.month)
+    full = month_working_days(last.year, estimate=True)[last.month - 1]
     done = len(_workdays(last, end))
     if done < full:
         for b in expected:

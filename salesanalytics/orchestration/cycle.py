@@ -117,6 +117,10 @@ class QuarterState:
     #: re-evaluates on them, so at a scenario's own settings it shows exactly the scenario's tab
     combined_planner: Any = None
     combined_adjustments: pd.DataFrame | None = None
+    #: how the re-forecast was made, per branch: ``weights`` (branch, model, weight, backtest_mase) and
+    #: ``calendar`` (branch, month, effect_pct, used) of the fitted forecaster; None when every branch
+    #: runs at the run rate (no forecaster)
+    forecast_method: dict | None = None
 
     @property
     def headline_result(self):
@@ -296,6 +300,8 @@ def _build_state(inputs, settings, as_of, quarter, targets, source, tracker, eva
     )
     if yp.note:
         state.notes.append(yp.note)
+    if yp.forecaster is not None and hasattr(yp.forecaster, "model_weights"):
+        state.forecast_method = {"weights": yp.forecaster.model_weights(), "calendar": yp.forecaster.calendar_effect()}
     if evaluate:
         state.evaluation = evaluation.evaluate_tracked(
             tracker, inputs.history, inputs.roster if inputs.roster is not None else inputs.plan.roster, inputs.actuals,

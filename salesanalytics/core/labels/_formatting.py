@@ -96,6 +96,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     'wb_about_fc_sheet_targets': ('保守/基准/激进目标建议：模拟年度合计的 P20/P50/P80。', 'Conservative / base / stretch targets: P20 / P50 / P80 of the simulated annual total.'),
     'wb_about_fc_sheet_outlook': ('各日历年的年度合计预测。', 'Annual totals per calendar year.'),
     'wb_about_fc_sheet_backtest': ('每个序列各候选模型的回测误差，以及采用的模型。', 'Backtest error of every candidate model per series, and the model used.'),
+    'wb_about_fc_sheet_weights': ('每个序列的预测由哪些模型组成：各模型的权重（合计 100%）及其回测误差。',
+                                  "What each series' forecast is made of: every model's weight (summing to 100%) and its backtest error."),
+    'wb_about_fc_sheet_calendar': ('春节与工作日（含调休）使每个序列各预测月份上调或下调的幅度（相对不计日历的预测），以及是否采用日历调整。',
+                                   "How much the Spring Festival and working days (make-up days included) move each series' forecast month, "
+                                   "against a forecast without the calendar, and whether the calendar adjustment is used."),
     'wb_about_fc_sheet_industry': ('行业法(市场份额)与统计法的估计及其混合。', 'The industry (market-share) and statistical estimates and their blend.'),
     # combined (结合法)
     'wb_about_cb_sheet_comparison': ('各情景并列：预测、所需任务、建议目标、缺口、达成概率、招聘。',

@@ -23,6 +23,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     'candidate': ('候选模型', 'Candidate model'),
     'backtest_mase': ('回测误差(MASE)', 'Backtest error (MASE)'),
     'used': ('采用', 'Used'),
+    # model weights and calendar effect
+    'weight': ('权重', 'Weight'),
+    'effect_pct': ('日历效应%', 'Calendar effect %'),
     # industry blend
     'share': ('市场份额', 'Market share'),
     'market_size': ('市场规模(元)', 'Market size (yuan)'),
@@ -45,6 +48,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     'fc_sheet_outlook': ('年度展望', 'Outlook'),
     'fc_sheet_backtest': ('回测', 'Backtest'),
     'fc_sheet_industry': ('行业分析', 'Industry analysis'),
+    'fc_sheet_weights': ('模型权重', 'Model weights'),
+    'fc_sheet_calendar': ('日历效应', 'Calendar effect'),
     # report(): how the data were handled
     'fc_note_short': ('{series}: 仅{n}个月历史，不做季节性，采用阻尼趋势', '{series}: only {n} months, no seasonality, damped trend'),
     'fc_note_zeros': ('{series}: {n}个月为零，季节性按加法处理', '{series}: {n} zero months, additive seasonality used'),
@@ -60,6 +65,19 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 VALUES: dict[str, dict[str, tuple[str, str]]] = {
+    'forecast_model': {
+        'ets': ('指数平滑(ETS)', 'Exponential smoothing (ETS)'),
+        'theta': ('Theta法', 'Theta method'),
+        'snaive': ('季节朴素', 'Seasonal naive'),
+        'arima': ('ARIMA', 'ARIMA'),
+        'naive': ('朴素', 'Naive'),
+        'ses': ('简单指数平滑', 'Simple exponential smoothing'),
+        'damped': ('阻尼趋势指数平滑', 'Damped-trend exponential smoothing'),
+        'holt': ('Holt线性趋势', "Holt's linear trend"),
+        'drift': ('漂移法', 'Drift'),
+        'weighted': ('加权组合', 'Weighted combination'),
+        'bottom-up': ('自下而上汇总', 'Bottom-up sum'),
+    },
     'seasonal_form': {'multiplicative': ('乘法', 'multiplicative'), 'additive': ('加法', 'additive')},
     'fill_policy': {'zero': ('补零', 'zero'), 'interpolate': ('插值', 'interpolate')},
     'industry_extension': {'given growth': ('给定增长率', 'given growth'), 'last growth rate': ('最近增长率', 'last growth rate')},

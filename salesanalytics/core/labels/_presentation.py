@@ -103,6 +103,21 @@ TEXTS: dict[str, tuple[str, str]] = {
     'forecast_monthly': ('全公司各月预测', 'Company forecast by month'),
     'forecast_by_branch': ('全年预计与明年预测（按分公司）', 'Year end and next year, by branch'),
     'data_notes': ('数据提示', 'Data notes'),
+    'forecast_weights': ('预测方法：各分公司的模型权重', 'How each branch is forecast: model weights'),
+    'forecast_weights_intro': ('每个分公司的预测是下列模型的加权组合；权重由各模型在该分公司历史上的滚动回测误差决定，误差越小权重越大。',
+                               "Each branch's forecast is a weighted combination of these models; the weights come from each model's "
+                               "rolling-origin backtest error on the branch's own history (the smaller the error, the larger the weight)."),
+    'forecast_calendar': ('春节与工作日效应', 'Spring Festival and working-day effect'),
+    'forecast_calendar_intro': ('预测已按农历春节所在月份与各月工作日（含调休）调整；表中为各月预测因此上调或下调的幅度（相对于不计日历的预测）。',
+                                'The forecast is adjusted for the month the lunar Spring Festival falls in and for working days per month '
+                                '(make-up working days included); the table shows how much that moves each month, against a forecast without the calendar.'),
+    'forecast_calendar_same': ('各分公司的日历效应与全公司相同（共用全公司估计的系数）。',
+                               'Every branch has the company\'s calendar effect (the coefficients estimated for the company as a whole).'),
+    'forecast_calendar_estimated': ('{years}年的放假与调休安排尚未公布：工作日按周一至周五扣除春节（除夕至初七）与国庆（10月1–7日）估算。',
+                                    'The holiday and make-up-day notice for {years} is not out yet: working days are estimated as weekdays '
+                                    'minus the Spring Festival (New Year\'s Eve to the 7th day) and National Day (1–7 October).'),
+    'forecast_calendar_none': ('各分公司的回测均未因春节与工作日调整而改善，预测未作日历调整。',
+                               "No branch's backtest improved with the Spring Festival and working-day adjustment, so the forecast is not adjusted for the calendar."),
     # key-figure cards (the first screen of every quarter page)
     'card_target': ('全年目标', 'Annual target'),
     'card_target_sub': ('剩余月份须完成 {remaining}', 'Open months must deliver {remaining}'),

