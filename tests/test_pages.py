@@ -48,10 +48,10 @@ def test_weights_table_one_row_per_branch_in_percent():
 def test_calendar_table_months_as_rows_company_then_branches_that_differ():
     table = pages.calendar_effect_table(_state(), "zh")
     # March moves by less than 0.05 % everywhere: not shown; 海口 does not use the calendar: not shown
-    assert list(table.columns) == ["月份", tracking.COMPANY, "北京", "上海"]
+    assert list(table.columns) == ["月份", "全公司", "北京", "上海"]
     assert table["月份"].tolist() == ["2027-01", "2027-02"]
     # company: (102 + 202) / (102/1.02 + 202/1.01) - 1 = 304/300 - 1; (94 + 192) / (94/0.94 + 192/0.96) - 1 = 286/300 - 1
-    assert table[tracking.COMPANY].tolist() == ["+1.3%", "-4.7%"]
+    assert table["全公司"].tolist() == ["+1.3%", "-4.7%"]
     assert table["北京"].tolist() == ["+2.0%", "-6.0%"]
     assert table["上海"].tolist() == ["+1.0%", "-4.0%"]
 
@@ -61,8 +61,8 @@ def test_branches_with_the_company_effect_are_one_column():
     cal = state.forecast_method["calendar"]
     cal.loc[cal.branch == "上海", "effect_pct"] = cal.loc[cal.branch == "北京", "effect_pct"].to_numpy()
     table = pages.calendar_effect_table(state, "en")
-    assert list(table.columns) == ["Month", tracking.COMPANY]
-    assert table[tracking.COMPANY].tolist() == ["+2.0%", "-6.0%"]
+    assert list(table.columns) == ["Month", "Company"]  # the company's name in the page's language
+    assert table["Company"].tolist() == ["+2.0%", "-6.0%"]
     html = pages.forecast_method_html(state, "en")
     assert "Every branch has the company's calendar effect" in html.replace("&#x27;", "'")
     # a year whose holiday notice chinesecalendar does not carry yet: the page says its working days are estimated

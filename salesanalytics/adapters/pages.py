@@ -237,8 +237,8 @@ def calendar_effect_table(state, lang: str = "zh") -> pd.DataFrame | None:
     own = [b for b in wide.index if (wide.loc[b] - company).abs().max() >= 0.1]
     months = pd.DatetimeIndex(wide.columns)
     out = pd.DataFrame({label(S.MONTH, lang): months.strftime("%Y-%m")})
-    for name, row in [(tracking.COMPANY, company)] + [(b, wide.loc[b]) for b in own]:
-        out[str(name)] = [fmt.format_value(v, "percent", lang, signed=True) for v in row.to_numpy()]
+    for name, row in [(t("tracking_company", lang), company)] + [(str(b), wide.loc[b]) for b in own]:
+        out[name] = [fmt.format_value(v, "percent", lang, signed=True) for v in row.to_numpy()]
     return out
 
 
