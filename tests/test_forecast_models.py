@@ -179,6 +179,35 @@ def test_interval_growth_beyond_the_first_year(y, monkeypatch):
     np.testing.assert_allclose(grown[ok], flat[ok] * factor, rtol=1e-9, atol=1e-6)
 
 
+def test_seasonal_indices_continue_the_trend_exactly():
+    # a straight line plus a pattern: the moving average and its continuation are the line itself,
+    # so every month's ratio (difference) is the pattern and the indices recover it exactly
+    t = np.arange(36)
+    pattern = 50 * (SEASON - SEASON.mean())
+    np.testing.assert_allclose(K.seasonal_indices(100 + 2 * t + pattern[t % 12], multiplicative=False), pattern, atol=1e-9)
+    np.testing.assert_allclose(K.seasonal_indices(1000 * SEASON[t % 12], multiplicative=True), SEASON / SEASON.mean())
+
+
+def test_seasonal_indices_weigh_later_years_more():
+    # the same one-off January bump in year 1, 2 or 3: the later it is, the more of it the index keeps
+    t = np.arange(36)
+    jan = [K.seasonal_indices(100.0 + np.where((t % 12 == 0) & (t // 12 == k), 12.0, 0.0), False)[0] for k in range(3)]
+    assert jan[0] < jan[1] < jan[2]
+    assert jan[2] > 1.5 * jan[0]
+
+
+def test_log_twins_mix_ets_and_theta(y, auto):
+    plain = K.fit_series(y, 12, log_twins=False)
+    assert set(plain.weights) == set(auto.weights) == {"ets", "theta", "snaive"}
+    for m in K.LOG_TWINS:  # the mixed member differs from the plain fit, snaive does not
+        assert not np.allclose(K.fit_series(y, 12, method=m).mean, K.fit_series(y, 12, method=m, log_twins=False).mean)
+    np.testing.assert_array_equal(K.fit_series(y, 12, method="snaive").mean, K.fit_series(y, 12, method="snaive", log_twins=False).mean)
+    # a series with a zero has no log scale: exactly the plain fit
+    z = y.copy()
+    z[5] = 0.0
+    np.testing.assert_array_equal(K.fit_series(z, 12).mean, K.fit_series(z, 12, log_twins=False).mean)
+
+
 def test_theta_names():
     assert K._theta_coef("theta") == 2.0
     assert K._theta_coef("theta1.5") == 1.5

@@ -17,10 +17,12 @@ How it works (details and measurements in BENCHMARKS.md):
   salesperson / product when the history has those columns) is forecast by
   :func:`salesanalytics.methods._forecast_models.fit_series`.
 
-  **Default method ("auto").** Each series is seasonally adjusted (classical
-  decomposition, when its lag-12 autocorrelation is significant) and three
+  **Default method ("auto").** Each series is seasonally adjusted (ratios to
+  the centred 2x12 moving average continued at both ends, later years
+  weighted more, when its lag-12 autocorrelation is significant) and three
   candidates are fitted: ETS (no or damped trend, by AICc) and the Theta
-  method on the adjusted series, and seasonal naive.  A backtest on the
+  method on the adjusted series — on a positive series each mixed with the
+  same model on the log scale by their backtest errors — and seasonal naive.  A backtest on the
   series' own history (forecasts from 12, 8 and 4 months before its end)
   scores each by its scaled mean absolute error.  **Combination rule:** the
   forecast is their weighted mean — half of the weight goes to the three
@@ -35,9 +37,9 @@ How it works (details and measurements in BENCHMARKS.md):
   the ETS residuals, scaled per series by how much its backtest errors
   exceed its in-sample residuals, then by factors calibrated on Tourism and
   M3 monthly, widened after the first year.  Last 36 → next 12 months: mean
-  MASE 0.878 on M1 monthly and 0.859 on Tourism (statsforecast AutoETS
+  MASE 0.870 on M1 monthly and 0.839 on Tourism (statsforecast AutoETS
   0.915 / 0.934; equal combination of AutoETS, AutoTheta, AutoARIMA
-  0.898 / 1.052), 80 % / 95 % coverage 78.8 / 93.6 and 81.7 / 96.0
+  0.898 / 1.052), 80 % / 95 % coverage 78.1 / 93.5 and 81.5 / 95.8
   (BENCHMARKS.md, "Forward forecast accuracy and speed").
 * **Chinese calendar** — working days per month (调休 included, from
   ``chinesecalendar``) and Spring Festival holiday days per month (from the
