@@ -34,6 +34,7 @@ every other file goes through :mod:`salesanalytics.io`.
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -439,8 +440,6 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
     final = out_dir / quarter
     # under the lock no other run of the quarter is alive: any temporary folder of it is a dead run's
     io.remove_stale_dirs(out_dir, (f".{quarter}.tmp-", f".{quarter}.old-"))
-    tmp = io.make_temp_dir(out_dir, f".{quarter}.tmp-")
-    executed_dir = io.make_temp_dir(tmp, "_executed-")
     quiet = logging.getLogger("papermill")  # nbclient logs through papermill's logger
     level = quiet.level
     # one kernel per lane (worker thread), reused for the pages that lane runs (see kernels.py); the
@@ -478,7 +477,12 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
         done_.set_result((kept[spec.name]["html"], float(kept[spec.name].get("seconds", 0.0))))
         return done_
 
+    tmp = None
     try:
+        # made inside the try: a signal that comes right after (while the page keys are hashed, say) still
+        # finds the folder removed by the finally below
+        tmp = io.make_temp_dir(out_dir, f".{quarter}.tmp-")
+        executed_dir = io.make_temp_dir(tmp, "_executed-")
         submitted: dict = {}
         try:
             # longest first (by the last good run), so the lanes finish close together; the pages that do not
@@ -505,9 +509,10 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
         except BaseException:  # Ctrl-C, SIGTERM (the CLI raises it as an interrupt): stop now, not after the notebooks
             quiet.setLevel(logging.CRITICAL + 1)  # the kernels die by our hand: no "Kernel died" lines
             lanes.stop()
-            # the notebooks' threads end within a second once their kernels are dead; wait for them (bounded)
-            # so none of them writes an executed notebook into the temporary folder after it is removed
-            futures_wait([*submitted.values(), *lanes.futures()], timeout=5)
+            # the notebooks' threads end within a second once their kernels are dead (several on a loaded
+            # machine); wait for them (bounded) so none of them writes an executed notebook into the
+            # temporary folder while or after it is removed
+            futures_wait([*submitted.values(), *lanes.futures()], timeout=STOP_WAIT_SECONDS)
             raise
         lanes.close()  # pages done: free the kernels' memory before writing (and printing) the set
         failed = [(spec, exc) for spec, _, exc in outcomes if exc is not None]
@@ -535,11 +540,67 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
 
             pages = [("index.html", t("index_title", lang, quarter=quarter))] + [(r["file"], r["title"]) for r in listed]
             pdf_printer.print_pages(tmp, pages, combined=f"{quarter}.pdf")
-        io.replace_dir(tmp, final)
+        with _signals_held(drain=True):  # the set is swapped in whole; a stop that comes now is too late to matter
+            io.replace_dir(tmp, final)
+            _remove_temporary(tmp)
     finally:
         quiet.setLevel(level)
-        io.remove_tree(tmp)
+        with _signals_held():  # a signal during the cleanup would leave it half done: it is delivered after it
+            if tmp is not None:
+                _remove_temporary(tmp)
     return RenderResult(quarter, final, final / "index.html", True, done, time.perf_counter() - started)
+
+
+#: the signals that stop a run (the CLI turns SIGTERM and SIGHUP into an exception, SIGINT is Ctrl-C)
+_STOP_SIGNALS = ("SIGTERM", "SIGHUP", "SIGINT")
+
+
+@contextlib.contextmanager
+def _signals_held(drain: bool = False):
+    """Hold the stop signals back while the block runs: one that comes is acted on after it (``drain``: dropped).
+
+    The handlers are swapped for a recorder (Python runs every handler in the main thread, whichever
+    thread the signal reached), then restored; a recorded signal then goes to the handler it was
+    meant for (the CLI's stop, Ctrl-C's KeyboardInterrupt, or the default action).  Only in the main
+    thread (where handlers can be set); elsewhere a no-op.
+    """
+    import os
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[int] = []
+    previous = {}
+    for name in _STOP_SIGNALS:
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) not in (signal.SIG_IGN, None):
+            previous[signum] = signal.signal(signum, lambda number, frame: came.append(number))
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if came and not drain:
+        handler = previous[came[0]]
+        if callable(handler):
+            handler(came[0], None)
+        else:  # the default action (a caller without handlers): the process ends as the signal says
+            os.kill(os.getpid(), came[0])
+
+
+#: how long a stopped run waits for its notebook threads to end before it removes the temporary folder
+STOP_WAIT_SECONDS = 15
+
+
+def _remove_temporary(tmp: Path, attempts: int = 20) -> None:
+    """Remove the run's temporary folder, again while a late writer (a notebook thread still ending after a
+    signal) puts a file back into it: ``rmtree`` leaves a folder that gained a file while it was emptied."""
+    for _ in range(attempts):
+        io.remove_tree(tmp)
+        if not tmp.exists():
+            return
+        time.sleep(0.1)
 
 
 def _keep_other_reports(final: Path, tmp: Path, done: list[dict]) -> list[dict]:
