@@ -403,8 +403,7 @@ class Forecaster:
         self._check_fitted()
         rows = []
         for key, fit in zip(self.series_, self.fits_):
-            weights = fit.weights or {m: 1 / len(fit.model.split("+")) for m in fit.model.split("+")}
-            for model, weight in weights.items():
+            for model, weight in fit.weights.items():  # every fit fills them (_forecast_models.fit_series)
                 rows.append((key, model, float(weight), float(fit.scores.get(model, np.nan))))
         keys = self._key_frame([r[0] for r in rows])
         keys["model"] = [r[1] for r in rows]
