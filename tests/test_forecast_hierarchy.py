@@ -135,3 +135,32 @@ def test_bad_groups_and_methods(panel):
         H.joint_paths(fits, 10, groups=[range(6)], method="match")
     with pytest.raises(ParameterError, match="method must be"):
         H.joint_paths(fits, 10, method="topdown")
+
+
+def test_group_implied_sd_is_the_bootstraps_variance_of_the_total(panel):
+    """Month 1: the variance of the summed residuals; month 2 adds the impulse weight alpha = 0.3 of the first shock."""
+    fits, _, resid = panel
+    sd_total = np.std(5.0 * resid.sum(axis=1))  # every member has every month: S is their covariance (ddof 0)
+    got = H.group_implied_sd(fits)
+    assert got[0] == pytest.approx(sd_total, rel=1e-12)
+    assert got[1] == pytest.approx(sd_total * np.sqrt(1 + 0.3**2), rel=1e-12)
+    # one series: its own error sd, error scale and seasonal multiplier included
+    one = K.SeriesFit(**{**fits[0].__dict__, "error_scale": 1.5, "season": np.full(H_MONTHS, 2.0)})
+    assert H.group_implied_sd([one])[0] == pytest.approx(1.5 * 2.0 * np.std(5.0 * resid[:, 0]), rel=1e-12)
+
+
+def test_implied_sets_the_group_totals_range_and_leaves_other_series_alone(panel):
+    fits, _, _ = panel
+    paths = H.joint_paths(fits, 2000, seed=7, groups=[[0, 1, 2], range(6)], method="implied")
+    total = paths.sum(axis=1)
+    q = np.quantile(total, [0.1, 0.9], axis=0)
+    want = H.GROUP_INTERVAL * H.Z90 * H.group_implied_sd(fits)
+    assert (q[1] - q[0]) / 2 == pytest.approx(want, rel=1e-9)  # the outermost group's 80 % half-width, every month
+    # the middle stays where the bootstrap put it (only deviations are scaled)
+    kernel = H.joint_paths(fits, 2000, seed=7, method="bootstrap")
+    assert total.mean(axis=0) == pytest.approx(kernel.sum(axis=1).mean(axis=0), rel=1e-12)
+    # a group of two: series outside it keep the bootstrap's paths exactly, the pair's total gets its own range
+    pair = H.joint_paths(fits, 2000, seed=7, groups=[[0, 1]], method="implied")
+    assert np.array_equal(pair[:, 2:], kernel[:, 2:])
+    q2 = np.quantile(pair[:, :2].sum(axis=1), [0.1, 0.9], axis=0)
+    assert (q2[1] - q2[0]) / 2 == pytest.approx(H.GROUP_INTERVAL * H.Z90 * H.group_implied_sd(fits[:2]), rel=1e-9)

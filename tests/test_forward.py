@@ -617,3 +617,35 @@ def test_fit_begin_says_and_raises_when_the_result_is_asked_for(panel):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         dropped.cancel()  # waits quietly for the series already with the workers
+
+
+def test_history_before_the_calendar_years_names_both_fixes():
+    old = make_panel(start="2000-01-01")
+    with pytest.raises(ParameterError) as err:
+        Forecaster(n_sims=50).fit(old)
+    message = str(err.value)
+    # what is wrong (no calendar data for 2000), and both ways out: later months, or no calendar adjustment
+    assert "2000" in message and "Fix: use months from 2004" in message
+    assert "Forecaster(calendar=False)" in message and "forward --no-calendar" in message
+    fc = Forecaster(n_sims=50, calendar=False).fit(old)  # the advice works
+    assert len(fc.predict()) == 3 * 12
+
+
+def test_company_range_is_the_branches_implied_spread(panel):
+    """The company total's 80 % range: GROUP_INTERVAL * z_90 * the sd its branches' errors imply (forward.SUMS)."""
+    from salesanalytics.methods import _forecast_hierarchy as H
+    from salesanalytics.methods import forward as F
+
+    assert F.SUMS == "implied"
+    fc = Forecaster(n_sims=200).fit(panel)
+    assert np.all(fc.factor_ == 1)  # no industry file: the paths are the kernel's
+    total = fc.simulate(4000, seed=3).sum(axis=1)
+    q = np.quantile(total, [0.1, 0.9], axis=0)
+    want = H.GROUP_INTERVAL * H.Z90 * H.group_implied_sd(fc.fits_)
+    assert (q[1] - q[0]) / 2 == pytest.approx(want, rel=1e-9)
+    # the company's middle is where the plain bottom-up draws put it, and a caller's interval scale moves the range with it
+    plain = K.simulate_paths(fc.fits_, 4000, seed=3).sum(axis=1)
+    assert total.mean(axis=0) == pytest.approx(plain.mean(axis=0), rel=1e-12)
+    wide = Forecaster(n_sims=200, interval_scale=2 * K.INTERVAL_SCALE).fit(panel).simulate(4000, seed=3).sum(axis=1)
+    qw = np.quantile(wide, [0.1, 0.9], axis=0)
+    assert (qw[1] - qw[0]) / 2 == pytest.approx(2 * want, rel=1e-9)

@@ -415,3 +415,51 @@ def test_ctrl_c_stops_a_hung_report_within_seconds(tmp_path, cli_notebooks):
     assert "interrupted" in run.stderr.read()
     assert _wait_gone(run.pid, 2) and _temporaries(out) == []
     assert not (out / "2026Q2").exists()  # nothing was half-written
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the lost interrupt, on purpose
+def test_a_stop_whose_interrupt_python_lost_is_still_acted_on():
+    """Ctrl-C handled inside a weakref callback: Python prints "Exception ignored" and goes on; the driver's
+    notes see it, so its wait for the pages raises the interrupt after all (exit 130, not a hung run)."""
+    import gc
+    import weakref
+
+    from salesanalytics.adapters import report
+    from salesanalytics.adapters.cli import _Stopped
+
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    def stopping(number, frame):  # as the CLI's SIGTERM handler
+        raise _Stopped(number)
+
+    signal.signal(signal.SIGTERM, stopping)
+    stops = report._note_stops()
+    try:
+        class Thing:
+            pass
+
+        def callback():  # the signal arrives inside the callback, and Python runs its handler there
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(100_000):
+                pass
+
+        thing = Thing()
+        weakref.finalize(thing, callback)
+        del thing
+        gc.collect()
+        assert stops.came == [signal.SIGINT]  # the handler ran (and its KeyboardInterrupt was printed, not raised)
+        with pytest.raises(KeyboardInterrupt):
+            report._act_on_lost_stop(stops)
+        # a lost SIGTERM is raised again by its own handler (the CLI's stop: exit 143, not 130)
+        with pytest.raises(_Stopped) as stopped:
+            report._act_on_lost_stop(report._Stops([signal.SIGTERM], stops.handlers))
+        assert stopped.value.signum == signal.SIGTERM
+        report._act_on_lost_stop(report._Stops([], stops.handlers))  # nothing came: nothing happens
+        # a stop that is not lost acts as before, and is noted too
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+        assert stops.came == [signal.SIGINT, signal.SIGINT]
+    finally:
+        stops.restore()
+        signal.signal(signal.SIGTERM, before[signal.SIGTERM])
+    assert {s: signal.getsignal(s) for s in before} == before

@@ -791,6 +791,17 @@ class _Stopped(KeyboardInterrupt):
         self.signum = signum
 
 
+def _ignore_stops() -> None:
+    """Ignore SIGINT, SIGTERM and SIGHUP from now on (main thread only): the run has stopped and cleaned up."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_IGN)
+
+
 def _signal_policy():
     """Handle SIGTERM and SIGHUP like Ctrl-C in every command; returns a function restoring the old handlers.
 
@@ -873,12 +884,15 @@ def _flush(buffered) -> None:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, program: bool = False) -> int:
     """Run one command; errors print one line (no traceback) and give a non-zero exit code.
 
     Printed output is held back until the command's files are written, so a reader that closes
     stdout early (``| head -1``) never costs the ``--out`` file.  SIGTERM and SIGHUP stop a
-    command like Ctrl-C: the message, the cleanup, exit 128 + the signal's number.
+    command like Ctrl-C: the message, the cleanup, exit 128 + the signal's number.  ``program``
+    (``python -m salesanalytics``): once a stop has been handled, further stop signals are ignored
+    until the process ends (a second Ctrl-C, or one the kernels' process group passes on, would
+    otherwise end it by the signal after the cleanup and its message: exit -2 instead of 130).
     """
     import contextlib
     import io as text_io
@@ -890,6 +904,10 @@ def main(argv: list[str] | None = None) -> int:
     # `app` serves until stopped and prints its address at once: nothing to hold back there
     buffered = text_io.StringIO() if getattr(args, "out", None) and args.command != "app" else None
     restore = _signal_policy()
+    if program and args.command == "report":  # a stop whose interrupt Python loses is still acted on (report._note_stops)
+        from . import report
+
+        report.PROCESS_STOPS = report._note_stops()
     message, code = None, 0
     try:
         with contextlib.ExitStack() as stack:
@@ -913,16 +931,26 @@ def main(argv: list[str] | None = None) -> int:
 
         message, code = f"error: {os_error(exc, getattr(exc, 'filename', None) or '?', 'used')}", 1
     except _Stopped as exc:
+        if program:
+            _ignore_stops()
         message, code = "error: stopped by a signal; temporary files were removed and earlier outputs kept.", 128 + exc.signum
     except KeyboardInterrupt:
+        if program:
+            _ignore_stops()
         message, code = "interrupted; temporary files were removed and earlier outputs kept.", 130
     finally:
-        restore()
+        if not (program and code >= 128):  # stopped: the handlers stay ignoring until the process ends
+            restore()
         _flush(buffered)
     if message:
         print(message, file=sys.stderr)
     return code
 
 
+def run() -> int:
+    """The ``salesanalytics`` command (and ``python -m salesanalytics``): :func:`main` as a whole program."""
+    return main(program=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(run())

@@ -48,7 +48,7 @@ How it works (details and measurements in BENCHMARKS.md):
   the pooled test finds it (5 %): the series are forecast calendar-adjusted
   and the forecast months get their own calendar factors back
   (``_forecast_calendar``; :meth:`Forecaster.calendar_effect` per month).
-  On the synthetic company's held-back years MASE falls from 1.026 to 0.946.
+  On the synthetic company's held-back years MASE falls from 1.021 to 0.925.
 * **Industry analysis** — the market-share method: our share of the market
   in each full history year, its trend (geometric, damped by
   ``SHARE_DAMPING`` per year) times the industry outlook gives a second
@@ -57,13 +57,18 @@ How it works (details and measurements in BENCHMARKS.md):
   applied as one factor per calendar year to the months of that year.
   ``industry_weight`` defaults to 0.3: the statistical forecast is tested
   (benchmarks), the industry outlook is someone's opinion.
-* **Coherence** — bottom-up: branch and company figures are sums of the
-  bottom-level sample paths, so the company mean is exactly the sum of the
-  branch means and its range reflects the correlation between branches.
-  Bottom-up was kept after measuring it against a shared scale, a shrunk
-  residual-correlation copula, variance matching and MinT(shrink)
-  reconciliation (``_forecast_hierarchy``, benchmarks/bench_sums.py): none
-  covered the group totals better on Tourism and on the synthetic company.
+* **Coherence** — branch and company figures are sums of the bottom-level
+  sample paths, so the company mean is exactly the sum of the branch means
+  in every draw.  The company total's 80 % range is then set from the
+  branches' error variance (their residual covariance, error scales and
+  impulse weights) shaped as a normal, ``_forecast_hierarchy`` method
+  "implied" (``SUMS``): each branch's share of the company's deviation is
+  scaled, the rest of its deviation kept.  Chosen by measured coverage of
+  group totals (benchmarks/bench_sums.py) against plain bottom-up, a shared
+  scale, a shrunk residual-correlation copula, variance matching and
+  MinT(shrink): closest to 80 % overall and not further from it on the
+  synthetic company; 78-82 % is not reached on every set (BENCHMARKS.md,
+  "Coverage of sums").
 * **Target suggestions** — conservative / base / stretch are P20 / P50 / P80
   of the simulated annual sum.  Each sample path is a whole year, built from
   shocks that persist through the ETS dynamics and are drawn for all
@@ -88,6 +93,8 @@ MIN_MONTHS = 24  # below this: error
 FULL_MONTHS = 36  # below this: warning + non-seasonal damped fallback
 MAX_HORIZON = 60
 SHARE_DAMPING = 0.8  # yearly damping of the market-share trend
+#: How the sample paths make a calibrated company total (_forecast_hierarchy.METHODS; "bootstrap": plain bottom-up).
+SUMS = "implied"
 FILL_POLICIES = (None, "zero", "interpolate")
 
 
@@ -231,12 +238,13 @@ class Forecaster:
 
     def simulate(self, n_draws: int = 1000, seed: int = 0) -> np.ndarray:
         """Joint sample paths, shape (n_draws, len(series_), len(months_)), industry blend included."""
-        from . import _forecast_models as K
+        from . import _forecast_hierarchy as H
 
         self._check_fitted()
         if not isinstance(n_draws, (int, np.integer)) or n_draws < 1:
             raise ParameterError(f"n_draws must be a positive whole number, got {n_draws!r}.")
-        paths = K.simulate_paths(self.fits_, int(n_draws), seed=seed, scale=self.interval_scale)
+        paths = H.joint_paths(self.fits_, int(n_draws), seed=seed, groups=[range(len(self.fits_))] if len(self.fits_) > 1 else (),
+                              method=SUMS, scale=self.interval_scale)
         return paths * self.factor_[None, :, :]
 
     def _paths(self) -> np.ndarray:
@@ -564,7 +572,11 @@ def _fit_start(self: Forecaster, history: pd.DataFrame, industry: pd.DataFrame |
         n_jobs = -1 if len(ys) >= AUTO_PARALLEL_SERIES else 1
     # the Chinese calendar's effect is estimated once for the company (pooled over every series) and
     # each series' own estimate shrunk towards it; None: no calendar adjustment at all
-    pool = CAL.fit_calendar_pooled(ys, hist_months) if self.calendar else None
+    try:
+        pool = CAL.fit_calendar_pooled(ys, hist_months) if self.calendar else None
+    except ParameterError as exc:  # months outside the calendar's years: the forecast itself does not need it
+        raise ParameterError(f"{exc} Or forecast without the calendar adjustment: Forecaster(calendar=False), "
+                             "on the command line `forward --no-calendar`.") from None
     tasks = (delayed(CAL.fit_series_calendar)(y, m, self.months_, self.horizon_, pool, method=method, models=models, **spec)
              for y, m, spec in zip(ys, hist_months, specs))
     if background:  # every series handed to the workers now; collected in order when finished (one process: then fitted)
