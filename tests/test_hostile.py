@@ -289,7 +289,8 @@ def _is_good(folder: Path) -> bool:
 
 
 def _temporaries(out: Path) -> list[str]:
-    return sorted(p.name for p in out.iterdir() if ".tmp-" in p.name or ".old-" in p.name)
+    """Leftover temporary folders in ``out`` (none when a stop came before the run made ``out`` at all)."""
+    return sorted(p.name for p in out.iterdir() if ".tmp-" in p.name or ".old-" in p.name) if out.exists() else []
 
 
 @pytest.mark.slow

@@ -931,15 +931,13 @@ def main(argv: list[str] | None = None, *, program: bool = False) -> int:
 
         message, code = f"error: {os_error(exc, getattr(exc, 'filename', None) or '?', 'used')}", 1
     except _Stopped as exc:
-        if program:
-            _ignore_stops()
         message, code = "error: stopped by a signal; temporary files were removed and earlier outputs kept.", 128 + exc.signum
     except KeyboardInterrupt:
-        if program:
-            _ignore_stops()
         message, code = "interrupted; temporary files were removed and earlier outputs kept.", 130
     finally:
-        if not (program and code >= 128):  # stopped: the handlers stay ignoring until the process ends
+        if program and code >= 128:  # stopped and cleaned up: further stop signals are ignored until the process ends
+            _ignore_stops()
+        else:
             restore()
         _flush(buffered)
     if message:

@@ -516,7 +516,7 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
             # machine); wait for them (bounded) so none of them writes an executed notebook into the
             # temporary folder while or after it is removed
             futures_wait([*submitted.values(), *lanes.futures()], timeout=STOP_WAIT_SECONDS)
-            if (stops.came or (PROCESS_STOPS is not None and PROCESS_STOPS.came)) and not isinstance(exc, KeyboardInterrupt):
+            if not isinstance(exc, KeyboardInterrupt):
                 # a stop that came while a library turned its interrupt into an error of its own (pandas' CSV
                 # reader: "Error tokenizing data ... read() failed"): the user stopped the run, the data are fine
                 _act_on_lost_stop(stops)
