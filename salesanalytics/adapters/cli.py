@@ -904,12 +904,12 @@ def main(argv: list[str] | None = None, *, program: bool = False) -> int:
     # `app` serves until stopped and prints its address at once: nothing to hold back there
     buffered = text_io.StringIO() if getattr(args, "out", None) and args.command != "app" else None
     restore = _signal_policy()
-    if program and args.command == "report":  # a stop whose interrupt Python loses is still acted on (report._note_stops)
-        from . import report
-
-        report.PROCESS_STOPS = report._note_stops()
     message, code = None, 0
     try:
+        if program and args.command == "report":  # a stop whose interrupt Python loses is still acted on (report._note_stops)
+            from . import report  # inside the try: a stop during this import is a stop like any other
+
+            report.PROCESS_STOPS = report._note_stops()
         with contextlib.ExitStack() as stack:
             if buffered is not None:
                 from . import io
