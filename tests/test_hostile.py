@@ -425,15 +425,14 @@ def test_a_stop_whose_interrupt_python_lost_is_still_acted_on():
     import gc
     import weakref
 
-    from salesanalytics.adapters import report
-    from salesanalytics.adapters.cli import _Stopped
+    from salesanalytics.adapters import stops as S
 
     before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     def stopping(number, frame):  # as the CLI's SIGTERM handler
-        raise _Stopped(number)
+        raise S.Stopped(number)
 
     signal.signal(signal.SIGTERM, stopping)
-    stops = report._note_stops()
+    notes = S.noting()
     try:
         class Thing:
             pass
@@ -447,20 +446,20 @@ def test_a_stop_whose_interrupt_python_lost_is_still_acted_on():
         weakref.finalize(thing, callback)
         del thing
         gc.collect()
-        assert stops.came == [signal.SIGINT]  # the handler ran (and its KeyboardInterrupt was printed, not raised)
+        assert notes.came == [signal.SIGINT]  # the handler ran (and its KeyboardInterrupt was printed, not raised)
         with pytest.raises(KeyboardInterrupt):
-            report._act_on_lost_stop(stops)
+            S.act_on_lost(notes)
         # a lost SIGTERM is raised again by its own handler (the CLI's stop: exit 143, not 130)
-        with pytest.raises(_Stopped) as stopped:
-            report._act_on_lost_stop(report._Stops([signal.SIGTERM], stops.handlers))
+        with pytest.raises(S.Stopped) as stopped:
+            S.act_on_lost(S.Notes([signal.SIGTERM], notes.handlers))
         assert stopped.value.signum == signal.SIGTERM
-        report._act_on_lost_stop(report._Stops([], stops.handlers))  # nothing came: nothing happens
+        S.act_on_lost(S.Notes([], notes.handlers))  # nothing came: nothing happens
         # a stop that is not lost acts as before, and is noted too
         with pytest.raises(KeyboardInterrupt):
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(1)
-        assert stops.came == [signal.SIGINT, signal.SIGINT]
+        assert notes.came == [signal.SIGINT, signal.SIGINT]
     finally:
-        stops.restore()
+        notes.restore()
         signal.signal(signal.SIGTERM, before[signal.SIGTERM])
     assert {s: signal.getsignal(s) for s in before} == before

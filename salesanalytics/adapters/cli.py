@@ -21,6 +21,7 @@ from pathlib import Path
 from .. import __version__
 from ..core.exceptions import ParameterError, SalesAnalyticsError
 from ..core.labels import LANGS, label, text, value
+from . import stops
 
 
 # ----------------------------------------------------------------------------
@@ -783,54 +784,6 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"warning: {message}", file=sys.stderr)
 
 
-class _Stopped(KeyboardInterrupt):
-    """SIGTERM or SIGHUP, raised like Ctrl-C so that every cleanup runs (temporary files, locks, kernels)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _ignore_stops() -> None:
-    """Ignore SIGINT, SIGTERM and SIGHUP from now on (main thread only): the run has stopped and cleaned up."""
-    import signal
-    import threading
-
-    if threading.current_thread() is threading.main_thread():
-        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-            if hasattr(signal, name):
-                signal.signal(getattr(signal, name), signal.SIG_IGN)
-
-
-def _signal_policy():
-    """Handle SIGTERM and SIGHUP like Ctrl-C in every command; returns a function restoring the old handlers.
-
-    A handler inherited as "ignore" (``nohup``) is kept.  After the first signal the same signal
-    is ignored, so a second one cannot break the cleanup half-way.
-    """
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-
-    def stop(signum, frame):
-        signal.signal(signum, signal.SIG_IGN)
-        raise _Stopped(signum)
-
-    previous = {}
-    for name in ("SIGTERM", "SIGHUP"):
-        signum = getattr(signal, name, None)
-        if signum is not None and signal.getsignal(signum) is not signal.SIG_IGN:
-            previous[signum] = signal.signal(signum, stop)
-
-    def restore():
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-    return restore
-
-
 def _check_out(args) -> None:
     """``--out`` must not name an input of the command: an output never replaces what it was made from."""
     import os
@@ -903,13 +856,11 @@ def main(argv: list[str] | None = None, *, program: bool = False) -> int:
         warnings.showwarning = _show_warning
     # `app` serves until stopped and prints its address at once: nothing to hold back there
     buffered = text_io.StringIO() if getattr(args, "out", None) and args.command != "app" else None
-    restore = _signal_policy()
+    restore = stops.policy()
     message, code = None, 0
     try:
-        if program and args.command == "report":  # a stop whose interrupt Python loses is still acted on (report._note_stops)
-            from . import report  # inside the try: a stop during this import is a stop like any other
-
-            report.PROCESS_STOPS = report._note_stops()
+        if program and args.command == "report":  # a stop whose interrupt Python loses is still acted on (stops.noting)
+            stops.PROCESS = stops.noting()
         with contextlib.ExitStack() as stack:
             if buffered is not None:
                 from . import io
@@ -930,13 +881,13 @@ def main(argv: list[str] | None = None, *, program: bool = False) -> int:
         from .io import os_error
 
         message, code = f"error: {os_error(exc, getattr(exc, 'filename', None) or '?', 'used')}", 1
-    except _Stopped as exc:
+    except stops.Stopped as exc:
         message, code = "error: stopped by a signal; temporary files were removed and earlier outputs kept.", 128 + exc.signum
     except KeyboardInterrupt:
         message, code = "interrupted; temporary files were removed and earlier outputs kept.", 130
     finally:
         if program and code >= 128:  # stopped and cleaned up: further stop signals are ignored until the process ends
-            _ignore_stops()
+            stops.ignore()
         else:
             restore()
         _flush(buffered)

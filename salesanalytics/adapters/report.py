@@ -34,7 +34,6 @@ every other file goes through :mod:`salesanalytics.io`.
 from __future__ import annotations
 
 import ast
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -42,7 +41,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,7 +51,7 @@ from .. import __version__
 from ..core import config, periods
 from ..core.periods import parse_quarter, quarter_end  # noqa: F401  (the report's API)
 
-from . import io
+from . import io, stops
 from .charts import html_text as escape_html
 from ..core.exceptions import ParameterError, ReportError, suggest
 from ..core.labels import check_lang, t
@@ -477,7 +476,7 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
         done_.set_result((kept[spec.name]["html"], float(kept[spec.name].get("seconds", 0.0))))
         return done_
 
-    stops = _note_stops()
+    notes = stops.noting()
     tmp = None
     try:
         # made inside the try: a signal that comes right after (while the page keys are hashed, say) still
@@ -502,7 +501,7 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
             outcomes = []
             for spec, future in futures:
                 while not futures_wait([future], timeout=STOP_POLL_SECONDS).done:
-                    _act_on_lost_stop(stops)
+                    stops.act_on_lost(notes)
                 try:
                     outcomes.append((spec, future.result(), None))
                 except Exception as exc:  # noqa: BLE001 — any failure must end as a FAILED index
@@ -519,7 +518,7 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
             if not isinstance(exc, KeyboardInterrupt):
                 # a stop that came while a library turned its interrupt into an error of its own (pandas' CSV
                 # reader: "Error tokenizing data ... read() failed"): the user stopped the run, the data are fine
-                _act_on_lost_stop(stops)
+                stops.act_on_lost(notes)
             raise
         lanes.close()  # pages done: free the kernels' memory before writing (and printing) the set
         failed = [(spec, exc) for spec, _, exc in outcomes if exc is not None]
@@ -547,133 +546,24 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
 
             pages = [("index.html", t("index_title", lang, quarter=quarter))] + [(r["file"], r["title"]) for r in listed]
             pdf_printer.print_pages(tmp, pages, combined=f"{quarter}.pdf")
-        with _signals_held(drain=True):  # the set is swapped in whole; a stop that comes now is too late to matter
+        with stops.held(drain=True):  # the set is swapped in whole; a stop that comes now is too late to matter
             io.replace_dir(tmp, final)
             _remove_temporary(tmp)
     finally:
         quiet.setLevel(level)
         try:
-            with _signals_held():  # a signal during the cleanup would leave it half done: it is delivered after it
+            with stops.held():  # a signal during the cleanup would leave it half done: it is delivered after it
                 if tmp is not None:
                     _remove_temporary(tmp)
         finally:
-            stops.restore()
+            notes.restore()
     return RenderResult(quarter, final, final / "index.html", True, done, time.perf_counter() - started)
-
-
-#: the signals that stop a run (the CLI turns SIGTERM and SIGHUP into an exception, SIGINT is Ctrl-C)
-_STOP_SIGNALS = ("SIGTERM", "SIGHUP", "SIGINT")
-
-
-@contextlib.contextmanager
-def _signals_held(drain: bool = False):
-    """Hold the stop signals back while the block runs: one that comes is acted on after it (``drain``: dropped).
-
-    The handlers are swapped for a recorder (Python runs every handler in the main thread, whichever
-    thread the signal reached), then restored; a recorded signal then goes to the handler it was
-    meant for (the CLI's stop, Ctrl-C's KeyboardInterrupt, or the default action).  Only in the main
-    thread (where handlers can be set); elsewhere a no-op.
-    """
-    import os
-    import signal
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    came: list[int] = []
-    previous = {}
-    for name in _STOP_SIGNALS:
-        signum = getattr(signal, name, None)
-        if signum is not None and signal.getsignal(signum) not in (signal.SIG_IGN, None):
-            previous[signum] = signal.signal(signum, lambda number, frame: came.append(number))
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    if came and not drain:
-        handler = previous[came[0]]
-        if callable(handler):
-            handler(came[0], None)
-        else:  # the default action (a caller without handlers): the process ends as the signal says
-            os.kill(os.getpid(), came[0])
 
 
 #: how long a stopped run waits for its notebook threads to end before it removes the temporary folder
 STOP_WAIT_SECONDS = 15
 #: how often the driver, waiting for its pages, looks whether a stop signal came that Python lost
 STOP_POLL_SECONDS = 0.25
-
-
-@dataclass
-class _Stops:
-    """Stop signals noted while a set is rendered (:func:`_note_stops`)."""
-
-    came: list = field(default_factory=list)  # signal numbers, in order
-    handlers: dict = field(default_factory=dict)  # signal number -> the handler it had before
-    restore: Callable[[], None] = lambda: None
-
-
-def _note_stops() -> _Stops:
-    """Note every stop signal while it still acts as before (call ``restore()`` of the result when done).
-
-    Python runs a signal's handler at the next bytecode of the main thread, wherever that is.  When that is
-    inside a weakref callback or a ``__del__`` (a ``WeakSet`` being emptied by the garbage collector, say),
-    the KeyboardInterrupt it raises is printed as "Exception ignored" and lost: Ctrl-C did nothing.  The
-    notes let the driver's wait for its pages see such a stop and act on it (:func:`_act_on_lost_stop`).
-    Only in the main thread (where handlers can be set); elsewhere nothing is noted.
-    """
-    import os
-    import signal
-
-    stops = _Stops()
-    if threading.current_thread() is not threading.main_thread():
-        return stops
-    for name in _STOP_SIGNALS:
-        signum = getattr(signal, name, None)
-        handler = signal.getsignal(signum) if signum is not None else None
-        if handler in (signal.SIG_IGN, None):
-            continue
-
-        def noting(number, frame, handler=handler):
-            stops.came.append(number)
-            if callable(handler):
-                handler(number, frame)
-            else:  # the default action: the process ends as the signal says
-                signal.signal(number, signal.SIG_DFL)
-                os.kill(os.getpid(), number)
-
-        stops.handlers[signum] = handler
-        signal.signal(signum, noting)
-
-    def restore() -> None:
-        for signum, handler in stops.handlers.items():
-            signal.signal(signum, handler)
-
-    stops.restore = restore
-    return stops
-
-
-#: the notes of the whole command (``cli.run`` sets them at its start): a stop lost before the set's own
-#: notes were taken (while the kernels start, or the data are read) is still acted on
-PROCESS_STOPS: _Stops | None = None
-
-
-def _act_on_lost_stop(stops: _Stops) -> None:
-    """Raise the interrupt of a stop signal that came (noted by :func:`_note_stops`) but whose exception was lost.
-
-    Called only while the driver is still waiting for its pages: had the stop's exception been raised, the
-    wait would not be running any more.  The signal's own handler raises it again (Ctrl-C's
-    KeyboardInterrupt, the CLI's stop for SIGTERM); a handler that does not raise still stops the run.
-    """
-    if not stops.came and PROCESS_STOPS is not None and PROCESS_STOPS.came:
-        stops = PROCESS_STOPS
-    if not stops.came:
-        return
-    handler = stops.handlers.get(stops.came[0])
-    if callable(handler):
-        handler(stops.came[0], None)
-    raise KeyboardInterrupt
 
 
 def _remove_temporary(tmp: Path, attempts: int = 20) -> None:
