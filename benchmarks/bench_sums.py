@@ -23,18 +23,25 @@ coherent, a reference).  Data sets:
   branch -> region -> company) and of the company.
 
 The generator has no salesperson-level monthly history (only the plan year's
-deals), so person -> branch coverage is not measured here.
+deals), so person -> branch coverage is not measured here; the product gives
+a branch made of several people its range by the same rule as the regions
+above (gen100's middle level), then the company its own.
 
 Development sets (``--dev``; what constants such as ``GROUP_INTERVAL`` of the
 "implied" candidate are chosen on, so that the sets above stay for
 confirmation): random groups of 10–20 M3 monthly series, and the generator's
-14 branches with seeds 101–106.
+14 branches with seeds 101–106.  ``--grid`` scores "implied" over a grid of
+its two constants from one run's ranges (GROUP_COMMON: a width growing with
+the total's share of shared shocks, tried and not kept; results/sums_common*:
+``--out sums_common --group-interval 0.95 --group-common 0.5 --grid``).
 
 Run (one core; results land in benchmarks/results/sums_*)::
 
     .venv/bin/python benchmarks/bench_sums.py            # full run (~20 min on a quiet 2-core machine)
     .venv/bin/python benchmarks/bench_sums.py --quick    # a few minutes
     .venv/bin/python benchmarks/bench_sums.py --dev --methods bootstrap,implied   # the development sets (~6 min)
+    .venv/bin/python benchmarks/bench_sums.py --dev --methods implied --grid      # + the grid of "implied"'s two constants
+    .venv/bin/python benchmarks/bench_sums.py --cost      # seconds for 4,932 salesperson series in 100 branches
 """
 
 from __future__ import annotations
@@ -183,6 +190,8 @@ def evaluate(dataset: str, cases: list[dict], methods: list[str], draws: int) ->
             for gi, (tp, tm) in enumerate(totals):
                 g = groups[gi]
                 marg = {"member_m80": float(inside[g].mean()), "member_m80_sized": float(np.average(inside[g], weights=size[g]))}
+                if method == "implied":  # the share of the total's variance from shared shocks (what its width grows with)
+                    marg["common_share"] = H.common_share([fits[i] for i in g])
                 rows.append({"dataset": dataset, "case": ci, "level": case["level"][gi], "members": len(g),
                              "method": method, **_score(tp, tm, case["actual"][g].sum(axis=0)), **marg})
     return rows
@@ -216,6 +225,33 @@ def summarise(rows: list[dict]) -> pd.DataFrame:
     return out.reset_index()
 
 
+def grid(rows: list[dict], intervals, commons) -> pd.DataFrame:
+    """Mean |m80 - 0.8| + |a80 - 0.8| of "implied" for every (GROUP_INTERVAL, GROUP_COMMON), from one run's rows.
+
+    A group's "implied" range is its half-width rule times a fixed shape, so the range of another rule is this
+    run's range scaled about the middle by the ratio of the two rules (``(a + b * share) / (A + B * share)``, A
+    and B the run's constants): the whole grid comes from one run.  (Exact but for the floor at zero and the
+    middle, the mean of the draws here, the forecast in the run; a point picked from the grid is re-run.)
+    """
+    df = pd.DataFrame([r for r in rows if r["method"] == "implied"])
+    share = df["common_share"].to_numpy()
+    now = H.GROUP_INTERVAL + H.GROUP_COMMON * share
+    merr, lo, hi = (np.stack(df[c].to_numpy()) for c in ("merr", "mz_lo", "mz_hi"))
+    e, zlo, zhi = df["error_pct"].to_numpy() / 100, df["z_lo"].to_numpy(), df["z_hi"].to_numpy()
+    key = df["dataset"] + ":" + df["level"]
+    out = []
+    for a in intervals:
+        for b in commons:
+            k = (a + b * share) / now
+            m80 = ((merr >= k[:, None] * lo) & (merr <= k[:, None] * hi)).mean(axis=1)
+            a80 = ((e >= k * zlo) & (e <= k * zhi)).astype(float)
+            t = pd.DataFrame({"key": key, "m80": m80, "a80": a80}).groupby("key", sort=False).mean()
+            out.append({"group_interval": round(float(a), 3), "group_common": round(float(b), 3),
+                        "gap": float(((t["m80"] - 0.8).abs() + (t["a80"] - 0.8).abs()).mean()),
+                        **{f"{k_} m80/a80": f"{r.m80:.3f}/{r.a80:.3f}" for k_, r in t.iterrows()}})
+    return pd.DataFrame(out).sort_values("gap").reset_index(drop=True)
+
+
 #: A candidate replaces today's bottom-up bootstrap only if its mean coverage gap is smaller by this much
 #: (a change must earn its place: differences below it are within the run-to-run noise of these group counts).
 MARGIN = 0.01
@@ -241,6 +277,44 @@ def choose(table: pd.DataFrame) -> tuple[str, pd.Series]:
     ):
         best = "bootstrap"
     return best, gap
+
+
+# ----------------------------------------------------------------------------
+# cost: a company forecast per salesperson (thousands of series)
+# ----------------------------------------------------------------------------
+def cost(draws: int = 1000, repeats: int = 3) -> list[dict]:
+    """Seconds for ``draws`` coherent paths of 4,932 salesperson series in 100 branches (in-process, median).
+
+    The people are the generator's 100 branches fitted once, each split into 49-50 people (a share of its
+    mean, residuals scaled by 0.8-1.6): the sums' cost depends on the number of series and groups, not on
+    what the series are.  "implied" adjusts the company only, or every branch and then the company (what
+    Forecaster.simulate does when salespeople are the bottom level); "bootstrap" is the kernel's paths alone.
+    """
+    frame = D.simulate_monthly(100, "2023-01", "2025-12", seed=1, story=False)
+    names = list(D.branch_names(100))
+    wide = frame.pivot(index="branch", columns="month", values="revenue").loc[names].to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        branch_fits = [fit(y) for y in wide]
+    rng = np.random.default_rng(0)
+    fits, groups = [], []
+    for b, f in enumerate(branch_fits):
+        start = len(fits)
+        for _ in range(49 + (b < 32)):
+            w = rng.uniform(0.01, 0.04)
+            fits.append(replace(f, mean=f.mean * w, resid=f.resid * w * rng.uniform(0.8, 1.6)))
+        groups.append(list(range(start, len(fits))))
+    company = [list(range(len(fits)))]
+    rows = []
+    for name, method, gs in (("bootstrap (kernel paths)", "bootstrap", ()), ("implied, company", "implied", company),
+                             ("implied, 100 branches + company", "implied", groups + company)):
+        seconds = []
+        for r in range(repeats):
+            t = time.perf_counter()
+            H.joint_paths(fits, draws, seed=r, groups=gs, method=method)
+            seconds.append(time.perf_counter() - t)
+        rows.append({"sums": name, "series": len(fits), "draws": draws, "median_s": round(float(np.median(seconds)), 2)})
+    return rows
 
 
 # ----------------------------------------------------------------------------
@@ -288,12 +362,27 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default="sums")
     ap.add_argument("--bundled-only", action="store_true", help="only the bundled data's company range (seconds)")
     ap.add_argument("--group-interval", type=float, help="GROUP_INTERVAL of the 'implied' candidate (default: the module's)")
+    ap.add_argument("--group-common", type=float, help="GROUP_COMMON of the 'implied' candidate (default: the module's)")
+    ap.add_argument("--cost", action="store_true", help="only the cost for 4,932 salesperson series (~1 min) -> sums_cost.md")
+    ap.add_argument("--grid", action="store_true",
+                    help="also score 'implied' over GROUP_INTERVAL 0.8-1.3 x GROUP_COMMON 0-1 (from this run's ranges) -> <out>_grid.csv")
     ap.add_argument("--dev", action="store_true",
                     help="the development sets instead: random groups of M3 monthly series and the generator's seeds 101-106")
     args = ap.parse_args(argv)
     methods = args.methods.split(",")
     if args.group_interval is not None:
         H.GROUP_INTERVAL = args.group_interval
+    if args.group_common is not None:
+        H.GROUP_COMMON = args.group_common
+    if args.cost:
+        table = pd.DataFrame(cost(args.draws))
+        load = os.getloadavg()
+        text_ = (f"# cost of coherent sums {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC — {platform.platform()}, "
+                 f"Python {platform.python_version()}, {os.cpu_count()} cores, load {load[0]:.1f}, one thread\n\n```\n"
+                 + table.to_string(index=False) + "\n```\n")
+        io.write_text(RESULTS / "sums_cost.md", text_)
+        print(text_)
+        return 0
     if args.bundled_only:
         print(pd.DataFrame(bundled([m for m in methods if m != "direct"], 2000)).to_string(index=False))
         return 0
@@ -328,6 +417,10 @@ def main(argv=None) -> int:
         print(f"{name}: {len(cases)} cases, {timings[name]} s", flush=True)
     table = summarise(rows)
     chosen, pick = choose(table)
+    if args.grid and "implied" in methods:
+        scores = grid(rows, np.round(np.arange(0.8, 1.301, 0.05), 2), np.round(np.arange(0.0, 1.001, 0.05), 2))
+        io.write_table(scores, RESULTS / f"{args.out + ('_dev' if args.dev else '')}_grid.csv")
+        print(scores.head(10).to_string(index=False), flush=True)
     bundle = bundled([m for m in methods if m != "direct"], 2000) if not args.dev else []
     load = os.getloadavg()
     diffstat = subprocess.run(["git", "diff", "--stat", "--", "salesanalytics/methods/_forecast_models.py"], cwd=REPO,
@@ -338,7 +431,7 @@ def main(argv=None) -> int:
         "python": platform.python_version(), "cores": os.cpu_count(), "load_1_5_15": [round(v, 2) for v in load],
         "git_head": head, "forecast_models_diff": diffstat, "quick": args.quick, "draws": args.draws,
         "tourism_groups": n_groups, "gen14_seeds": seeds14, "gen14_origins": [str(e.date()) for e in ends14],
-        "gen100_seeds": seeds100, "group_interval": H.GROUP_INTERVAL, "gen100_origins": [str(e.date()) for e in ends100], "seconds": timings,
+        "gen100_seeds": seeds100, "group_interval": H.GROUP_INTERVAL, "group_common": H.GROUP_COMMON, "gen100_origins": [str(e.date()) for e in ends100], "seconds": timings,
         "total_seconds": round(time.time() - t0, 1),
     }
     stem = args.out + ("_dev" if args.dev else "") + ("_quick" if args.quick else "")

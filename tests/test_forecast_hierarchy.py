@@ -149,12 +149,36 @@ def test_group_implied_sd_is_the_bootstraps_variance_of_the_total(panel):
     assert H.group_implied_sd([one])[0] == pytest.approx(1.5 * 2.0 * np.std(5.0 * resid[:, 0]), rel=1e-12)
 
 
+def test_common_share_is_the_part_of_the_totals_variance_from_shared_shocks(panel):
+    """Without correlations the total's variance is the members' own; the common share is what correlation adds."""
+    fits, _, resid = panel
+    own = np.sqrt(np.sum(np.var(5.0 * resid, axis=0)))  # month 1: the members' variances summed (ddof 0)
+    alone = H.group_implied_sd(fits, independent=True)
+    assert alone[0] == pytest.approx(own, rel=1e-12)
+    assert alone[1] == pytest.approx(own * np.sqrt(1 + 0.3**2), rel=1e-12)
+    full = H.group_implied_sd(fits)
+    share = H.common_share(fits)
+    assert share == pytest.approx(1 - own**2 / full[0] ** 2, rel=1e-12)  # same impulse weights: every month alike
+    assert 0.73 < share < 0.79  # correlation 0.64 between 6 members of equal spread: 1 - 6 / (6 + 30 * 0.64) = 0.76
+    # n identical members: 1 - 1/n; unrelated (orthogonal) members: 0
+    same = [_fit(100.0, 5.0 * resid[:, 0]) for _ in range(4)]
+    assert H.common_share(same) == pytest.approx(0.75, rel=1e-12)
+    q, _ = np.linalg.qr(np.random.default_rng(0).standard_normal((400, 3)))
+    q -= q.mean(axis=0)
+    assert H.common_share([_fit(100.0, 50.0 * q[:, i]) for i in range(3)]) == pytest.approx(0.0, abs=1e-3)
+    # the half-width: (GROUP_INTERVAL + GROUP_COMMON * share) * z_90 * sd
+    want = (H.GROUP_INTERVAL + H.GROUP_COMMON * share) * H.Z90 * full
+    assert H.group_halfwidth(fits) == pytest.approx(want, rel=1e-12)
+    assert H.group_halfwidth(fits, interval=1.0, common=0.0) == pytest.approx(H.Z90 * full, rel=1e-12)
+    assert H.group_halfwidth(fits, interval=0.95, common=0.5) == pytest.approx((0.95 + 0.5 * share) * H.Z90 * full, rel=1e-12)
+
+
 def test_implied_sets_the_group_totals_range_and_leaves_other_series_alone(panel):
     fits, _, _ = panel
     paths = H.joint_paths(fits, 2000, seed=7, groups=[[0, 1, 2], range(6)], method="implied")
     total = paths.sum(axis=1)
     q = np.quantile(total, [0.1, 0.9], axis=0)
-    want = H.GROUP_INTERVAL * H.Z90 * H.group_implied_sd(fits)
+    want = H.group_halfwidth(fits)
     assert (q[1] - q[0]) / 2 == pytest.approx(want, rel=1e-9)  # the outermost group's 80 % half-width, every month
     # the middle stays where the bootstrap put it (only deviations are scaled)
     kernel = H.joint_paths(fits, 2000, seed=7, method="bootstrap")
@@ -163,4 +187,4 @@ def test_implied_sets_the_group_totals_range_and_leaves_other_series_alone(panel
     pair = H.joint_paths(fits, 2000, seed=7, groups=[[0, 1]], method="implied")
     assert np.array_equal(pair[:, 2:], kernel[:, 2:])
     q2 = np.quantile(pair[:, :2].sum(axis=1), [0.1, 0.9], axis=0)
-    assert (q2[1] - q2[0]) / 2 == pytest.approx(H.GROUP_INTERVAL * H.Z90 * H.group_implied_sd(fits[:2]), rel=1e-9)
+    assert (q2[1] - q2[0]) / 2 == pytest.approx(H.group_halfwidth(fits[:2]), rel=1e-9)

@@ -63,7 +63,9 @@ How it works (details and measurements in BENCHMARKS.md):
   branches' error variance (their residual covariance, error scales and
   impulse weights) shaped as a normal, ``_forecast_hierarchy`` method
   "implied" (``SUMS``): each branch's share of the company's deviation is
-  scaled, the rest of its deviation kept.  Chosen by measured coverage of
+  scaled, the rest of its deviation kept.  When the bottom level is finer
+  (salespeople or products within branches) each branch's total gets its
+  range the same way first, then the company's.  Chosen by measured coverage of
   group totals (benchmarks/bench_sums.py) against plain bottom-up, a shared
   scale, a shrunk residual-correlation copula, variance matching and
   MinT(shrink): closest to 80 % overall and not further from it on the
@@ -243,9 +245,22 @@ class Forecaster:
         self._check_fitted()
         if not isinstance(n_draws, (int, np.integer)) or n_draws < 1:
             raise ParameterError(f"n_draws must be a positive whole number, got {n_draws!r}.")
-        paths = H.joint_paths(self.fits_, int(n_draws), seed=seed, groups=[range(len(self.fits_))] if len(self.fits_) > 1 else (),
-                              method=SUMS, scale=self.interval_scale)
+        paths = H.joint_paths(self.fits_, int(n_draws), seed=seed, groups=self._sum_groups(), method=SUMS,
+                              scale=self.interval_scale)
         return paths * self.factor_[None, :, :]
+
+    def _branches(self) -> tuple[list, list[list[int]]]:
+        """The branches in the order they first appear, and each one's bottom series (indices into ``series_``)."""
+        branches = [k[0] if isinstance(k, tuple) else k for k in self.series_]
+        names = list(dict.fromkeys(branches))
+        return names, [[i for i, b in enumerate(branches) if b == name] for name in names]
+
+    def _sum_groups(self) -> list[list[int]]:
+        """The totals whose ranges :data:`SUMS` calibrates: each branch made of several series (its salespeople or
+        products), then the company (inner groups first; a total of one series is that series' own range)."""
+        n = len(self.fits_)
+        inner = [g for g in self._branches()[1] if 1 < len(g) < n]
+        return inner + [list(range(n))] if n > 1 else []
 
     def _paths(self) -> np.ndarray:
         return self.paths_
@@ -277,9 +292,7 @@ class Forecaster:
         means, paths = self._means(), self._paths()
         if level == "total":
             return [text("fc_company", lang)], means.sum(axis=0, keepdims=True), paths.sum(axis=1, keepdims=True)
-        branches = [k[0] if isinstance(k, tuple) else k for k in self.series_]
-        names = sorted(set(branches), key=branches.index)
-        idx = [[i for i, b in enumerate(branches) if b == name] for name in names]
+        names, idx = self._branches()
         return (
             names,
             np.array([means[i].sum(axis=0) for i in idx]),
