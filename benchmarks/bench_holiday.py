@@ -28,6 +28,7 @@ Run (one core)::
 
     .venv/bin/python benchmarks/bench_holiday.py                      # 100 branches, seeds 1-3
     .venv/bin/python benchmarks/bench_holiday.py --branches 34 --seeds 1   # quick look
+    .venv/bin/python benchmarks/bench_holiday.py --size 100    # the pool test's size and power (~3 min)
 """
 
 from __future__ import annotations
@@ -118,13 +119,55 @@ def run_company(seed: int, year: int, branches: int, effect: bool) -> list[dict]
     return rows
 
 
+def size(companies: int, branches_list=(14, 100), strengths=(0.0, 0.1, 0.2, 1.0), years=YEARS) -> pd.DataFrame:
+    """Share of companies in which the pool's test finds a calendar effect (p < 5 %), by effect strength.
+
+    Only the pooled regression runs (no forecasts), so hundreds of companies take seconds.  Strength 0 is
+    the control (the generator's calendar off), 1 its full effect, 0.1 / 0.2 a tenth / a fifth of it; the
+    36 months before each held-back year of the main run, seeds 1001... "now" is the product's test (clustered by month, scaled by G / (G - q - k),
+    F(k, G - q - k)); "before" the earlier form (scaled by G / (G - 1), chi-square(k)), computed from the
+    same fit: W_before = W_now * (G - 1) / (G - q - k).
+    """
+    from scipy import stats
+
+    rows = []
+    for branches in branches_list:
+        n = companies if branches <= 20 else max(companies * 2 // 5, 1)
+        for strength in strengths:
+            process = replace(D.PROCESS, workday_elasticity=D.PROCESS.workday_elasticity * strength,
+                              sf_loss_per_day=D.PROCESS.sf_loss_per_day * strength)
+            now = before = 0
+            for seed, year in ((seed, year) for seed in range(1001, 1001 + n) for year in years):
+                hist = D.make_history(f"{year - 3}-01", f"{year - 1}-12", seed, branches=branches, story=False, process=process)
+                piv = hist.pivot(index="month", columns="branch", values="revenue")
+                months = pd.DatetimeIndex(piv.index)
+                pool = C.fit_calendar_pooled([piv[b].to_numpy() for b in piv.columns], months)
+                wald = float(pool.beta @ np.linalg.pinv(pool.cov) @ pool.beta) * (len(months) - 1) / pool.dof
+                now += pool.used
+                before += stats.chi2.sf(wald, len(C.REGRESSORS)) < 0.05
+            runs = n * len(years)
+            rows.append({"branches": branches, "companies": runs, "strength": strength, "now": now / runs, "before": before / runs})
+    return pd.DataFrame(rows)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--branches", type=int, default=100)
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--years", type=int, nargs="+", default=list(YEARS))
     ap.add_argument("--tag", default="", help="suffix of the result files")
+    ap.add_argument("--size", type=int, metavar="N",
+                    help="only the pool test's size and power: N companies of 14 branches (2N/5 of 100) per strength and window")
     args = ap.parse_args(argv)
+    if args.size:
+        table = size(args.size)
+        text = (f"# bench_holiday --size {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.machine()} / "
+                f"{os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f}\n\nshare of companies where the pool's test finds "
+                f"a calendar effect (p < 5 %); strength 0 = no effect (the size), 1 = the generator's effect\n\n"
+                + table.to_string(index=False, float_format=lambda v: f"{v:.3f}") + "\n")
+        io.write_text(RESULTS / "holiday_size.txt", text)
+        print(text)
+        return
 
     rows = []
     diff_at_start = kernel_diffstat()
