@@ -120,33 +120,29 @@ def run_company(seed: int, year: int, branches: int, effect: bool) -> list[dict]
 
 
 def size(companies: int, branches_list=(14, 100), strengths=(0.0, 0.1, 0.2, 1.0), years=YEARS) -> pd.DataFrame:
-    """Share of companies in which the pool's test finds a calendar effect (p < 5 %), by effect strength.
+    """Share of companies in which the pool's test finds a calendar effect (p < 5 %), by effect strength and form.
 
-    Only the pooled regression runs (no forecasts), so hundreds of companies take seconds.  Strength 0 is
+    Only the pooled regression runs (no forecasts), so hundreds of companies take a few minutes.  Strength 0 is
     the control (the generator's calendar off), 1 its full effect, 0.1 / 0.2 a tenth / a fifth of it; the
-    36 months before each held-back year of the main run, seeds 1001... "now" is the product's test (clustered by month, scaled by G / (G - q - k),
-    F(k, G - q - k)); "before" the earlier form (scaled by G / (G - 1), chi-square(k)), computed from the
-    same fit: W_before = W_now * (G - 1) / (G - q - k).
+    36 months before each held-back year of the main run, seeds 1001...  Columns: the test's small-sample
+    forms (``_forecast_calendar.CORRECTIONS``): "dof" the product's, "none" the earlier one, "cr2" / "cr3"
+    leverage-corrected.
     """
-    from scipy import stats
-
     rows = []
     for branches in branches_list:
         n = companies if branches <= 20 else max(companies * 2 // 5, 1)
         for strength in strengths:
             process = replace(D.PROCESS, workday_elasticity=D.PROCESS.workday_elasticity * strength,
                               sf_loss_per_day=D.PROCESS.sf_loss_per_day * strength)
-            now = before = 0
+            found = dict.fromkeys(C.CORRECTIONS, 0)
             for seed, year in ((seed, year) for seed in range(1001, 1001 + n) for year in years):
                 hist = D.make_history(f"{year - 3}-01", f"{year - 1}-12", seed, branches=branches, story=False, process=process)
                 piv = hist.pivot(index="month", columns="branch", values="revenue")
-                months = pd.DatetimeIndex(piv.index)
-                pool = C.fit_calendar_pooled([piv[b].to_numpy() for b in piv.columns], months)
-                wald = float(pool.beta @ np.linalg.pinv(pool.cov) @ pool.beta) * (len(months) - 1) / pool.dof
-                now += pool.used
-                before += stats.chi2.sf(wald, len(C.REGRESSORS)) < 0.05
+                ys, months = [piv[b].to_numpy() for b in piv.columns], pd.DatetimeIndex(piv.index)
+                for form in C.CORRECTIONS:
+                    found[form] += C.fit_calendar_pooled(ys, months, correction=form).used
             runs = n * len(years)
-            rows.append({"branches": branches, "companies": runs, "strength": strength, "now": now / runs, "before": before / runs})
+            rows.append({"branches": branches, "companies": runs, "strength": strength, **{f: v / runs for f, v in found.items()}})
     return pd.DataFrame(rows)
 
 

@@ -221,6 +221,7 @@ def summarise(rows: list[dict]) -> pd.DataFrame:
         halfwidth80_pct=("halfwidth80_pct", "mean"), halfwidth_cv=("halfwidth80_pct", lambda x: x.std() / x.mean()),
         bias_pct=("error_pct", "mean"), m80_unbiased=("m80_unbiased", "mean"), a80_unbiased=("a80_unbiased", "mean"),
         member_m80=("member_m80", "mean"), member_m80_sized=("member_m80_sized", "mean"),
+        **({"common_share": ("common_share", "mean")} if "common_share" in df else {}),
     )
     return out.reset_index()
 
@@ -230,8 +231,10 @@ def grid(rows: list[dict], intervals, commons) -> pd.DataFrame:
 
     A group's "implied" range is its half-width rule times a fixed shape, so the range of another rule is this
     run's range scaled about the middle by the ratio of the two rules (``(a + b * share) / (A + B * share)``, A
-    and B the run's constants): the whole grid comes from one run.  (Exact but for the floor at zero and the
-    middle, the mean of the draws here, the forecast in the run; a point picked from the grid is re-run.)
+    and B the run's constants): the whole grid comes from one run.  Exact for a group with no group around it
+    (the Tourism and M3 groups, the companies) but for the floor at zero and the middle; approximate for an
+    inner group (gen100's regions), which the company's step afterwards moves by an amount that depends on its
+    own width (widths within ~8 % of a real run).  A point picked from the grid is re-run.
     """
     df = pd.DataFrame([r for r in rows if r["method"] == "implied"])
     share = df["common_share"].to_numpy()
@@ -417,9 +420,10 @@ def main(argv=None) -> int:
         print(f"{name}: {len(cases)} cases, {timings[name]} s", flush=True)
     table = summarise(rows)
     chosen, pick = choose(table)
+    stem = args.out + ("_dev" if args.dev else "") + ("_quick" if args.quick else "")
     if args.grid and "implied" in methods:
         scores = grid(rows, np.round(np.arange(0.8, 1.301, 0.05), 2), np.round(np.arange(0.0, 1.001, 0.05), 2))
-        io.write_table(scores, RESULTS / f"{args.out + ('_dev' if args.dev else '')}_grid.csv")
+        io.write_table(scores, RESULTS / f"{stem}_grid.csv")
         print(scores.head(10).to_string(index=False), flush=True)
     bundle = bundled([m for m in methods if m != "direct"], 2000) if not args.dev else []
     load = os.getloadavg()
@@ -434,7 +438,6 @@ def main(argv=None) -> int:
         "gen100_seeds": seeds100, "group_interval": H.GROUP_INTERVAL, "group_common": H.GROUP_COMMON, "gen100_origins": [str(e.date()) for e in ends100], "seconds": timings,
         "total_seconds": round(time.time() - t0, 1),
     }
-    stem = args.out + ("_dev" if args.dev else "") + ("_quick" if args.quick else "")
     io.write_table(table, RESULTS / f"{stem}.csv")
     io.write_text(RESULTS / f"{stem}.json", json.dumps({"meta": meta, "summary": table.to_dict("records"), "coverage_gap": pick.to_dict(), "chosen": chosen,
                                                         "bundled": bundle},

@@ -154,6 +154,23 @@ def test_the_pools_test_counts_the_months_the_nuisance_uses():
     assert pool.p_value == pytest.approx(stats.f.sf(wald / 3, 3, 20), rel=1e-9)
 
 
+def test_the_pools_other_forms_for_the_benchmark():
+    """"none" is the earlier form (G / (G - 1), chi-square); cr2 / cr3 divide each month's scores by its leverage."""
+    from scipy import stats
+
+    ys = company(noise=0.05, seed=3)
+    dof = C.fit_calendar_pooled(ys, HIST)
+    none = C.fit_calendar_pooled(ys, HIST, correction="none")
+    assert none.cov == pytest.approx(dof.cov * 20 / 35, rel=1e-12)  # the same scores, scaled 36/35 instead of 36/20
+    wald = float(none.beta @ np.linalg.inv(none.cov) @ none.beta)
+    assert none.p_value == pytest.approx(stats.chi2.sf(wald, 3), rel=1e-9)
+    cr2, cr3 = (C.fit_calendar_pooled(ys, HIST, correction=c) for c in ("cr2", "cr3"))
+    assert np.all(np.diag(cr3.cov) > np.diag(cr2.cov))  # leverage < 1: dividing by 1 - h widens more than its root
+    assert cr2.beta == pytest.approx(dof.beta) and cr2.dof == dof.dof == 20
+    with pytest.raises(ParameterError, match="correction"):
+        C.fit_calendar_pooled(ys, HIST, correction="hc9")
+
+
 def test_the_pool_rarely_finds_an_effect_in_companies_without_one():
     """The generator with its calendar switched off (30 companies of 14 branches, fixed seeds): the chi-square form
     with the usual G / (G - 1) finds an effect in 6 of these 30 (20 % of 300 in bench_holiday.py --size), this one
@@ -164,7 +181,8 @@ def test_the_pool_rarely_finds_an_effect_in_companies_without_one():
 
     found = {}
     for effect in (0.0, 1.0):
-        process = replace(D.PROCESS, workday_elasticity=0.5 * effect, sf_loss_per_day=0.015 * effect)
+        process = replace(D.PROCESS, workday_elasticity=D.PROCESS.workday_elasticity * effect,
+                          sf_loss_per_day=D.PROCESS.sf_loss_per_day * effect)
         used = []
         for seed in range(1001, 1031):
             hist = D.make_history("2023-01", "2025-12", seed, branches=14, story=False, process=process)

@@ -428,6 +428,8 @@ def test_a_stop_whose_interrupt_python_lost_is_still_acted_on():
     from salesanalytics.adapters import stops as S
 
     before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Python's own, also when pytest runs under nohup
+
     def stopping(number, frame):  # as the CLI's SIGTERM handler
         raise S.Stopped(number)
 
@@ -462,4 +464,5 @@ def test_a_stop_whose_interrupt_python_lost_is_still_acted_on():
     finally:
         notes.restore()
         signal.signal(signal.SIGTERM, before[signal.SIGTERM])
+        signal.signal(signal.SIGINT, before[signal.SIGINT])
     assert {s: signal.getsignal(s) for s in before} == before

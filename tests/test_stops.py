@@ -13,8 +13,12 @@ from salesanalytics.adapters import stops as S
 
 @pytest.fixture(autouse=True)
 def _handlers_back():
-    """Every test leaves the process's stop handlers as it found them."""
+    """Every test starts from Python's own handlers (pytest may run under ``nohup`` or in the background, where
+    a stop signal is inherited as ignored and rightly left alone) and leaves them as it found them."""
     before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     yield
     for signum, handler in before.items():
         signal.signal(signum, handler)
@@ -83,4 +87,35 @@ def test_noting_notes_a_stop_that_acts_as_before(monkeypatch):
         S.act_on_lost(S.Notes([], notes.handlers))  # nothing noted: nothing happens
     finally:
         notes.restore()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_stop_lost_before_the_callers_own_notes_is_found_in_the_commands(monkeypatch):
+    """The CLI takes notes for the whole command (PROCESS); a caller's later notes that saw nothing fall back on them."""
+    command = S.Notes([signal.SIGINT], {signal.SIGINT: signal.default_int_handler})
+    monkeypatch.setattr(S, "PROCESS", command)
+    with pytest.raises(KeyboardInterrupt):
+        S.act_on_lost(S.Notes([], {}))
+    monkeypatch.setattr(S, "PROCESS", S.Notes([], {}))
+    S.act_on_lost(S.Notes([], {}))  # nothing anywhere: nothing happens
+
+
+def test_nothing_is_swapped_outside_the_main_thread():
+    """Python sets handlers only in the main thread: elsewhere every piece is a no-op, not an error."""
+    import threading
+
+    seen = []
+
+    def work():
+        seen.append(S.policy()())
+        with S.held():
+            seen.append("held")
+        notes = S.noting()
+        seen.append((notes.came, notes.handlers))
+        S.ignore()
+
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+    assert seen == [None, "held", ([], {})]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -40,8 +40,8 @@ def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
-def _signals() -> Iterator[int]:
-    for name in STOP_SIGNALS:
+def _signals(names=STOP_SIGNALS) -> Iterator[int]:
+    for name in names:
         signum = getattr(signal, name, None)
         if signum is not None:
             yield signum
@@ -75,7 +75,7 @@ def policy() -> Callable[[], None]:
 def ignore() -> None:
     """Ignore every stop signal from now on: the run has stopped and cleaned up."""
     if _main_thread():
-        for signum in _signals():
+        for signum in _signals(("SIGINT", "SIGTERM", "SIGHUP")):  # Ctrl-C first: the one a user presses again
             signal.signal(signum, signal.SIG_IGN)
 
 
