@@ -225,7 +225,8 @@ def fit_calendar_pooled(ys, months, level: float = 0.05, correction: str = "dof"
         b, c, X, z = _series_ols(y, m)
         N = _nuisance(m)
         nuisance = max(nuisance, N.shape[1])
-        lev.append(np.einsum("ij,jk,ik->i", N, np.linalg.pinv(N.T @ N), N))  # each month's leverage in the nuisance
+        if correction in ("cr2", "cr3"):  # each month's leverage in the nuisance (only these forms need it)
+            lev.append(np.einsum("ij,jk,ik->i", N, np.linalg.pinv(N.T @ N), N))
         Xs.append(X)
         zs.append(z)
         keys.append(m.year.to_numpy() * 12 + m.month.to_numpy())
