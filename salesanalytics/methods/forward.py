@@ -108,6 +108,11 @@ def _fmt_month(ts) -> str:
     return pd.Timestamp(ts).strftime("%Y-%m")
 
 
+def _branch_of(key) -> str:
+    """The branch of a series key (the key itself, or its first part when salesperson / product follow)."""
+    return key[0] if isinstance(key, tuple) else key
+
+
 def _series_label(key) -> str:
     return " / ".join(map(str, key)) if isinstance(key, tuple) else str(key)
 
@@ -251,7 +256,7 @@ class Forecaster:
 
     def _branches(self) -> tuple[list, list[list[int]]]:
         """The branches in the order they first appear, and each one's bottom series (indices into ``series_``)."""
-        branches = [k[0] if isinstance(k, tuple) else k for k in self.series_]
+        branches = [_branch_of(k) for k in self.series_]
         names = list(dict.fromkeys(branches))
         return names, [[i for i, b in enumerate(branches) if b == name] for name in names]
 
@@ -357,8 +362,7 @@ class Forecaster:
     def _last_12(self, branch) -> float:
         total = 0.0
         for key, y in self.history_.items():
-            b = key[0] if isinstance(key, tuple) else key
-            if branch is None or b == branch:
+            if branch is None or _branch_of(key) == branch:
                 total += float(np.sum(y[-12:]))
         return total
 
@@ -392,7 +396,7 @@ class Forecaster:
         a = (100 - level) / 2
         t = self.target_suggestions().iloc[-1]
         r = self.target_suggestions((a, 50, 100 - a)).iloc[-1]
-        branches = {k[0] if isinstance(k, tuple) else k for k in self.series_}
+        branches = self._branches()[0]
         return {
             "series": len(self.series_),
             "branches": len(branches),
