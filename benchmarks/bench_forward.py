@@ -30,6 +30,7 @@ Run (one core; results land in benchmarks/results/)::
     .venv/bin/python benchmarks/bench_forward.py --limit 40      # quick look
     .venv/bin/python benchmarks/bench_forward.py --datasets Tourism M3 --step 2 --methods default --calibrate
     .venv/bin/python benchmarks/bench_forward.py --long 36 --datasets M1 Tourism M3 --step 3
+    .venv/bin/python benchmarks/bench_forward.py --by-size --datasets Tourism M1     # 80 % coverage by size fifth, from the results files
     PYTHONPATH=. /work/benchvenv/bin/python benchmarks/bench_forward.py --sf-cache M1 Tourism
 """
 
@@ -360,6 +361,26 @@ def bench_bundled(repeats: int = 3) -> dict:
     return {"series": len(fc.series_), "seconds_best": min(times), "seconds_median": float(np.median(times))}
 
 
+def coverage_by_size(name: str, fifths: int = 5) -> pd.DataFrame:
+    """80 % coverage by size fifth (training mean) of one set, from this script's results: the default's rows in
+    ``forward_M1_Tourism.csv`` and statsforecast's cached bounds (no forecast is re-run)."""
+    data = load(name)
+    size = {k: float(np.mean(y)) for k, y, _ in data}
+    actual = {k: a for k, _, a in data}
+    rows = pd.read_csv(RESULTS / "forward_M1_Tourism.csv", dtype={"series": str})
+    rows = rows[(rows["dataset"] == name) & (rows["method"].isin(["default", "select", "comb"]))]
+    out = [(r.series, r.method, r.cov80) for r in rows.itertuples()]
+    cached, _ = read_sf_cache(name)
+    for model in SF_MODELS:
+        for k, (_, lo, hi, _, _) in cached[model].items():
+            if k in actual:
+                out.append((k, model, float(np.mean((actual[k] >= lo) & (actual[k] <= hi)))))
+    df = pd.DataFrame(out, columns=["series", "method", "cov80"])
+    order = sorted(size, key=size.get)
+    df["fifth"] = df["series"].map({k: i * fifths // len(order) + 1 for i, k in enumerate(order)})
+    return df.pivot_table(index="method", columns="fifth", values="cov80").round(3)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--datasets", nargs="+", default=["M1", "Tourism"], choices=["M1", "Tourism", "M3"])
@@ -372,6 +393,7 @@ def main(argv=None) -> int:
     p.add_argument("--bundled", action="store_true", help="only time the bundled 14-branch forecast (fit + predict + targets)")
     p.add_argument("--long", type=int, metavar="H", help="only the long-horizon coverage table: cut H months (24, 36, ... 60) before the end")
     p.add_argument("--sf-cache", nargs="+", metavar="SET", help="only run statsforecast on these sets and write its cache (statsforecast venv)")
+    p.add_argument("--by-size", action="store_true", help="only the 80 %% coverage by size fifth, from the results files")
     p.add_argument("--out", default=None, help="results file stem (default benchmarks/results/forward_<datasets>)")
     args = p.parse_args(argv)
     global DEFAULT_METHOD
@@ -380,6 +402,13 @@ def main(argv=None) -> int:
     if args.sf_cache:
         for name in args.sf_cache:
             write_sf_cache(name)
+        return 0
+
+    if args.by_size:
+        text = "\n\n".join(f"## {name}: 80 % coverage by size fifth (1 = smallest training mean)\n\n"
+                             + coverage_by_size(name).to_string() for name in args.datasets)
+        print(text)
+        io.write_text(RESULTS / "forward_by_size.md", f"# forward coverage by size {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC\n\n{text}\n")
         return 0
 
     if args.long:

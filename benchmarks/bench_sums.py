@@ -22,10 +22,15 @@ coherent, a reference).  Data sets:
   clones of one profile, 7–8 branches each: a three-level hierarchy
   branch -> region -> company) and of the company.
 
-The generator has no salesperson-level monthly history (only the plan year's
-deals), so person -> branch coverage is not measured here; the product gives
-a branch made of several people its range by the same rule as the regions
-above (gen100's middle level), then the company its own.
+* **people**: person -> branch -> company.  The generator has no
+  salesperson-level monthly history (only the plan year's deals), so
+  :func:`people_split` divides each of gen14's branch-months among the
+  branch's salespeople the way ``datagen.make_actuals`` divides the plan
+  year (deal counts and sizes by each person's form; PEOPLE_SCALE of the
+  headcount, 3-17 people), seeds 1-4, origins every December 2022-2029.  A
+  branch is then the sum of its people, as in the product when the history
+  has a salesperson column (each branch of several people gets its range
+  first, then the company its own).
 
 Development sets (``--dev``; what constants such as ``GROUP_INTERVAL`` of the
 "implied" candidate are chosen on, so that the sets above stay for
@@ -42,6 +47,7 @@ Run (one core; results land in benchmarks/results/sums_*)::
     .venv/bin/python benchmarks/bench_sums.py --dev --methods bootstrap,implied   # the development sets (~6 min)
     .venv/bin/python benchmarks/bench_sums.py --dev --methods implied --grid      # + the grid of "implied"'s two constants
     .venv/bin/python benchmarks/bench_sums.py --cost      # seconds for 4,932 salesperson series in 100 branches
+    .venv/bin/python benchmarks/bench_sums.py --people --methods bootstrap,implied,direct   # only the people set (~4 min)
 """
 
 from __future__ import annotations
@@ -138,6 +144,64 @@ def generator_cases(branches: int, seeds: list[int], ends: pd.DatetimeIndex) -> 
             cases.append({"fits": [fit(y) for y in train], "groups": groups,
                           "group_fits": [fit(train[g].sum(axis=0)) for g in groups], "actual": test,
                           "level": levels})
+    return cases
+
+
+#: Salespeople per branch in the person -> branch cases: the generator's headcounts (10-55, mean 26) x 0.3,
+#: so 3-17 people (mean 8) and 14 branches x ~110 series per case stay cheap to fit.
+PEOPLE_SCALE = 0.3
+
+
+def people_split(revenue: np.ndarray, heads: list[int], months: pd.DatetimeIndex, seed: int) -> np.ndarray:
+    """Each branch's monthly revenue split among its salespeople as ``datagen.make_actuals`` splits the plan year.
+
+    ``revenue``: (branches, months).  Person p of a branch gets a Poisson
+    number of deals a month (``datagen.DEALS_PER_PERSON_MONTH`` x the branch's
+    headcount x p's share of the branch's form), each deal a gamma(2) size,
+    and the branch-month's revenue is divided in proportion to the people's
+    deal totals, so the people add up to the branch exactly.  Form is the
+    roster's productivity weight (lognormal 0.25) times a personal form drawn
+    per calendar year (lognormal 0.18), as in ``make_actuals``; the sum of n
+    gamma(2) sizes is drawn as one gamma(2n).  A month in which nobody of a
+    branch closes a deal (rare) goes to the branch's people by form.
+    Returns (people, months) and the branch index of each person.
+    """
+    rng = np.random.default_rng((seed, 3))
+    years = months.year.to_numpy()
+    year_idx = np.searchsorted(np.unique(years), years)
+    rows, owner = [], []
+    for b, n in enumerate(heads):
+        weight = rng.lognormal(0, 0.25, n)
+        form = weight[:, None] * rng.lognormal(0, 0.18, (n, len(np.unique(years))))[:, year_idx]  # (n, months)
+        share = form / form.sum(axis=0)
+        deals = rng.poisson(D.DEALS_PER_PERSON_MONTH * n * share)
+        raw = np.where(deals > 0, rng.gamma(2.0 * np.maximum(deals, 1), 1.0), 0.0)
+        total = raw.sum(axis=0)
+        part = np.where(total > 0, raw / np.where(total > 0, total, 1.0), share)
+        rows.append(revenue[b][None, :] * part)
+        owner += [b] * n
+    return np.vstack(rows), np.array(owner)
+
+
+def people_cases(seeds: list[int], ends: pd.DatetimeIndex, branches: int = 14) -> list[dict]:
+    """Person -> branch -> company: the generator's branches (story off), each split into salespeople by :func:`people_split`."""
+    cases = []
+    for seed in seeds:
+        frame = D.simulate_monthly(branches, "2020-01", "2030-12", seed=seed, story=False)
+        wide = frame.pivot(index="branch", columns="month", values="revenue")
+        names = list(D.branch_names(branches))
+        months = wide.columns
+        heads = [max(2, int(round(D.BRANCHES[n.rstrip("0123456789")][0] * PEOPLE_SCALE))) for n in names]
+        Y, owner = people_split(wide.loc[names].to_numpy(), heads, months, seed)
+        branch_sums = np.array([Y[owner == b].sum(axis=0) for b in range(branches)])
+        np.testing.assert_allclose(branch_sums, wide.loc[names].to_numpy(), rtol=1e-12)  # the people add up to the branch
+        groups = [np.flatnonzero(owner == b) for b in range(branches)] + [np.arange(len(owner))]
+        levels = ["branch"] * branches + ["total"]
+        for end in ends:
+            j = months.get_loc(end)
+            train, test = Y[:, j - TRAIN + 1 : j + 1], Y[:, j + 1 : j + 1 + HORIZON]
+            cases.append({"fits": [fit(y) for y in train], "groups": groups,
+                          "group_fits": [fit(train[g].sum(axis=0)) for g in groups], "actual": test, "level": levels})
     return cases
 
 
@@ -267,19 +331,25 @@ def choose(table: pd.DataFrame) -> tuple[str, pd.Series]:
     overall **and** not further from calibrated on the generator's sets (the product's own case: the branches of
     one company with common shocks).  The second condition was added after a first run in which "implied" at
     GROUP_INTERVAL 1.2 came out 0.013 better overall by narrowing the Tourism totals while the generator's
-    company range, already too narrow, lost 2.6 / 4.4 points.
+    company range, already too narrow, lost 2.6 / 4.4 points.  Every candidate is tried in the order of its overall
+    gap (before, only the closest was, and the bootstrap kept if that one failed).  The people set counts in the
+    overall gap but not in the generator condition, which guards the branches -> company case that every use of
+    the product has; counted there as well, it would pick MinT, which is 78-79 % at person -> branch and 71-72 % at
+    branch -> company (BENCHMARKS.md).
     """
     t = table[table["method"] != "direct"]
     gaps = (t["m80"] - 0.8).abs() + (t["a80"] - 0.8).abs()
     gap = gaps.groupby(t["method"], sort=False).mean().sort_values()
     gen = t["dataset"].str.startswith("gen")
     gen_gap = gaps[gen].groupby(t.loc[gen, "method"], sort=False).mean()
-    best = gap.index[0]
-    if "bootstrap" in gap and (
-        gap["bootstrap"] - gap[best] < MARGIN or (best in gen_gap and gen_gap[best] > gen_gap.get("bootstrap", np.inf))
-    ):
-        best = "bootstrap"
-    return best, gap
+    if "bootstrap" not in gap:
+        return gap.index[0], gap
+    for method in gap.index:  # the closest overall that earns its place, else the bootstrap
+        if method == "bootstrap" or gap["bootstrap"] - gap[method] < MARGIN:
+            break
+        if gen_gap.get(method, np.inf) <= gen_gap.get("bootstrap", np.inf):
+            return method, gap
+    return "bootstrap", gap
 
 
 # ----------------------------------------------------------------------------
@@ -369,6 +439,9 @@ def main(argv=None) -> int:
     ap.add_argument("--cost", action="store_true", help="only the cost for 4,932 salesperson series (~1 min) -> sums_cost.md")
     ap.add_argument("--grid", action="store_true",
                     help="also score 'implied' over GROUP_INTERVAL 0.8-1.3 x GROUP_COMMON 0-1 (from this run's ranges) -> <out>_grid.csv")
+    ap.add_argument("--people", action="store_true",
+                    help="only the person -> branch -> company set (the generator's 14 branches split into salespeople, "
+                         "seeds 1-4, 8 yearly origins; part of the full run) -> <out>_people.*")
     ap.add_argument("--dev", action="store_true",
                     help="the development sets instead: random groups of M3 monthly series and the generator's seeds 101-106")
     args = ap.parse_args(argv)
@@ -403,13 +476,18 @@ def main(argv=None) -> int:
         ("Tourism/scaled", lambda: tourism_cases(n_groups, True, cache)),
         ("gen14", lambda: generator_cases(14, seeds14, ends14)),
         ("gen100", lambda: generator_cases(100, seeds100, ends100)),
+        ("people", lambda: people_cases(seeds_people, ends_people)),
     )
+    seeds_people = [1, 2] if args.quick else [1, 2, 3, 4]
+    ends_people = pd.date_range("2022-12-01", "2029-12-01", freq="36MS" if args.quick else "12MS")
     if args.dev:
         seeds14 = list(range(101, 107))
         sets = (
             ("M3", lambda: tourism_cases(n_groups, False, cache, "M3")),
             ("gen14/dev", lambda: generator_cases(14, seeds14, ends14)),
         )
+    if args.people:
+        sets = (("people", lambda: people_cases(seeds_people, ends_people)),)
     for name, make in sets:
         t = time.time()
         with warnings.catch_warnings():
@@ -420,12 +498,12 @@ def main(argv=None) -> int:
         print(f"{name}: {len(cases)} cases, {timings[name]} s", flush=True)
     table = summarise(rows)
     chosen, pick = choose(table)
-    stem = args.out + ("_dev" if args.dev else "") + ("_quick" if args.quick else "")
+    stem = args.out + ("_dev" if args.dev else "") + ("_people" if args.people else "") + ("_quick" if args.quick else "")
     if args.grid and "implied" in methods:
         scores = grid(rows, np.round(np.arange(0.8, 1.301, 0.05), 2), np.round(np.arange(0.0, 1.001, 0.05), 2))
         io.write_table(scores, RESULTS / f"{stem}_grid.csv")
         print(scores.head(10).to_string(index=False), flush=True)
-    bundle = bundled([m for m in methods if m != "direct"], 2000) if not args.dev else []
+    bundle = bundled([m for m in methods if m != "direct"], 2000) if not (args.dev or args.people) else []
     load = os.getloadavg()
     diffstat = subprocess.run(["git", "diff", "--stat", "--", "salesanalytics/methods/_forecast_models.py"], cwd=REPO,
                               capture_output=True, text=True).stdout.strip() or "(no uncommitted change)"
@@ -435,7 +513,8 @@ def main(argv=None) -> int:
         "python": platform.python_version(), "cores": os.cpu_count(), "load_1_5_15": [round(v, 2) for v in load],
         "git_head": head, "forecast_models_diff": diffstat, "quick": args.quick, "draws": args.draws,
         "tourism_groups": n_groups, "gen14_seeds": seeds14, "gen14_origins": [str(e.date()) for e in ends14],
-        "gen100_seeds": seeds100, "group_interval": H.GROUP_INTERVAL, "group_common": H.GROUP_COMMON, "gen100_origins": [str(e.date()) for e in ends100], "seconds": timings,
+        "gen100_seeds": seeds100, "people_seeds": seeds_people, "people_origins": [str(e.date()) for e in ends_people],
+        "people_scale": PEOPLE_SCALE, "group_interval": H.GROUP_INTERVAL, "group_common": H.GROUP_COMMON, "gen100_origins": [str(e.date()) for e in ends100], "seconds": timings,
         "total_seconds": round(time.time() - t0, 1),
     }
     io.write_table(table, RESULTS / f"{stem}.csv")

@@ -208,6 +208,31 @@ def test_log_twins_mix_ets_and_theta(y, auto):
     np.testing.assert_array_equal(K.fit_series(z, 12).mean, K.fit_series(z, 12, log_twins=False).mean)
 
 
+def _noisy_lognormal(seed: int, sigma: float = 0.5) -> tuple[np.ndarray, float]:
+    """36 months of a constant level with log-normal noise, and the series' true mean."""
+    rng = np.random.default_rng(seed)
+    return 100.0 * np.exp(sigma * rng.standard_normal(36)), 100.0 * np.exp(sigma**2 / 2)
+
+
+def test_log_twins_forecast_the_mean_so_sums_are_not_low(monkeypatch):
+    # exp(log forecast) is the log-normal's median, e^(-s2/2) below its mean: 12 % at s = 0.5; a sum of such
+    # forecasts (a branch of salespeople) would be low by as much.  The log twins forecast the mean instead.
+    def level(log_mean: bool) -> float:
+        monkeypatch.setattr(K, "LOG_MEAN", log_mean)
+        fits, truth = zip(*((K.fit_series(y, 12, method="ets", seasonal=False), mu) for y, mu in map(_noisy_lognormal, range(40))))
+        return float(sum(f.mean.sum() for f in fits) / (12 * sum(truth)))
+
+    with_mean, median_only = level(True), level(False)
+    assert abs(with_mean - 1) < 0.03
+    assert median_only < with_mean - 0.03
+    # the factor itself: exp(s2 / 2), s2 the log model's one-step residual variance (the first 3 months left out)
+    y, _ = _noisy_lognormal(0)
+    c = K._Candidates(np.log(y), 12, False, ("ets",), additive=True)
+    r = np.asarray(c.ets.resid, float)[3:]
+    assert K._log_mean_factor(c) == pytest.approx(np.exp(0.5 * np.var(r[np.isfinite(r)])))
+    assert 1.08 < K._log_mean_factor(c) < 1.25
+
+
 def test_theta_names():
     assert K._theta_coef("theta") == 2.0
     assert K._theta_coef("theta1.5") == 1.5

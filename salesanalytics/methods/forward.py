@@ -22,7 +22,8 @@ How it works (details and measurements in BENCHMARKS.md):
   weighted more, when its lag-12 autocorrelation is significant) and three
   candidates are fitted: ETS (no or damped trend, by AICc) and the Theta
   method on the adjusted series — on a positive series each mixed with the
-  same model on the log scale by their backtest errors — and seasonal naive.  A backtest on the
+  same model on the log scale by their backtest errors (the log model's forecast taken as the mean of
+  its log-normal law, not its median, so that sums of forecasts are not low) — and seasonal naive.  A backtest on the
   series' own history (forecasts from 12, 8 and 4 months before its end)
   scores each by its scaled mean absolute error.  **Combination rule:** the
   forecast is their weighted mean — half of the weight goes to the three
@@ -37,9 +38,9 @@ How it works (details and measurements in BENCHMARKS.md):
   the ETS residuals, scaled per series by how much its backtest errors
   exceed its in-sample residuals, then by factors calibrated on Tourism and
   M3 monthly, widened after the first year.  Last 36 → next 12 months: mean
-  MASE 0.870 on M1 monthly and 0.839 on Tourism (statsforecast AutoETS
+  MASE 0.870 on M1 monthly and 0.837 on Tourism (statsforecast AutoETS
   0.915 / 0.934; equal combination of AutoETS, AutoTheta, AutoARIMA
-  0.898 / 1.052), 80 % / 95 % coverage 78.1 / 93.5 and 81.5 / 95.8
+  0.898 / 1.052), 80 % / 95 % coverage 78.1 / 93.4 and 81.5 / 95.8
   (BENCHMARKS.md, "Forward forecast accuracy and speed").
 * **Chinese calendar** — working days per month (调休 included, from
   ``chinesecalendar``) and Spring Festival holiday days per month (from the
@@ -48,7 +49,7 @@ How it works (details and measurements in BENCHMARKS.md):
   the pooled test finds it (5 %): the series are forecast calendar-adjusted
   and the forecast months get their own calendar factors back
   (``_forecast_calendar``; :meth:`Forecaster.calendar_effect` per month).
-  On the synthetic company's held-back years MASE falls from 1.021 to 0.925.
+  On the synthetic company's held-back years MASE falls from 1.019 to 0.924.
 * **Industry analysis** — the market-share method: our share of the market
   in each full history year, its trend (geometric, damped by
   ``SHARE_DAMPING`` per year) times the industry outlook gives a second
@@ -59,18 +60,18 @@ How it works (details and measurements in BENCHMARKS.md):
   (benchmarks), the industry outlook is someone's opinion.
 * **Coherence** — branch and company figures are sums of the bottom-level
   sample paths, so the company mean is exactly the sum of the branch means
-  in every draw.  The company total's 80 % range is then set from the
-  branches' error variance (their residual covariance, error scales and
-  impulse weights) shaped as a normal, ``_forecast_hierarchy`` method
-  "implied" (``SUMS``): each branch's share of the company's deviation is
-  scaled, the rest of its deviation kept.  When the bottom level is finer
-  (salespeople or products within branches) each branch's total gets its
-  range the same way first, then the company's.  Chosen by measured coverage of
-  group totals (benchmarks/bench_sums.py) against plain bottom-up, a shared
-  scale, a shrunk residual-correlation copula, variance matching and
-  MinT(shrink): closest to 80 % overall and not further from it on the
-  synthetic company; 78-82 % is not reached on every set (BENCHMARKS.md,
-  "Coverage of sums").
+  in every draw, and a branch made of salespeople or products is the sum of
+  theirs.  The ranges of those totals are the plain bottom-up ones
+  (``SUMS`` "bootstrap"): the draws keep the residuals of one calendar
+  month together for every series, so shocks the branches share add up in
+  the company total.  Chosen by measured coverage of group totals
+  (benchmarks/bench_sums.py: Tourism groups, the synthetic company's
+  branches, regions and salespeople) against a width implied by the
+  branches' error variance ("implied", with and without a term for shared
+  shocks), a shared scale, a shrunk residual-correlation copula, variance
+  matching and MinT(shrink): none is closer to 80 % overall by the margin
+  and not further from it on the synthetic company; 78-82 % is not reached
+  on every set (BENCHMARKS.md, "Coverage of sums").
 * **Target suggestions** — conservative / base / stretch are P20 / P50 / P80
   of the simulated annual sum.  Each sample path is a whole year, built from
   shocks that persist through the ETS dynamics and are drawn for all
@@ -96,7 +97,7 @@ FULL_MONTHS = 36  # below this: warning + non-seasonal damped fallback
 MAX_HORIZON = 60
 SHARE_DAMPING = 0.8  # yearly damping of the market-share trend
 #: How the sample paths make a calibrated company total (_forecast_hierarchy.METHODS; "bootstrap": plain bottom-up).
-SUMS = "implied"
+SUMS = "bootstrap"
 FILL_POLICIES = (None, "zero", "interpolate")
 
 
@@ -261,8 +262,8 @@ class Forecaster:
         return names, [[i for i, b in enumerate(branches) if b == name] for name in names]
 
     def _sum_groups(self) -> list[list[int]]:
-        """The totals whose ranges :data:`SUMS` calibrates: each branch made of several series (its salespeople or
-        products), then the company (inner groups first; a total of one series is that series' own range)."""
+        """The totals a :data:`SUMS` method other than "bootstrap" calibrates: each branch made of several series (its
+        salespeople or products), then the company (inner groups first; a total of one series is that series' own range)."""
         n = len(self.fits_)
         inner = [g for g in self._branches()[1] if 1 < len(g) < n]
         return inner + [list(range(n))] if n > 1 else []
