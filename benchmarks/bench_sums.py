@@ -152,7 +152,7 @@ def generator_cases(branches: int, seeds: list[int], ends: pd.DatetimeIndex) -> 
 PEOPLE_SCALE = 0.3
 
 
-def people_split(revenue: np.ndarray, heads: list[int], months: pd.DatetimeIndex, seed: int) -> np.ndarray:
+def people_split(revenue: np.ndarray, heads: list[int], months: pd.DatetimeIndex, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Each branch's monthly revenue split among its salespeople as ``datagen.make_actuals`` splits the plan year.
 
     ``revenue``: (branches, months).  Person p of a branch gets a Poisson
