@@ -650,7 +650,7 @@ def test_company_range_is_the_plain_bottom_up_sum_of_the_branch_paths(panel):
     assert np.mean((q[1] - q[0]) / (qa[1] - qa[0])) > 1.1
     wide = Forecaster(n_sims=200, interval_scale=2 * K.INTERVAL_SCALE).fit(panel).simulate(4000, seed=3).sum(axis=1)
     qw = np.quantile(wide, [0.1, 0.9], axis=0)
-    assert (qw[1] - qw[0]) / 2 == pytest.approx(q[1] - q[0], rel=0.03)
+    assert qw[1] - qw[0] == pytest.approx(2 * (q[1] - q[0]), rel=0.03)
 
 
 def test_people_add_up_to_their_branch_and_implied_calibrates_each_branch_first():

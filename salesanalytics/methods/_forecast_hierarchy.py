@@ -361,7 +361,9 @@ GROUP_INTERVAL = 1.3
 #: --grid: best 0.95 + 0.5 * share, gap 0.041 against 0.107) and on the confirmation sets better overall
 #: (0.112 against 0.126), but it widened the 100-branch company's regions and total (shares 0.69 / 0.96,
 #: neither in the development sets) past 80 %: further from calibrated on the generator's sets (0.131
-#: against the bootstrap's 0.085), so bench_sums.choose rejects it (results/sums_common*).
+#: against the bootstrap's 0.085), so bench_sums.choose rejects it.  Re-run with the person -> branch set and
+#: the log twins' mean: the best overall (0.135 against 0.172) and again worse on the generator's branch
+#: sets (0.133 against 0.083): rejected again (results/sums_common.md).
 GROUP_COMMON = 0.0
 Z90 = 1.2815515655446004
 

@@ -96,7 +96,7 @@ MIN_MONTHS = 24  # below this: error
 FULL_MONTHS = 36  # below this: warning + non-seasonal damped fallback
 MAX_HORIZON = 60
 SHARE_DAMPING = 0.8  # yearly damping of the market-share trend
-#: How the sample paths make a calibrated company total (_forecast_hierarchy.METHODS; "bootstrap": plain bottom-up).
+#: How the sample paths make the group totals (_forecast_hierarchy.METHODS; "bootstrap", the product's: plain bottom-up).
 SUMS = "bootstrap"
 FILL_POLICIES = (None, "zero", "interpolate")
 
