@@ -122,14 +122,29 @@ def _scaled(f: K.SeriesFit, w: float) -> K.SeriesFit:
     return f if w == 1.0 else replace(f, mean=f.mean * w, resid=f.resid * w)
 
 
+def _branch_revenue(branches: int, seed: int) -> tuple[list[str], np.ndarray, pd.DatetimeIndex]:
+    """The generator's branches (story off): names, monthly revenue (branches, months) 2020-01 … 2030-12, months."""
+    frame = D.simulate_monthly(branches, "2020-01", "2030-12", seed=seed, story=False)
+    wide = frame.pivot(index="branch", columns="month", values="revenue")
+    names = list(D.branch_names(branches))
+    return names, wide.loc[names].to_numpy(), wide.columns
+
+
+def _origin_cases(Y: np.ndarray, months: pd.DatetimeIndex, groups: list, levels: list, ends: pd.DatetimeIndex) -> list[dict]:
+    """One case per origin in ``ends``: the bottom series ``Y`` trained on the 36 months to it, the next 12 held back."""
+    cases = []
+    for end in ends:
+        j = months.get_loc(end)
+        train, test = Y[:, j - TRAIN + 1 : j + 1], Y[:, j + 1 : j + 1 + HORIZON]
+        cases.append({"fits": [fit(y) for y in train], "groups": groups,
+                      "group_fits": [fit(train[g].sum(axis=0)) for g in groups], "actual": test, "level": levels})
+    return cases
+
+
 def generator_cases(branches: int, seeds: list[int], ends: pd.DatetimeIndex) -> list[dict]:
     cases = []
     for seed in seeds:
-        frame = D.simulate_monthly(branches, "2020-01", "2030-12", seed=seed, story=False)
-        wide = frame.pivot(index="branch", columns="month", values="revenue")
-        names = list(D.branch_names(branches))
-        Y = wide.loc[names].to_numpy()
-        months = wide.columns
+        names, Y, months = _branch_revenue(branches, seed)
         groups, levels = [], []
         if branches > len(D.BRANCHES):  # regions: the clones of one profile
             base = [n.rstrip("0123456789") for n in names]
@@ -138,12 +153,7 @@ def generator_cases(branches: int, seeds: list[int], ends: pd.DatetimeIndex) -> 
                 levels.append("region")
         groups.append(np.arange(branches))
         levels.append("total")
-        for end in ends:
-            j = months.get_loc(end)
-            train, test = Y[:, j - TRAIN + 1 : j + 1], Y[:, j + 1 : j + 1 + HORIZON]
-            cases.append({"fits": [fit(y) for y in train], "groups": groups,
-                          "group_fits": [fit(train[g].sum(axis=0)) for g in groups], "actual": test,
-                          "level": levels})
+        cases += _origin_cases(Y, months, groups, levels, ends)
     return cases
 
 
@@ -188,22 +198,13 @@ def people_cases(seeds: list[int], ends: pd.DatetimeIndex, branches: int = 14) -
     """Person -> branch -> company: the generator's branches (story off), each split into salespeople by :func:`people_split`."""
     cases = []
     for seed in seeds:
-        frame = D.simulate_monthly(branches, "2020-01", "2030-12", seed=seed, story=False)
-        wide = frame.pivot(index="branch", columns="month", values="revenue")
-        names = list(D.branch_names(branches))
-        months = wide.columns
+        names, revenue, months = _branch_revenue(branches, seed)
         heads = [max(2, int(round(D.BRANCHES[n.rstrip("0123456789")][0] * PEOPLE_SCALE))) for n in names]
-        revenue = wide.loc[names].to_numpy()
         Y, owner = people_split(revenue, heads, months, seed)
         branch_sums = np.array([Y[owner == b].sum(axis=0) for b in range(branches)])
         np.testing.assert_allclose(branch_sums, revenue, rtol=1e-12)  # the people add up to the branch
         groups = [np.flatnonzero(owner == b) for b in range(branches)] + [np.arange(len(owner))]
-        levels = ["branch"] * branches + ["total"]
-        for end in ends:
-            j = months.get_loc(end)
-            train, test = Y[:, j - TRAIN + 1 : j + 1], Y[:, j + 1 : j + 1 + HORIZON]
-            cases.append({"fits": [fit(y) for y in train], "groups": groups,
-                          "group_fits": [fit(train[g].sum(axis=0)) for g in groups], "actual": test, "level": levels})
+        cases += _origin_cases(Y, months, groups, ["branch"] * branches + ["total"], ends)
     return cases
 
 
