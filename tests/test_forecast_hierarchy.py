@@ -188,3 +188,55 @@ def test_implied_sets_the_group_totals_range_and_leaves_other_series_alone(panel
     assert np.array_equal(pair[:, 2:], kernel[:, 2:])
     q2 = np.quantile(pair[:, :2].sum(axis=1), [0.1, 0.9], axis=0)
     assert (q2[1] - q2[0]) / 2 == pytest.approx(H.group_halfwidth(fits[:2]), rel=1e-9)
+
+
+def _with_backtest(fit: K.SeriesFit, errors: list[np.ndarray]) -> K.SeriesFit:
+    """``fit`` with backtest errors at origins 6 and 3 and the error scale they imply on their own."""
+    from dataclasses import replace
+
+    c = np.r_[1.0, np.full(5, 0.3)]
+    pred = float(np.var(fit.resid)) * sum(float(np.sum(np.cumsum(c**2)[: len(e)])) for e in errors)
+    es = float(np.sqrt(sum(float(e @ e) for e in errors) / pred))
+    return replace(fit, backtest=tuple((e, np.ones(len(e))) for e in errors), backtest_impulse=c, error_scale=es)
+
+
+def test_group_backtest_ratio_is_the_totals_backtest_against_the_members_bootstrap():
+    rng = np.random.default_rng(2)
+    r1, r2 = rng.standard_normal(200), rng.standard_normal(200)  # independent in-sample residuals
+    e = [rng.standard_normal(6), rng.standard_normal(3)]
+    a = _with_backtest(_fit(100.0, r1), e)
+    # the same backtest errors in both members: the total's errors are twice one member's, the bootstrap
+    # (independent residuals, each member at its own error scale) predicts sqrt(2) times: ratio sqrt(2)
+    same = _with_backtest(_fit(100.0, r2), e)
+    assert H.group_backtest_ratio([a, a]) == pytest.approx(1.0, abs=0.03)  # identical members: residuals correlated too
+    assert H.group_backtest_ratio([a, same]) == pytest.approx(np.sqrt(2), rel=0.08)
+    assert H.group_backtest_ratio([a, same], power=0.5) == pytest.approx(2**0.25, rel=0.04)
+    # opposite errors cancel in the total: the ratio hits its floor
+    opposite = _with_backtest(_fit(100.0, r2), [-x for x in e])
+    assert H.group_backtest_ratio([a, opposite]) == pytest.approx(K.ERROR_SCALE_LIMITS[0])
+    # no backtest, or origins that differ: no correction
+    assert H.group_backtest_ratio([a, _fit(100.0, r2)]) == 1.0
+    assert H.group_backtest_ratio([a, _with_backtest(_fit(100.0, r2), e[:1])]) == 1.0
+    assert H.group_backtest_ratio([a]) == 1.0
+
+
+def test_backtest_scales_each_group_total_and_keeps_members_coherent():
+    rng = np.random.default_rng(4)
+    e = [rng.standard_normal(6), rng.standard_normal(3)]
+    fits = [_with_backtest(_fit(100.0 * (i + 1), 5.0 * rng.standard_normal(200)), e) for i in range(4)]
+
+    def half(p, g):
+        q = np.quantile(p[:, g].sum(axis=1), [0.1, 0.9], axis=0)
+        return (q[1] - q[0]) / 2
+
+    for groups in ([[0, 1], [2, 3]], [[0, 1, 2, 3]]):  # disjoint groups; the whole
+        boot = H.joint_paths(fits, 2000, seed=3, groups=groups, method="bootstrap")
+        moved = H.joint_paths(fits, 2000, seed=3, groups=groups, method="backtest")
+        for g in groups:
+            ratio = H.group_backtest_ratio([fits[i] for i in g])
+            assert ratio > 1.2  # shared backtest errors, independent residuals
+            np.testing.assert_allclose(half(moved, g), ratio * half(boot, g), rtol=0.02)
+        np.testing.assert_allclose(moved.mean(axis=0), boot.mean(axis=0), atol=1e-6)  # the means stay
+    # nested groups: the outer total ends at its target; the inner one is moved again by it (not exact)
+    moved = H.joint_paths(fits, 2000, seed=3, groups=[[0, 1], [0, 1, 2, 3]], method="backtest")
+    np.testing.assert_allclose(half(moved, [0, 1, 2, 3]), H.group_backtest_ratio(fits) * half(boot, [0, 1, 2, 3]), rtol=0.02)

@@ -232,6 +232,44 @@ def test_log_twins_forecast_the_mean_so_sums_are_not_low(monkeypatch):
     assert min(factors) > 1.04 and max(factors) < 1.35
 
 
+def _with_near_zero_months(rng) -> np.ndarray:
+    """36 seasonal months around 100 (10 % log-normal noise) of which six, at random, are near zero (0.5-2)."""
+    y = 100 * (1 + 0.2 * np.sin(np.arange(36) * 2 * np.pi / 12)) * rng.lognormal(0, 0.1, 36)
+    months = rng.choice(36, 6, replace=False)
+    y[months] = rng.uniform(0.5, 2, 6)
+    return y
+
+
+def _variance_factor(c) -> float:
+    """The textbook log-normal correction exp(s2 / 2), the first version of the log twins' mean."""
+    r = np.asarray(c.ets.resid, dtype=float)[3:]
+    r = r[np.isfinite(r)]
+    return float(np.exp(np.var(r) / 2))
+
+
+def test_a_few_near_zero_months_do_not_push_the_forecast_up(monkeypatch):
+    # A salesperson on leave: six near-zero months give large negative log residuals.  Their variance made
+    # exp(s2 / 2) a factor of 4 and more, and the forecast rose above what the same series gives without log
+    # twins at all.  The smearing estimate, mean of exp(r), weighs those months by what they are worth (about
+    # nothing): the log twins then leave such a series where the plain models put it.
+    rng = np.random.default_rng(3)
+    series = [_with_near_zero_months(rng) for _ in range(40)]
+
+    def level(**kw) -> float:  # median forecast / history mean
+        return float(np.median([K.fit_series(y, 12, **kw).mean.mean() / y.mean() for y in series]))
+
+    seen = []
+    smearing = K._log_mean_factor
+    monkeypatch.setattr(K, "_log_mean_factor", lambda c: seen.append((smearing(c), _variance_factor(c))) or seen[-1][0])
+    product, plain = level(), level(log_twins=False)
+    monkeypatch.setattr(K, "_log_mean_factor", _variance_factor)
+    textbook = level()
+    factors = np.median(seen, axis=0)
+    assert 1.5 < factors[0] < 2.5 and factors[1] > 2 * factors[0]
+    assert abs(product - plain) < 0.02  # measured 1.007 against 1.008
+    assert textbook > plain + 0.04  # measured 1.070
+
+
 def test_theta_names():
     assert K._theta_coef("theta") == 2.0
     assert K._theta_coef("theta1.5") == 1.5

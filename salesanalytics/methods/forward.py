@@ -23,7 +23,8 @@ How it works (details and measurements in BENCHMARKS.md):
   candidates are fitted: ETS (no or damped trend, by AICc) and the Theta
   method on the adjusted series — on a positive series each mixed with the
   same model on the log scale by their backtest errors (the log model's forecast taken as the mean of
-  its log-normal law, not its median, so that sums of forecasts are not low) — and seasonal naive.  A backtest on the
+  its noise, not its median, so that sums of forecasts are not low; the mean by the smearing estimate, which
+  a few near-zero months do not inflate) — and seasonal naive.  A backtest on the
   series' own history (forecasts from 12, 8 and 4 months before its end)
   scores each by its scaled mean absolute error.  **Combination rule:** the
   forecast is their weighted mean — half of the weight goes to the three
@@ -69,7 +70,7 @@ How it works (details and measurements in BENCHMARKS.md):
   branches, regions and salespeople) against a width implied by the
   branches' error variance ("implied", with and without a term for shared
   shocks), a shared scale, a shrunk residual-correlation copula, variance
-  matching and MinT(shrink): none is closer to 80 % overall by the margin
+  matching, MinT(shrink) and each group's own backtest ratio: none is closer to 80 % overall by the margin
   and not further from it on the synthetic company; 78-82 % is not reached
   on every set (BENCHMARKS.md, "Coverage of sums").
 * **Target suggestions** — conservative / base / stretch are P20 / P50 / P80

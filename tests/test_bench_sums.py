@@ -1,0 +1,128 @@
+"""The coverage-of-sums benchmark's own logic: the rule that picks the product's sums method and the salesperson split.
+
+``benchmarks/bench_sums.py`` decides ``forward.SUMS`` (its ``choose``) and builds the person -> branch set from
+the generator (its ``people_split``); both were checked only by use.  The benchmark's figures themselves are
+measured by running it, never here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_sums.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_sums", _PATH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _table(cells: dict[str, dict[str, tuple[float, float]]]) -> pd.DataFrame:
+    """{method: {dataset: (m80, a80)}} -> the summary rows choose() reads (one level per data set)."""
+    return pd.DataFrame(
+        [{"dataset": ds, "level": "total", "method": m, "m80": m80, "a80": a80}
+         for m, by_set in cells.items() for ds, (m80, a80) in by_set.items()]
+    )
+
+
+# bootstrap: gap 0.10 on Tourism (0.9 / 0.9), 0.04 on gen14 -> mean 0.07
+_BOOT = {"Tourism": (0.90, 0.90), "gen14": (0.78, 0.78)}
+
+
+def test_choose_scores_each_method_by_its_mean_distance_from_80_percent(bench):
+    method, gap = bench.choose(_table({"bootstrap": _BOOT, "other": {"Tourism": (0.84, 0.80), "gen14": (0.80, 0.76)}}))
+    assert gap["bootstrap"] == pytest.approx((0.10 + 0.10 + 0.02 + 0.02) / 2)
+    assert gap["other"] == pytest.approx((0.04 + 0.00 + 0.00 + 0.04) / 2)
+    assert list(gap.index) == ["other", "bootstrap"]  # closest first
+    assert method == "other"  # 0.03 better overall and not worse on the generator (0.04 = 0.04)
+
+
+def test_choose_keeps_the_bootstrap_unless_another_is_better_by_the_margin(bench):
+    just_below = 2 * bench.MARGIN - 0.002  # over two data sets: a mean gain just under MARGIN
+    other = {"Tourism": (0.90 - just_below, 0.90), "gen14": (0.78, 0.78)}
+    method, gap = bench.choose(_table({"bootstrap": _BOOT, "other": other}))
+    assert 0 < gap["bootstrap"] - gap["other"] < bench.MARGIN
+    assert method == "bootstrap"
+
+
+def test_choose_skips_a_candidate_worse_on_the_generator_and_tries_the_next(bench):
+    table = _table({
+        "bootstrap": _BOOT,
+        # best overall (0.03), but further from 80 % on the generator's set (0.06 against the bootstrap's 0.04)
+        "narrow": {"Tourism": (0.80, 0.80), "gen14": (0.77, 0.77)},
+        # second best overall (0.05) and closer on the generator (0.02)
+        "second": {"Tourism": (0.84, 0.84), "gen14": (0.79, 0.79)},
+    })
+    method, gap = bench.choose(table)
+    assert list(gap.index)[:2] == ["narrow", "second"]
+    assert method == "second"
+    # without the second, the bootstrap stays
+    method, _ = bench.choose(table[table["method"] != "second"])
+    assert method == "bootstrap"
+
+
+def test_choose_never_picks_the_direct_reference_and_needs_a_generator_set_to_change(bench):
+    direct = {"Tourism": (0.80, 0.80), "gen14": (0.80, 0.80)}
+    method, gap = bench.choose(_table({"bootstrap": _BOOT, "direct": direct}))
+    assert "direct" not in gap and method == "bootstrap"
+    # a run without a generator set (--people alone) cannot pass the generator condition: nothing changes
+    people_only = _table({"bootstrap": {"people": (0.92, 0.93)}, "mint": {"people": (0.80, 0.80)}})
+    method, gap = bench.choose(people_only)
+    assert gap.index[0] == "mint" and method == "bootstrap"
+
+
+def test_people_split_adds_up_to_each_branch_and_varies_between_people(bench):
+    months = pd.date_range("2023-01-01", periods=36, freq="MS")
+    rng = np.random.default_rng(0)
+    revenue = rng.uniform(1e5, 3e5, (3, 36))
+    heads = [3, 7, 16]
+    people, owner = bench.people_split(revenue, heads, months, seed=5)
+    assert people.shape == (26, 36)
+    assert np.bincount(owner).tolist() == heads
+    assert (people >= 0).all()
+    for b in range(3):
+        np.testing.assert_allclose(people[owner == b].sum(axis=0), revenue[b], rtol=1e-12)
+    # deals, not fixed shares: a person's share of the branch moves from month to month
+    share = people[owner == 2] / revenue[2]
+    assert share.std(axis=1).min() > 0.01
+    # reproducible by seed, different across seeds
+    again, _ = bench.people_split(revenue, heads, months, seed=5)
+    other, _ = bench.people_split(revenue, heads, months, seed=6)
+    np.testing.assert_array_equal(people, again)
+    assert not np.allclose(people, other)
+
+
+def test_people_split_gives_a_dealless_month_to_the_branch_by_form(bench):
+    """A month without a single deal in a branch still reaches its people in full (by form), never lost."""
+    months = pd.date_range("2023-01-01", periods=24, freq="MS")
+    revenue = np.full((1, 24), 1000.0)
+    original = bench.D.DEALS_PER_PERSON_MONTH
+    try:
+        bench.D.DEALS_PER_PERSON_MONTH = 1e-9  # (almost) nobody closes a deal
+        people, owner = bench.people_split(revenue, [4], months, seed=1)
+    finally:
+        bench.D.DEALS_PER_PERSON_MONTH = original
+    np.testing.assert_allclose(people.sum(axis=0), 1000.0, rtol=1e-12)
+    assert (people > 0).all()  # the share by form: everyone gets a part
+
+
+def test_choose_scores_a_measured_only_candidate_but_never_picks_it(bench):
+    assert "backtest" in bench.MEASURED_ONLY
+    table = _table({
+        "bootstrap": _BOOT,
+        "backtest": {"Tourism": (0.80, 0.80), "gen14": (0.80, 0.80)},  # perfect, but measured only
+        "second": {"Tourism": (0.84, 0.84), "gen14": (0.79, 0.79)},
+    })
+    method, gap = bench.choose(table)
+    assert gap.index[0] == "backtest" and gap["backtest"] == 0
+    assert method == "second"
+    method, _ = bench.choose(table[table["method"] != "second"])
+    assert method == "bootstrap"
