@@ -491,7 +491,8 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
             order = sorted([s for s in specs if s.name not in kept], key=lambda s: -last.get(s.name, float("inf")))
             submitted = {spec.name: reused(spec) for spec in specs if spec.name in kept}
             submitted.update({spec.name: lanes.submit(execute, spec) for spec in order if not spec.uses_state})
-            summary_text = summary_fn() if summary_fn is not None else None
+            # the state is computed while this thread waits: a stop lost inside it is acted on within a poll
+            summary_text = stops.run_acting_on_lost(summary_fn, notes, STOP_POLL_SECONDS) if summary_fn is not None else None
             if len(kept) == len(specs):
                 lanes.stop()  # every page is reused: no kernel is needed
             else:

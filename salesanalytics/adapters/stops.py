@@ -12,7 +12,8 @@ runs signal handlers; elsewhere they do nothing):
   temporary folder) gets a stop only after it;
 * :func:`noting` and :func:`act_on_lost` — a stop whose exception Python lost (raised inside a
   weakref callback or ``__del__``, it is printed as "Exception ignored" and dropped) is noted and
-  acted on by a caller that waits (the report driver's wait for its pages).
+  acted on by a caller that waits (the report driver's wait for its pages); :func:`run_acting_on_lost`
+  makes long work of the main thread such a wait (the report driver's quarter state).
 """
 
 from __future__ import annotations
@@ -155,6 +156,33 @@ def noting() -> Notes:
 #: the notes of the whole command (the CLI takes them at its start for commands that wait, such as
 #: ``report``): a stop lost before a caller's own notes were taken is still acted on
 PROCESS: Notes | None = None
+
+
+def run_acting_on_lost(fn: Callable[[], object], notes: Notes, poll: float) -> object:
+    """``fn()`` in a worker thread while this thread waits and acts on a lost stop within ``poll`` seconds.
+
+    For long work of the main thread (the report driver computing the quarter's state while the kernels
+    start): a stop whose interrupt Python lost inside it (a weakref callback run by the garbage collector)
+    was acted on only when the work ended, 20-30 s later on a loaded machine.  A stop that is not lost
+    raises here at once.  Either way the worker is left to finish in the background (a daemon thread: it
+    does not hold the process open).  ``fn``'s result is returned and its exception raised here.
+    """
+    box: dict = {}
+
+    def work() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 — handed to the waiting thread as it is
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, name="salesanalytics-work", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(poll)
+        act_on_lost(notes)
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
 
 
 def act_on_lost(notes: Notes) -> None:
