@@ -501,8 +501,7 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
             futures = [(spec, submitted[spec.name]) for spec in specs]
             outcomes = []
             for spec, future in futures:
-                while not futures_wait([future], timeout=STOP_POLL_SECONDS).done:
-                    stops.act_on_lost(notes)
+                stops.wait_acting_on_lost(future, notes, STOP_POLL_SECONDS)
                 try:
                     outcomes.append((spec, future.result(), None))
                 except Exception as exc:  # noqa: BLE001 — any failure must end as a FAILED index

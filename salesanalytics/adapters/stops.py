@@ -23,6 +23,8 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 
 #: the signals that stop a run (SIGINT is Ctrl-C)
@@ -158,31 +160,36 @@ def noting() -> Notes:
 PROCESS: Notes | None = None
 
 
+def wait_acting_on_lost(future: Future, notes: Notes, poll: float) -> None:
+    """Wait until ``future`` is done, acting on a stop whose interrupt Python lost within ``poll`` seconds.
+
+    A stop that is not lost raises here at once (the wait is interruptible).  The one wait of the report
+    driver: for its pages and for the quarter's state (:func:`run_acting_on_lost`).
+    """
+    while not futures_wait([future], timeout=poll).done:
+        act_on_lost(notes)
+
+
 def run_acting_on_lost(fn: Callable[[], object], notes: Notes, poll: float) -> object:
-    """``fn()`` in a worker thread while this thread waits and acts on a lost stop within ``poll`` seconds.
+    """``fn()`` in a worker thread while this thread waits (:func:`wait_acting_on_lost`).
 
     For long work of the main thread (the report driver computing the quarter's state while the kernels
     start): a stop whose interrupt Python lost inside it (a weakref callback run by the garbage collector)
-    was acted on only when the work ended, 20-30 s later on a loaded machine.  A stop that is not lost
-    raises here at once.  Either way the worker is left to finish in the background (a daemon thread: it
-    does not hold the process open).  ``fn``'s result is returned and its exception raised here.
+    was acted on only when the work ended, 20-30 s later on a loaded machine.  On a stop the worker is
+    left to finish in the background (a daemon thread, not a pool's: it does not hold the process open).
+    ``fn``'s result is returned and its exception raised here.
     """
-    box: dict = {}
+    future: Future = Future()
 
     def work() -> None:
         try:
-            box["value"] = fn()
+            future.set_result(fn())
         except BaseException as exc:  # noqa: BLE001 — handed to the waiting thread as it is
-            box["error"] = exc
+            future.set_exception(exc)
 
-    worker = threading.Thread(target=work, name="salesanalytics-work", daemon=True)
-    worker.start()
-    while worker.is_alive():
-        worker.join(poll)
-        act_on_lost(notes)
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
+    threading.Thread(target=work, name="salesanalytics-work", daemon=True).start()
+    wait_acting_on_lost(future, notes, poll)
+    return future.result()
 
 
 def act_on_lost(notes: Notes) -> None:
