@@ -240,3 +240,28 @@ def test_backtest_scales_each_group_total_and_keeps_members_coherent():
     # nested groups: the outer total ends at its target; the inner one is moved again by it (not exact)
     moved = H.joint_paths(fits, 2000, seed=3, groups=[[0, 1], [0, 1, 2, 3]], method="backtest")
     np.testing.assert_allclose(half(moved, [0, 1, 2, 3]), H.group_backtest_ratio(fits) * half(boot, [0, 1, 2, 3]), rtol=0.02)
+
+
+def test_mint_inner_reconciles_each_inner_group_with_its_own_total_and_sums_above(panel):
+    """A branch's people (inside the company) are reconciled with the branch's own forecast; the rest are the kernel's."""
+    fits, total, _ = panel
+    groups = [np.array([0, 1, 2]), np.arange(6)]  # the branch [0, 1, 2] inside the company
+    branch = _fit(660.0, 5.0 * np.ones(400))  # its own forecast, above the sum of its people's means (600)
+    group_fits = [branch, total]
+    projections = H.inner_projections(fits, groups, group_fits)
+    assert [gi for gi, _ in projections] == [0]  # only the inner group; the company is a plain sum
+    P = projections[0][1]
+    assert P.shape == (3, 4)
+    np.testing.assert_allclose(P @ np.vstack([np.ones(3), np.eye(3)]), np.eye(3), atol=1e-9)  # coherent bases kept
+    means = H.inner_means(fits, groups, group_fits)
+    # the people's reconciled means lie between their sum (600) and the branch's own forecast (660), and add up
+    assert 600.0 < means[:3, 0].sum() < 660.0
+    np.testing.assert_allclose(means[3:], np.array([f.mean for f in fits[3:]]))  # outside the block: untouched
+    paths = H.joint_paths(fits, 400, seed=2, groups=groups, group_fits=group_fits, method="mint_inner")
+    base = K.simulate_paths([branch] + fits, 400, seed=2)  # the inner group's own forecast drawn with the people
+    np.testing.assert_array_equal(paths[:, 3:], np.maximum(base[:, 4:], 0.0))  # members outside any inner group
+    block = base[:, :4]
+    np.testing.assert_allclose(paths[:, :3], np.maximum(np.einsum("kn,dnh->dkh", P, block), 0.0))
+    # without an inner group it is exactly the bottom-up bootstrap (the product's figures for branch-level data)
+    flat = H.joint_paths(fits, 50, seed=2, groups=[np.arange(6)], group_fits=[total], method="mint_inner")
+    np.testing.assert_array_equal(flat, K.simulate_paths(fits, 50, seed=2))

@@ -39,6 +39,16 @@ model does better.  :func:`joint_paths` draws coherent bottom-level paths
     Only the part of each member's deviation that the total's deviation
     explains is scaled, so totals stay sums and a member moves in proportion
     to its share.
+``"mint_inner"``
+    MinT (shrink) inside each inner group alone (a group within another: a
+    branch's salespeople), each block with its own total's forecast, and
+    plain sums above (the company).  Meant for compositional groups, whose
+    members' noise cancels in the total (a branch's deals shared among its
+    people), where MinT was the only candidate near 80 %, without MinT's
+    cost for the company level (one small block per branch, not the dense
+    covariance of thousands of people).  Exactly "bootstrap" when no group
+    lies inside another.  On the person -> branch set 80 % / 81 % (the
+    bootstrap 93 % / 93 %); measured only (bench_sums.MEASURED_ONLY).
 ``"backtest"``
     the kernel's paths with each group total's range scaled by the group's
     own backtest (:func:`group_backtest_ratio`: the summed members' errors
@@ -96,7 +106,7 @@ import numpy as np
 from ..core.exceptions import ParameterError
 from . import _forecast_models as K
 
-METHODS = ("bootstrap", "shared", "copula", "match", "mint", "implied", "backtest")
+METHODS = ("bootstrap", "shared", "copula", "match", "mint", "implied", "backtest", "mint_inner")
 
 
 # ----------------------------------------------------------------------------
@@ -291,6 +301,30 @@ def mint_projection(fits: Sequence[K.SeriesFit], groups: list[np.ndarray], group
     W = corr * np.outer(sd, sd)
     Wi_S = np.linalg.solve(W, S)  # W^-1 S
     return np.linalg.solve(S.T @ Wi_S, Wi_S.T)
+
+
+def inner_projections(fits: Sequence[K.SeriesFit], groups: Sequence[Sequence[int]],
+                      group_fits: Sequence[K.SeriesFit]) -> list[tuple[int, np.ndarray]]:
+    """For "mint_inner": (index of the group, P (n_g, 1 + n_g)) for every group inside another, MinT on that block alone.
+
+    The block's members' reconciled values are ``P @ [the group total's base; the members' bases]``.
+    """
+    groups_ = _check_groups(groups, len(fits))
+    out = []
+    for gi, g in enumerate(groups_):
+        if len(g) >= 2 and any(len(o) > len(g) and np.isin(g, o).all() for o in groups_):
+            out.append((gi, mint_projection([fits[i] for i in g], [np.arange(len(g))], [group_fits[gi]])))
+    return out
+
+
+def inner_means(fits: Sequence[K.SeriesFit], groups: Sequence[Sequence[int]], group_fits: Sequence[K.SeriesFit]) -> np.ndarray:
+    """The bottom-level means (k, h) "mint_inner" reconciles its paths around."""
+    means = np.array([f.mean for f in fits])
+    groups_ = _check_groups(groups, len(fits))
+    for gi, P in inner_projections(fits, groups_, group_fits):
+        g = groups_[gi]
+        means[g] = P @ np.vstack([group_fits[gi].mean[None], means[g]])
+    return means
 
 
 # ----------------------------------------------------------------------------
@@ -529,7 +563,7 @@ def joint_paths(
     fits = list(fits)
     k = len(fits)
     groups_ = _check_groups(groups, k)
-    if method in ("match", "mint") and len(group_fits) != len(groups_):
+    if method in ("match", "mint", "mint_inner") and len(group_fits) != len(groups_):
         raise ParameterError(f"method {method!r} needs one fit per group: {len(groups_)} groups, {len(group_fits)} group fits")
     # the kernel's paths use ``seed`` itself ("bootstrap" is exactly simulate_paths); the copula scores,
     # shared multipliers and group targets have streams of their own
@@ -540,6 +574,20 @@ def joint_paths(
         base = K.simulate_paths(list(group_fits) + fits, n_draws, seed=seed, scale=scale, tail=tail)
         P = mint_projection(fits, groups_, group_fits)
         out = np.einsum("kn,dnh->dkh", P, base)
+        nonneg = np.array([f.nonneg for f in fits])
+        out[:, nonneg, :] = np.maximum(out[:, nonneg, :], 0.0)
+        return out
+    if method == "mint_inner":
+        blocks = inner_projections(fits, groups_, group_fits)
+        if not blocks:  # no group inside another: exactly the bottom-up bootstrap
+            return K.simulate_paths(fits, n_draws, seed=seed, scale=scale, tail=tail)
+        # the inner groups' own forecasts drawn jointly with the bottom series (same calendar months)
+        base = K.simulate_paths([group_fits[gi] for gi, _ in blocks] + fits, n_draws, seed=seed, scale=scale, tail=tail)
+        out = base[:, len(blocks) :].copy()
+        for b, (gi, P) in enumerate(blocks):
+            g = groups_[gi]
+            block = np.concatenate([base[:, b : b + 1], base[:, len(blocks) + g]], axis=1)  # (d, 1 + n_g, h)
+            out[:, g] = np.einsum("kn,dnh->dkh", P, block)
         nonneg = np.array([f.nonneg for f in fits])
         out[:, nonneg, :] = np.maximum(out[:, nonneg, :], 0.0)
         return out
