@@ -265,3 +265,13 @@ def test_mint_inner_reconciles_each_inner_group_with_its_own_total_and_sums_abov
     # without an inner group it is exactly the bottom-up bootstrap (the product's figures for branch-level data)
     flat = H.joint_paths(fits, 50, seed=2, groups=[np.arange(6)], group_fits=[total], method="mint_inner")
     np.testing.assert_array_equal(flat, K.simulate_paths(fits, 50, seed=2))
+
+
+def test_mint_inner_never_moves_a_never_negative_member_below_zero(panel):
+    fits, total, _ = panel
+    groups = [np.array([0, 1, 2]), np.arange(6)]
+    low = _fit(-2000.0, 5.0 * np.ones(400))  # a branch forecast far below its people's sum (600)
+    means = H.inner_means(fits, groups, [low, total])
+    assert means.min() >= 0.0
+    raw = H.inner_projections(fits, groups, [low, total])[0][1] @ np.vstack([low.mean[None], [f.mean for f in fits[:3]]])
+    assert raw.min() < 0  # unfloored, the projection would have gone below zero

@@ -632,12 +632,14 @@ def test_history_before_the_calendar_years_names_both_fixes():
 
 
 def test_company_range_is_the_plain_bottom_up_sum_of_the_branch_paths(panel):
-    """The company total's range is the sum of the branches' joint bootstrap paths (forward.SUMS "bootstrap": no
-    candidate earned its place against it, BENCHMARKS.md "Coverage of sums"); a caller's interval scale widens it."""
+    """Branches as the bottom series: the company total's range is the sum of the branches' joint bootstrap paths
+    (forward.SUMS "mint_inner" reconciles only branches made of several series; BENCHMARKS.md "Coverage of sums");
+    a caller's interval scale widens it."""
     from salesanalytics.methods import forward as F
 
-    assert F.SUMS == "bootstrap"
+    assert F.SUMS == "mint_inner"
     fc = Forecaster(n_sims=200).fit(panel)
+    assert fc.branch_fits_ == [] and fc.fits_ == fc.base_fits_  # no branch of several series: nothing reconciled
     assert np.all(fc.factor_ == 1)  # no industry file: the paths are the kernel's
     total = fc.simulate(4000, seed=3).sum(axis=1)
     plain = K.simulate_paths(fc.fits_, 4000, seed=3)
@@ -653,42 +655,93 @@ def test_company_range_is_the_plain_bottom_up_sum_of_the_branch_paths(panel):
     assert qw[1] - qw[0] == pytest.approx(2 * (q[1] - q[0]), rel=0.03)
 
 
-def test_people_add_up_to_their_branch_and_implied_calibrates_each_branch_first():
-    """Salespeople as the bottom series: the product's paths are plain bottom-up and the branch table is the
-    path-by-path sum of its people.  The groups a calibrating SUMS method would use are each branch of several
-    people, then the company; "implied" (a benchmark candidate) gives each branch's total its own range first."""
-    from salesanalytics.methods import _forecast_hierarchy as H
-
+def _people_history(seed: int = 5) -> pd.DataFrame:
     base = make_panel(branches=("北京", "上海"), noise=0.05)
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng(seed)
     people = []
     for person in ("甲", "乙", "丙"):
         part = base.copy()
         part["salesperson"] = part["branch"] + person
         part["revenue"] = part["revenue"] * rng.uniform(0.3, 0.6) * (1 + rng.normal(0, 0.08, len(part)))
         people.append(part)
-    history = pd.concat(people, ignore_index=True)
+    return pd.concat(people, ignore_index=True)
+
+
+def test_people_are_reconciled_with_their_branch_forecast_and_add_up_to_it():
+    """Salespeople as the bottom series (forward.SUMS "mint_inner"): each branch is also forecast as a series of its
+    own (its people's months summed), its people are reconciled with it by MinT, and every figure reads the
+    reconciled means; the branch and company tables are the path-by-path sums of the people."""
+    from salesanalytics.methods import _forecast_calendar as CAL
+    from salesanalytics.methods import _forecast_hierarchy as H
+
+    history = _people_history()
     fc = Forecaster(n_sims=200).fit(history)
     assert fc.keys_ == ["branch", "salesperson"] and len(fc.series_) == 6
     assert fc._sum_groups() == [[0, 1, 2], [3, 4, 5], [0, 1, 2, 3, 4, 5]]  # 上海's people, 北京's, the company
-    plain = K.simulate_paths(fc.fits_, 4000, seed=3)
-    np.testing.assert_array_equal(fc.simulate(4000, seed=3), plain)
-    paths = H.joint_paths(fc.fits_, 4000, seed=3, groups=fc._sum_groups(), method="implied")
+    assert [g for g, _ in fc.branch_fits_] == [[0, 1, 2], [3, 4, 5]]
+    # a branch's own fit is the ordinary fit of its people's summed months
+    shanghai = history[history["branch"] == "上海"].groupby("month")["revenue"].sum()
+    y, months = shanghai.to_numpy(float), pd.DatetimeIndex(shanghai.index)
+    pool = CAL.fit_calendar_pooled([fc.history_[k] for k in fc.series_],
+                                   [pd.date_range(end=fc.last_month_, periods=len(fc.history_[k]), freq="MS") for k in fc.series_])
+    own = CAL.fit_series_calendar(y, months, fc.months_, fc.horizon_, pool, method=fc.method, models=tuple(fc.models))
+    np.testing.assert_allclose(fc.branch_fits_[0][1].mean, own.mean, rtol=1e-6)  # the people summed in another order
+    # the people's means are the reconciled ones, and they moved: part of the way to the branch's own forecast
+    groups = [g for g, _ in fc.branch_fits_] + [list(range(6))]
+    want = H.inner_means(fc.base_fits_, groups, [f for _, f in fc.branch_fits_] + [None])
+    np.testing.assert_allclose(np.array([f.mean for f in fc.fits_]), want, rtol=1e-12)
+    before = np.array([f.mean for f in fc.base_fits_])
+    assert not np.allclose(want, before)
+    for g, branch in fc.branch_fits_:
+        sum_before, sum_after = before[g].sum(axis=0).sum(), want[g].sum(axis=0).sum()
+        assert min(sum_before, branch.mean.sum()) - 1e-6 <= sum_after <= max(sum_before, branch.mean.sum()) + 1e-6
+    # the paths are the "mint_inner" joint paths, centred on the reconciled means
+    np.testing.assert_array_equal(fc.simulate(500, seed=3), H.joint_paths(
+        fc.base_fits_, 500, seed=3, groups=groups, group_fits=[f for _, f in fc.branch_fits_] + [None], method="mint_inner"))
+    assert fc.paths_.mean(axis=0) == pytest.approx(want, rel=0.05)
+    # every table reads the same means: the forecast per person, the branch table and the company are sums of them
+    frame = fc.predict(total=True)
+    people_rows = frame[frame["salesperson"] != ""]
+    np.testing.assert_allclose(people_rows["mean"].to_numpy(), want.reshape(-1), rtol=1e-12)
+    names, branch_means, branch_paths = fc._aggregate("branch")
+    assert names == ["上海", "北京"]
+    np.testing.assert_allclose(branch_means[0], want[:3].sum(axis=0), rtol=1e-12)
+    assert branch_paths[:, 0] == pytest.approx(fc.paths_[:, :3].sum(axis=1), rel=1e-12)
+    company = frame[frame["branch"] == "全公司"]["mean"].to_numpy()
+    np.testing.assert_allclose(company, want.sum(axis=0), rtol=1e-12)
+
+
+def test_a_branch_total_counts_a_member_who_joined_later_as_zero_before():
+    from salesanalytics.methods import forward as F
+
+    months = pd.date_range("2023-01-01", periods=36, freq="MS")
+    y, m = F._branch_total([np.ones(36), np.full(24, 2.0)], [months, months[12:]], [0, 1])
+    assert list(m) == list(months)
+    assert y.tolist() == [1.0] * 12 + [3.0] * 24
+    assert F._inner_branches([("北京", "甲"), ("北京", "乙"), ("上海", "丙")]) == [[0, 1]]
+    assert F._inner_branches([("北京", "甲"), ("北京", "乙")]) == []  # the branch is the whole company: a plain sum
+    assert F._inner_branches(["北京", "上海"]) == []
+
+
+def test_implied_gives_each_branch_of_people_its_own_range_first():
+    """"implied" (a benchmark candidate) on salespeople: each branch's total gets its own range first, then the company."""
+    from salesanalytics.methods import _forecast_hierarchy as H
+
+    fc = Forecaster(n_sims=200).fit(_people_history())
+    fits = fc.base_fits_
+    plain = K.simulate_paths(fits, 4000, seed=3)
+    paths = H.joint_paths(fits, 4000, seed=3, groups=fc._sum_groups(), method="implied")
     # the company's range is exactly its implied width; the middles are the plain draws' at every level (but for
     # the odd draw of a person pushed below zero and floored there)
     total = paths.sum(axis=1)
     q = np.quantile(total, [0.1, 0.9], axis=0)
-    assert (q[1] - q[0]) / 2 == pytest.approx(H.group_halfwidth(fc.fits_), rel=1e-9)
+    assert (q[1] - q[0]) / 2 == pytest.approx(H.group_halfwidth(fits), rel=1e-9)
     assert paths.mean(axis=0) == pytest.approx(plain.mean(axis=0), rel=1e-5)
     for g in fc._sum_groups()[:2]:
         branch, bottom_up = paths[:, g].sum(axis=1), plain[:, g].sum(axis=1)
-        want = H.group_halfwidth([fc.fits_[i] for i in g])
+        want = H.group_halfwidth([fits[i] for i in g])
         qb, qp = np.quantile(branch, [0.1, 0.9], axis=0), np.quantile(bottom_up, [0.1, 0.9], axis=0)
         got, before = (qb[1] - qb[0]) / 2 / want, (qp[1] - qp[0]) / 2 / want
         # set to the branch's own width first; the company's step afterwards moves it only through the branch's
         # share of the company's deviation: within 4 % here, and less than half as far off as the plain sum
         assert np.abs(got - 1).max() < 0.04 and np.abs(got - 1).mean() < np.abs(before - 1).mean() / 2
-    # the branch table is the sum of its people, path by path
-    names, branch_means, branch_paths = fc._aggregate("branch")
-    assert names == ["上海", "北京"]
-    assert branch_paths[:, 0] == pytest.approx(fc.paths_[:, :3].sum(axis=1), rel=1e-12)

@@ -62,17 +62,25 @@ How it works (details and measurements in BENCHMARKS.md):
 * **Coherence** — branch and company figures are sums of the bottom-level
   sample paths, so the company mean is exactly the sum of the branch means
   in every draw, and a branch made of salespeople or products is the sum of
-  theirs.  The ranges of those totals are the plain bottom-up ones
-  (``SUMS`` "bootstrap"): the draws keep the residuals of one calendar
-  month together for every series, so shocks the branches share add up in
-  the company total.  Chosen by measured coverage of group totals
+  theirs (``SUMS`` "mint_inner").  A branch of several series is also
+  forecast as a series of its own (its members' months summed), and its
+  members are reconciled with it by MinT (shrink) on that branch alone: their
+  means move part of the way to the branch's own forecast (``fits_`` holds
+  the reconciled means, every figure reads them; the fits as made are
+  ``base_fits_``) and their draws are projected the same way.  Above the
+  branches, and for branches as the bottom series, the totals are the plain
+  bottom-up sums: the draws keep the residuals of one calendar month
+  together for every series, so shocks the branches share add up in the
+  company total.  Chosen by measured coverage of group totals
   (benchmarks/bench_sums.py: Tourism groups, the synthetic company's
   branches, regions and salespeople) against a width implied by the
   branches' error variance ("implied", with and without a term for shared
   shocks), a shared scale, a shrunk residual-correlation copula, variance
-  matching, MinT(shrink) and each group's own backtest ratio: none is closer to 80 % overall by the margin
-  and not further from it on the synthetic company; 78-82 % is not reached
-  on every set (BENCHMARKS.md, "Coverage of sums").
+  matching, MinT(shrink) over the whole hierarchy and each group's own
+  backtest ratio: only "mint_inner" is closer to 80 % overall by the margin
+  and not further from it on the synthetic company (person -> branch 80 % /
+  81 %, against 93 % / 93 % plain bottom-up); 78-82 % is not reached on
+  every set (BENCHMARKS.md, "Coverage of sums").
 * **Target suggestions** — conservative / base / stretch are P20 / P50 / P80
   of the simulated annual sum.  Each sample path is a whole year, built from
   shocks that persist through the ETS dynamics and are drawn for all
@@ -97,8 +105,9 @@ MIN_MONTHS = 24  # below this: error
 FULL_MONTHS = 36  # below this: warning + non-seasonal damped fallback
 MAX_HORIZON = 60
 SHARE_DAMPING = 0.8  # yearly damping of the market-share trend
-#: How the sample paths make the group totals (_forecast_hierarchy.METHODS; "bootstrap", the product's: plain bottom-up).
-SUMS = "bootstrap"
+#: How the sample paths make the group totals (_forecast_hierarchy.METHODS; the product's "mint_inner": each branch of
+#: several series reconciled with its own forecast by MinT, plain bottom-up sums above; "bootstrap": plain bottom-up).
+SUMS = "mint_inner"
 FILL_POLICIES = (None, "zero", "interpolate")
 
 
@@ -252,8 +261,11 @@ class Forecaster:
         self._check_fitted()
         if not isinstance(n_draws, (int, np.integer)) or n_draws < 1:
             raise ParameterError(f"n_draws must be a positive whole number, got {n_draws!r}.")
-        groups = self._sum_groups() if SUMS != "bootstrap" else ()  # plain bottom-up needs no group list
-        paths = H.joint_paths(self.fits_, int(n_draws), seed=seed, groups=groups, method=SUMS, scale=self.interval_scale)
+        groups = self._sum_groups() if SUMS != "bootstrap" else []  # plain bottom-up needs no group list
+        # "mint_inner": each branch of several series reconciled with its own fit (the company needs none)
+        group_fits = [f for _, f in self.branch_fits_] + [None] if SUMS == "mint_inner" and groups else []
+        paths = H.joint_paths(self.base_fits_, int(n_draws), seed=seed, groups=groups, group_fits=group_fits,
+                              method=SUMS, scale=self.interval_scale)
         return paths * self.factor_[None, :, :]
 
     def _branches(self) -> tuple[list, list[list[int]]]:
@@ -266,9 +278,8 @@ class Forecaster:
     def _sum_groups(self) -> list[list[int]]:
         """The totals a :data:`SUMS` method other than "bootstrap" calibrates: each branch made of several series (its
         salespeople or products), then the company (inner groups first; a total of one series is that series' own range)."""
-        n = len(self.fits_)
-        inner = [g for g in self._branches()[1] if 1 < len(g) < n]
-        return inner + [list(range(n))] if n > 1 else []
+        n = len(self.series_)
+        return _inner_branches(self.series_) + [list(range(n))] if n > 1 else []
 
     def _paths(self) -> np.ndarray:
         return self.paths_
@@ -597,17 +608,48 @@ def _fit_start(self: Forecaster, history: pd.DataFrame, industry: pd.DataFrame |
     except ParameterError as exc:  # months outside the calendar's years: the forecast itself does not need it
         raise ParameterError(f"{exc} Or forecast without the calendar adjustment: Forecaster(calendar=False), "
                              "on the command line `forward --no-calendar`.") from None
+    # "mint_inner": each branch of several series (salespeople, products) is also forecast as a series of its own,
+    # the sum of its members' months (all end in the last month), for its members to be reconciled with
+    inner = _inner_branches(series) if SUMS == "mint_inner" else []
+    totals = [_branch_total(ys, hist_months, g) for g in inner]
+    fits_in = list(zip(ys, hist_months, specs)) + [
+        (y, m, {} if len(y) >= FULL_MONTHS else {"seasonal": False, "damped_only": True}) for y, m in totals]
     tasks = (delayed(CAL.fit_series_calendar)(y, m, self.months_, self.horizon_, pool, method=method, models=models, **spec)
-             for y, m, spec in zip(ys, hist_months, specs))
+             for y, m, spec in fits_in)
     if background:  # every series handed to the workers now; collected in order when finished (one process: then fitted)
         pending = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="all")(tasks)
     else:
         pending = Parallel(n_jobs=n_jobs)(tasks)
-    return pending, lambda fits: _fit_end(self, series, ys, fits, industry), effective_n_jobs(n_jobs) != 1
+    k = len(series)
+    return (pending, lambda fits: _fit_end(self, series, ys, fits[:k], industry, list(zip(inner, fits[k:]))),
+            effective_n_jobs(n_jobs) != 1)
 
 
-def _fit_end(self: Forecaster, series: list, ys: list, fits: list, industry: pd.DataFrame | None) -> Forecaster:
-    """The second half of :meth:`Forecaster.fit`: the fitted state from the series' fits."""
+def _inner_branches(series: list) -> list[list[int]]:
+    """The branches of several series that are not the whole company (indices into ``series``, in first-seen order)."""
+    members: dict = {}
+    for i, key in enumerate(series):
+        members.setdefault(_branch_of(key), []).append(i)
+    return [g for g in members.values() if 1 < len(g) < len(series)]
+
+
+def _branch_total(ys: list, months: list, group: list[int]) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """A branch's monthly total: its members' months summed (a member not there yet counts 0), and those months."""
+    total = pd.concat([pd.Series(ys[i], index=months[i]) for i in group], axis=1).fillna(0.0).sum(axis=1).sort_index()
+    return total.to_numpy(dtype=float), pd.DatetimeIndex(total.index)
+
+
+def _fit_end(self: Forecaster, series: list, ys: list, fits: list, industry: pd.DataFrame | None,
+             branch_fits: list | None = None) -> Forecaster:
+    """The second half of :meth:`Forecaster.fit`: the fitted state from the series' fits.
+
+    ``branch_fits``: (members, the branch total's own fit) for "mint_inner" (:data:`SUMS`); the members' means
+    are then the reconciled ones in ``fits_`` (every figure reads them), their fits as made in ``base_fits_``.
+    """
+    from dataclasses import replace
+
+    from . import _forecast_hierarchy as H
+
     for key, y, fit in zip(series, ys, fits):
         label = _series_label(key)
         for code, detail in fit.notes:
@@ -625,6 +667,11 @@ def _fit_end(self: Forecaster, series: list, ys: list, fits: list, industry: pd.
          for k, f in zip(series, fits) for c, v in f.scores.items()],
         columns=["series", "candidate", "backtest_mase", "used"],
     )
+    self.base_fits_ = fits
+    self.branch_fits_ = branch_fits or []
+    if self.branch_fits_:  # the same groups, in the same order, as _sum_groups
+        means = H.inner_means(fits, self._sum_groups(), [f for _, f in self.branch_fits_] + [None])
+        fits = [replace(f, mean=m) for f, m in zip(fits, means)]
     self.fits_ = fits
     self.factor_ = np.ones((len(series), self.horizon_))
     self.industry_ = None
