@@ -270,9 +270,7 @@ class Forecaster:
 
     def _branches(self) -> tuple[list, list[list[int]]]:
         """The branches in the order they first appear, and each one's bottom series (indices into ``series_``)."""
-        members: dict = {}
-        for i, key in enumerate(self.series_):  # one pass: thousands of salespeople in ~100 branches
-            members.setdefault(_branch_of(key), []).append(i)
+        members = _branch_members(self.series_)
         return list(members), list(members.values())
 
     def _sum_groups(self) -> list[list[int]]:
@@ -625,12 +623,17 @@ def _fit_start(self: Forecaster, history: pd.DataFrame, industry: pd.DataFrame |
             effective_n_jobs(n_jobs) != 1)
 
 
-def _inner_branches(series: list) -> list[list[int]]:
-    """The branches of several series that are not the whole company (indices into ``series``, in first-seen order)."""
+def _branch_members(series: list) -> dict:
+    """Each branch (in first-seen order) and its series' indices in ``series``: one pass over thousands of salespeople."""
     members: dict = {}
     for i, key in enumerate(series):
         members.setdefault(_branch_of(key), []).append(i)
-    return [g for g in members.values() if 1 < len(g) < len(series)]
+    return members
+
+
+def _inner_branches(series: list) -> list[list[int]]:
+    """The branches of several series that are not the whole company (indices into ``series``, in first-seen order)."""
+    return [g for g in _branch_members(series).values() if 1 < len(g) < len(series)]
 
 
 def _branch_total(ys: list, months: list, group: list[int]) -> tuple[np.ndarray, pd.DatetimeIndex]:
