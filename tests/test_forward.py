@@ -745,3 +745,18 @@ def test_implied_gives_each_branch_of_people_its_own_range_first():
         # set to the branch's own width first; the company's step afterwards moves it only through the branch's
         # share of the company's deviation: within 4 % here, and less than half as far off as the plain sum
         assert np.abs(got - 1).max() < 0.04 and np.abs(got - 1).mean() < np.abs(before - 1).mean() / 2
+
+
+def test_a_branch_whose_people_cancel_exactly_stays_their_plain_sum():
+    """One person booked as the negative of the others: the branch's MinT weights do not exist (singular
+    covariance); that branch is left as the plain sum of its people, the other branch is still reconciled."""
+    history = _people_history()
+    wide = history[history["branch"] == "上海"].pivot(index="month", columns="salesperson", values="revenue")
+    history.loc[history["salesperson"] == "上海丙", "revenue"] = -(wide["上海甲"] + wide["上海乙"]).to_numpy()
+    fc = Forecaster(n_sims=200).fit(history)
+    shanghai = [i for i, key in enumerate(fc.series_) if key[0] == "上海"]
+    for i in shanghai:  # as fitted: not moved
+        np.testing.assert_array_equal(fc.fits_[i].mean, fc.base_fits_[i].mean)
+    beijing = [i for i, key in enumerate(fc.series_) if key[0] == "北京"]
+    assert not np.allclose([fc.fits_[i].mean for i in beijing], [fc.base_fits_[i].mean for i in beijing])
+    assert np.all(np.isfinite(fc.paths_))

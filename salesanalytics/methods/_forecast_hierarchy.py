@@ -312,13 +312,20 @@ def inner_projections(fits: Sequence[K.SeriesFit], groups: Sequence[Sequence[int
                       group_fits: Sequence[K.SeriesFit]) -> list[tuple[int, np.ndarray]]:
     """For "mint_inner": (index of the group, P (n_g, 1 + n_g)) for every group inside another, MinT on that block alone.
 
-    The block's members' reconciled values are ``P @ [the group total's base; the members' bases]``.
+    The block's members' reconciled values are ``P @ [the group total's base; the members' bases]``.  A block
+    whose residual covariance is singular (members that cancel exactly, say one person booked as the negative
+    of the others) has no MinT weights: it is left out, so that branch stays the plain sum of its members.
     """
     groups_ = _check_groups(groups, len(fits))
     out = []
     for gi, g in enumerate(groups_):
         if len(g) >= 2 and any(len(o) > len(g) and np.isin(g, o).all() for o in groups_):
-            out.append((gi, mint_projection([fits[i] for i in g], [np.arange(len(g))], [group_fits[gi]])))
+            try:
+                P = mint_projection([fits[i] for i in g], [np.arange(len(g))], [group_fits[gi]])
+            except np.linalg.LinAlgError:
+                continue
+            if np.all(np.isfinite(P)):
+                out.append((gi, P))
     return out
 
 
