@@ -289,6 +289,16 @@ def _score(paths: np.ndarray, mean: np.ndarray, actual: np.ndarray) -> dict:
     }
 
 
+def method_spec(name: str) -> tuple[str, float | None, str | None]:
+    """"mint_inner@walk0.05" -> ("mint_inner", 0.05, "walk"): a method with a shared market shock of that sd and
+    shape (:func:`H.market_factor`); a plain name keeps the module's MARKET_SD and MARKET_SHAPE."""
+    method, _, spec = name.partition("@")
+    if not spec:
+        return method, None, None
+    shape = spec.rstrip("0123456789.")
+    return method, float(spec[len(shape):]), shape
+
+
 def evaluate(dataset: str, cases: list[dict], methods: list[str], draws: int) -> list[dict]:
     rows = []
     for ci, case in enumerate(cases):
@@ -298,12 +308,17 @@ def evaluate(dataset: str, cases: list[dict], methods: list[str], draws: int) ->
         q = np.quantile(K.simulate_paths(fits, draws, seed=ci), [0.1, 0.9], axis=0)  # (2, k, h)
         inside = ((case["actual"] >= q[0]) & (case["actual"] <= q[1])).mean(axis=1)
         size = means.mean(axis=1)
-        for method in methods:
+        for name in methods:
+            method, market, shape = method_spec(name)
+            joint = None
             if method == "direct":
                 paths = K.simulate_paths(case["group_fits"], draws, seed=ci)
                 totals = [(paths[:, gi], case["group_fits"][gi].mean) for gi in range(len(groups))]
             else:
-                paths = H.joint_paths(fits, draws, seed=ci, groups=groups, group_fits=case["group_fits"], method=method)
+                paths = H.joint_paths(fits, draws, seed=ci, groups=groups, group_fits=case["group_fits"], method=method,
+                                      market=market, market_shape=shape)
+                jq = np.quantile(paths, [0.1, 0.9], axis=0)  # the members' ranges as this method draws them
+                joint = ((case["actual"] >= jq[0]) & (case["actual"] <= jq[1])).mean(axis=1)
                 m = means if method not in ("mint", "mint_inner") else None
                 if method == "mint_inner":
                     m = H.inner_means(fits, groups, case["group_fits"])
@@ -313,11 +328,12 @@ def evaluate(dataset: str, cases: list[dict], methods: list[str], draws: int) ->
                     totals.append((paths[:, g].sum(axis=1), gm))
             for gi, (tp, tm) in enumerate(totals):
                 g = groups[gi]
-                marg = {"member_m80": float(inside[g].mean()), "member_m80_sized": float(np.average(inside[g], weights=size[g]))}
+                marg = {"member_m80": float(inside[g].mean()), "member_m80_sized": float(np.average(inside[g], weights=size[g])),
+                        "member_m80_joint": float(joint[g].mean()) if joint is not None else np.nan}
                 if method == "implied":  # the share of the total's variance from shared shocks (what its width grows with)
                     marg["common_share"] = H.common_share([fits[i] for i in g])
                 rows.append({"dataset": dataset, "case": ci, "level": case["level"][gi], "members": len(g),
-                             "method": method, **_score(tp, tm, case["actual"][g].sum(axis=0)), **marg})
+                             "method": name, **_score(tp, tm, case["actual"][g].sum(axis=0)), **marg})
     return rows
 
 
@@ -345,6 +361,7 @@ def summarise(rows: list[dict]) -> pd.DataFrame:
         halfwidth80_pct=("halfwidth80_pct", "mean"), halfwidth_cv=("halfwidth80_pct", lambda x: x.std() / x.mean()),
         bias_pct=("error_pct", "mean"), m80_unbiased=("m80_unbiased", "mean"), a80_unbiased=("a80_unbiased", "mean"),
         member_m80=("member_m80", "mean"), member_m80_sized=("member_m80_sized", "mean"),
+        member_m80_joint=("member_m80_joint", "mean"),
         **({"common_share": ("common_share", "mean")} if "common_share" in df else {}),
     )
     return out.reset_index()
@@ -429,6 +446,50 @@ def choose(table: pd.DataFrame) -> tuple[str, pd.Series]:
 # ----------------------------------------------------------------------------
 # cost: a company forecast per salesperson (thousands of series)
 # ----------------------------------------------------------------------------
+MARKET_SDS = (0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.10)
+#: Where the market shock's sd is chosen (development) and where it is confirmed: the Tourism groups over seven
+#: years (one calendar year per origin: a market's years, not one of them) and the generator's development seeds.
+MARKET_DEV = ("Tourism", "gen14/dev")  # data sets, every origin of a set pooled
+MARKET_CONFIRM = ("gen14", "gen100", "people")
+
+
+def market_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per method and data set family (a set's origins pooled: "Tourism@-24" -> "Tourism, 7 origins"), the mean
+    coverage, and the gap mean |m80 - 0.8| + |a80 - 0.8| on the development and confirmation families."""
+    t = table[table["method"] != "direct"].copy()
+    fam = t["dataset"].str.partition("@")[0]
+    n = t.groupby(fam)["dataset"].transform("nunique")
+    t["family"] = np.where(t["dataset"].str.contains("@"), fam + ", " + n.astype(str) + " origins", t["dataset"])
+    cols = ["m80", "a80", "m95", "a95", "bias_pct", "member_m80", "member_m80_joint"]
+    by = t.groupby(["family", "level", "method"], sort=False)[cols].mean().reset_index()
+    by["gap"] = (by["m80"] - 0.8).abs() + (by["a80"] - 0.8).abs()
+    out = []
+    for method, rows in by.groupby("method", sort=False):
+        r = {"method": method}
+        for name, fams in (("dev", MARKET_DEV), ("confirm", MARKET_CONFIRM)):
+            r[f"gap_{name}"] = rows.loc[rows["family"].str.partition(",")[0].isin(fams), "gap"].mean()
+        for _, x in rows.iterrows():
+            r[f"{x.family}:{x.level}"] = f"{x.m80:.3f}/{x.a80:.3f}"
+        r["members (joint)"] = " ".join(f"{f.split(',')[0]} {v:.3f}" for f, v in
+                                        rows.groupby("family", sort=False)["member_m80_joint"].mean().items())
+        out.append(r)
+    return pd.DataFrame(out)
+
+
+def choose_market(summary: pd.DataFrame) -> str:
+    """The shock the product takes, by :func:`choose`'s rule: the shocks in the order of their development gap,
+    the first that beats no shock ("mint_inner") there by MARGIN **and** is not further from 80 % on the
+    confirmation sets; else no shock.  Written before the first full run."""
+    s = summary.set_index("method")
+    none = s.loc["mint_inner"]
+    for method, row in s.sort_values("gap_dev").iterrows():
+        if method == "mint_inner" or none["gap_dev"] - row["gap_dev"] < MARGIN:
+            break
+        if row["gap_confirm"] <= none["gap_confirm"]:
+            return method
+    return "mint_inner"
+
+
 def cost(draws: int = 1000, repeats: int = 3) -> list[dict]:
     """Seconds for ``draws`` coherent paths of 4,932 salesperson series in 100 branches (in-process, median).
 
@@ -564,6 +625,10 @@ def main(argv=None) -> int:
                          "typical?) -> <out>_tourism_origins.*")
     only.add_argument("--dev-origins", action="store_true",
                     help="the development sets with M3 at origins M3_OFFSETS (and the generator's seeds 101-106) -> <out>_dev_origins.*")
+    only.add_argument("--market", action="store_true",
+                    help="only: mint_inner with a shared market shock of each sd in MARKET_SDS, both shapes, on the Tourism "
+                         "groups at 7 origins and gen14's development seeds (where the sd is chosen), then gen14, gen100, "
+                         "people and M3 at 3 origins (~25 min) -> <out>_market.*")
     only.add_argument("--dev", action="store_true",
                     help="the development sets instead: random groups of M3 monthly series and the generator's seeds 101-106")
     args = ap.parse_args(argv)
@@ -663,6 +728,11 @@ def main(argv=None) -> int:
             ("gen14/dev", lambda: generator_cases(14, seeds14, ends14)),)
     if args.tourism_origins:
         sets = tuple((f"Tourism@{o:+d}", lambda o=o: tourism_origin_cases(n_groups, o)) for o in TOURISM_OFFSETS)
+    if args.market:
+        methods = ["mint_inner"] + [f"mint_inner@{shape}{sd:g}" for shape in H.MARKET_SHAPES for sd in MARKET_SDS]
+        sets = (tuple((f"Tourism@{o:+d}", lambda o=o: tourism_origin_cases(n_groups, o)) for o in TOURISM_OFFSETS)
+                + (("gen14/dev", lambda: generator_cases(14, list(range(101, 107)), ends14)),) + sets[2:]
+                + tuple((f"M3@{o:+d}", lambda o=o: tourism_origin_cases(n_groups, o, "M3", M3_OFFSETS)) for o in M3_OFFSETS))
     for name, make in sets:
         t = time.time()
         with warnings.catch_warnings():
@@ -673,6 +743,8 @@ def main(argv=None) -> int:
         print(f"{name}: {len(cases)} cases, {timings[name]} s", flush=True)
     table = summarise(rows)
     chosen, pick = choose(table)
+    if args.market:
+        return _write_market(args, table, timings, t0)
     stem = args.out + ("_dev" if args.dev else "") + ("_people" if args.people else "") + ("_tourism_origins" if args.tourism_origins else "") + ("_dev_origins" if args.dev_origins else "") + ("_quick" if args.quick else "")
     if args.grid and "implied" in methods:
         scores = grid(rows, np.round(np.arange(0.8, 1.301, 0.05), 2), np.round(np.arange(0.0, 1.001, 0.05), 2))
@@ -714,6 +786,34 @@ def main(argv=None) -> int:
              pd.DataFrame(bundle).to_string(index=False, float_format=lambda v: f"{v:,.0f}"), "```", "", "```", json.dumps(meta, indent=1, default=str), "```"]
     io.write_text(RESULTS / f"{stem}.md", "\n".join(lines) + "\n")
     print("\n".join(lines))
+    return 0
+
+
+def _write_market(args, table: pd.DataFrame, timings: dict, t0: float) -> int:
+    summary = market_summary(table)
+    best = summary.loc[summary["gap_dev"].idxmin()]
+    chosen = choose_market(summary)
+    load = os.getloadavg()
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    stem = args.out + "_market" + ("_quick" if args.quick else "")
+    io.write_table(table, RESULTS / f"{stem}.csv")
+    io.write_table(summary, RESULTS / f"{stem}_summary.csv")
+    lines = [f"# shared market shock on top of mint_inner {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC — {platform.platform()}, "
+             f"Python {platform.python_version()}, {os.cpu_count()} cores, load {load[0]:.1f}; git {head}; {time.time() - t0:.0f} s "
+             f"({', '.join(f'{k} {v:.0f} s' for k, v in timings.items())})", "",
+             "mint_inner@walk0.05: every path multiplied by one shared lognormal factor per draw whose log is a random walk "
+             "with a relative sd of 5 % over a year (level: a shift drawn per forecast year). m80/a80: monthly / annual 80 % "
+             "coverage of the totals, origins pooled per family; members (joint): monthly 80 % coverage of the member series "
+             "in the same paths. gap_dev: mean |m80 - 0.8| + |a80 - 0.8| over " + ", ".join(MARKET_DEV)
+             + " (where the sd is chosen); gap_confirm: over " + ", ".join(MARKET_CONFIRM) + ".", "",
+             "```", summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"), "```", "",
+             f"smallest development gap: **{best['method']}** ({best['gap_dev']:.3f}; confirmation {best['gap_confirm']:.3f}; "
+             f"no shock {summary.loc[summary['method'] == 'mint_inner', 'gap_dev'].iloc[0]:.3f} / "
+             f"{summary.loc[summary['method'] == 'mint_inner', 'gap_confirm'].iloc[0]:.3f}) -> chosen: **{chosen}** "
+             f"(no shock unless the best is better by {MARGIN} on the development sets and not worse on the confirmation sets)", "",
+             "## per data set", "", "```", table.to_string(index=False, float_format=lambda v: f"{v:.3f}"), "```"]
+    io.write_text(RESULTS / f"{stem}.md", "\n".join(lines) + "\n")
+    print("\n".join(lines[:12]))
     return 0
 
 

@@ -141,3 +141,43 @@ def test_at_origin_moves_the_36_and_12_month_windows_and_keeps_one_set_of_series
     assert bench.at_origin(np.arange(95.0), xx, 0) is None
     assert bench.at_origin(x, xx[:23], 0) is None  # nor one too short for +12
     assert bench.at_origin(np.arange(60.0), np.arange(60.0, 78.0), -24, bench.M3_OFFSETS)[1].tolist() == list(range(36, 48))
+
+
+def test_method_spec_reads_a_market_shock_after_the_method(bench):
+    assert bench.method_spec("mint_inner") == ("mint_inner", None, None)
+    assert bench.method_spec("mint_inner@walk0.05") == ("mint_inner", 0.05, "walk")
+    assert bench.method_spec("bootstrap@level0.1") == ("bootstrap", 0.1, "level")
+
+
+def test_market_summary_pools_a_sets_origins_and_scores_development_and_confirmation_apart(bench):
+    rows = []
+    for method, (t1, t2, g_dev, g14) in {"mint_inner": ((0.70, 0.60), (0.80, 0.70), (0.75, 0.75), (0.78, 0.80)),
+                                         "mint_inner@walk0.05": ((0.80, 0.80), (0.90, 0.80), (0.80, 0.78), (0.85, 0.90))}.items():
+        for ds, (m80, a80) in {"Tourism@+0": t1, "Tourism@-12": t2, "gen14/dev": g_dev, "gen14": g14}.items():
+            rows.append({"dataset": ds, "level": "total", "method": method, "m80": m80, "a80": a80, "m95": 0.9, "a95": 0.9,
+                         "bias_pct": 0.0, "member_m80": 0.8, "member_m80_joint": 0.8})
+    s = bench.market_summary(pd.DataFrame(rows)).set_index("method")
+    # Tourism's two origins pooled: (0.75, 0.65) -> 0.05 + 0.15; gen14/dev 0.05 + 0.05; mean 0.15
+    assert s.loc["mint_inner", "Tourism, 2 origins:total"] == "0.750/0.650"
+    assert s.loc["mint_inner", "gap_dev"] == pytest.approx(0.15)
+    assert s.loc["mint_inner@walk0.05", "gap_dev"] == pytest.approx(((0.05 + 0.0) + (0.0 + 0.02)) / 2)
+    # confirmation: gen14 alone (gen100 and people absent here)
+    assert s.loc["mint_inner", "gap_confirm"] == pytest.approx(0.02)
+    assert s.loc["mint_inner@walk0.05", "gap_confirm"] == pytest.approx(0.15)
+
+
+def test_choose_market_takes_a_shock_only_if_it_helps_development_and_does_not_hurt_confirmation(bench):
+    def summary(dev_conf):
+        return pd.DataFrame([{"method": m, "gap_dev": d, "gap_confirm": c} for m, (d, c) in dev_conf.items()])
+
+    assert bench.choose_market(summary({"mint_inner": (0.16, 0.07), "mint_inner@walk0.05": (0.04, 0.06)})) == "mint_inner@walk0.05"
+    # better on development, worse on confirmation: none
+    assert bench.choose_market(summary({"mint_inner": (0.16, 0.07), "mint_inner@walk0.05": (0.04, 0.08)})) == "mint_inner"
+    # within the margin: none
+    assert bench.choose_market(summary({"mint_inner": (0.16, 0.07), "mint_inner@walk0.05": (0.155, 0.05)})) == "mint_inner"
+    # in the order of the development gap: the best fails on confirmation, the next passes both
+    assert bench.choose_market(summary({"mint_inner": (0.16, 0.07), "mint_inner@level0.04": (0.03, 0.09),
+                                        "mint_inner@walk0.02": (0.12, 0.05)})) == "mint_inner@walk0.02"
+    # ... unless the next is within the margin of no shock
+    assert bench.choose_market(summary({"mint_inner": (0.16, 0.07), "mint_inner@level0.04": (0.03, 0.09),
+                                        "mint_inner@walk0.02": (0.155, 0.05)})) == "mint_inner"

@@ -275,3 +275,71 @@ def test_mint_inner_never_moves_a_never_negative_member_below_zero(panel):
     assert means.min() >= 0.0
     raw = H.inner_projections(fits, groups, [low, total])[0][1] @ np.vstack([low.mean[None], [f.mean for f in fits[:3]]])
     assert raw.min() < 0  # unfloored, the projection would have gone below zero
+
+
+# ----------------------------------------------------------------------------
+# the shared market shock
+# ----------------------------------------------------------------------------
+def test_market_factor_walk_has_mean_one_and_its_variance_grows_by_month():
+    f = H.market_factor(200_000, 24, 0.06, "walk", seed=1)
+    assert f.shape == (200_000, 24) and np.all(f > 0)
+    assert np.allclose(f.mean(axis=0), 1.0, atol=0.002)
+    log_sd = np.log(f).std(axis=0)
+    # random walk with monthly steps sd / sqrt(12): sd * sqrt(m / 12) at month m
+    assert np.allclose(log_sd, 0.06 * np.sqrt(np.arange(1, 25) / 12), rtol=0.01)
+
+
+def test_market_factor_level_is_one_shift_per_forecast_year():
+    f = H.market_factor(100_000, 30, 0.04, "level", seed=2)
+    log = np.log(f)
+    # constant within each forecast year, a new shift added each year
+    assert np.allclose(log[:, :12], log[:, :1]) and np.allclose(log[:, 12:24], log[:, 12:13])
+    assert not np.allclose(log[:, 12], log[:, 0])
+    assert np.allclose(log.std(axis=0)[[0, 12, 24]], 0.04 * np.sqrt([1, 2, 3]), rtol=0.01)
+    assert np.allclose(f.mean(axis=0), 1.0, atol=0.002)
+
+
+def test_market_factor_rejects_bad_arguments():
+    with pytest.raises(ParameterError, match="shape"):
+        H.market_factor(10, 12, 0.05, "jump")
+    for bad in (-0.01, float("nan"), float("inf")):
+        with pytest.raises(ParameterError, match="sd"):
+            H.market_factor(10, 12, bad)
+
+
+@pytest.mark.parametrize("method", H.METHODS)
+def test_market_shock_multiplies_every_series_by_one_shared_factor(panel, method):
+    """On top of any method: the same draws times one factor per draw shared by all series; sums stay sums."""
+    fits, total, _ = panel
+    groups = [[0, 1, 2], list(range(6))]
+    group_fits = [_fit(600.0, 5.0 * np.ones(400)), total]
+    plain = H.joint_paths(fits, 400, seed=7, groups=groups, group_fits=group_fits, method=method, market=0.0)
+    shocked = H.joint_paths(fits, 400, seed=7, groups=groups, group_fits=group_fits, method=method, market=0.05,
+                            market_shape="level")
+    ratio = shocked / plain
+    assert np.allclose(ratio, ratio[:, :1, :])  # one factor per draw and month, the same for every series
+    assert np.allclose(ratio, H.market_factor(400, H_MONTHS, 0.05, "level", seed=7)[:, None, :])
+
+
+def test_market_shock_widens_a_total_far_more_than_its_members(panel):
+    """Independent members' noise cancels in a total, a shared shock does not: the company's range grows most."""
+    rng = np.random.default_rng(0)
+    fits = [_fit(100.0, 20.0 * rng.standard_normal(400)) for _ in range(20)]  # a member's 6 months: ~±20 % (80 %)
+
+    def widths(market):
+        p = H.joint_paths(fits, 4000, seed=3, method="bootstrap", market=market, market_shape="level")
+        member = np.subtract(*np.quantile(p[:, 0].sum(axis=1), [0.9, 0.1]))
+        company = np.subtract(*np.quantile(p.sum(axis=(1, 2)), [0.9, 0.1]))
+        return member, company
+
+    (m0, c0), (m1, c1) = widths(0.0), widths(0.04)
+    assert m1 / m0 < 1.05  # a member (80 % range ~±25 %): its own noise dominates, almost nothing added
+    assert c1 / c0 > 1.2  # the company of 20 (~±6 %): the shared 4 % adds as much again in variance
+
+
+def test_market_shock_default_is_the_calibrated_constant(panel, monkeypatch):
+    fits, _, _ = panel
+    monkeypatch.setattr(H, "MARKET_SD", 0.03)
+    monkeypatch.setattr(H, "MARKET_SHAPE", "walk")
+    assert np.array_equal(H.joint_paths(fits, 50, seed=2), H.joint_paths(fits, 50, seed=2, market=0.03, market_shape="walk"))
+    assert not np.array_equal(H.joint_paths(fits, 50, seed=2), H.joint_paths(fits, 50, seed=2, market=0.0))

@@ -478,6 +478,10 @@ BAD_PARAMS = [
     ({"levels": ("x",)}, "outside (0, 100)"),
     ({"industry_weight": 1.5}, "between 0 and 1"),
     ({"fill": "mean"}, "fill must be"),
+    ({"market_uncertainty": -1}, "market_uncertainty must be between 0 and 50"),
+    ({"market_uncertainty": 60}, "market_uncertainty must be between 0 and 50"),
+    ({"market_uncertainty": "5"}, "market_uncertainty must be between 0 and 50"),
+    ({"market_uncertainty": True}, "market_uncertainty must be between 0 and 50"),
 ]
 
 
@@ -511,6 +515,7 @@ CLI_BAD = [
     ("ok", ["--horizon", "61"], "between 1 and 60"),
     ("ok", ["--level", "80", "100"], "outside (0, 100)"),
     ("ok", ["--industry", "IND"], "does not cover"),
+    ("ok", ["--market-uncertainty", "-3"], "market_uncertainty must be between 0 and 50"),
 ]
 
 
@@ -638,7 +643,7 @@ def test_company_range_is_the_plain_bottom_up_sum_of_the_branch_paths(panel):
     from salesanalytics.methods import forward as F
 
     assert F.SUMS == "mint_inner"
-    fc = Forecaster(n_sims=200).fit(panel)
+    fc = Forecaster(n_sims=200, market_uncertainty=0).fit(panel)
     assert fc.branch_fits_ == [] and fc.fits_ == fc.base_fits_  # no branch of several series: nothing reconciled
     assert np.all(fc.factor_ == 1)  # no industry file: the paths are the kernel's
     total = fc.simulate(4000, seed=3).sum(axis=1)
@@ -650,9 +655,36 @@ def test_company_range_is_the_plain_bottom_up_sum_of_the_branch_paths(panel):
     alone = np.stack([K.simulate_paths([f], 4000, seed=10 + i)[:, 0] for i, f in enumerate(fc.fits_)], axis=1).sum(axis=1)
     qa = np.quantile(alone, [0.1, 0.9], axis=0)
     assert np.mean((q[1] - q[0]) / (qa[1] - qa[0])) > 1.1
-    wide = Forecaster(n_sims=200, interval_scale=2 * K.INTERVAL_SCALE).fit(panel).simulate(4000, seed=3).sum(axis=1)
+    wide = Forecaster(n_sims=200, interval_scale=2 * K.INTERVAL_SCALE, market_uncertainty=0).fit(panel).simulate(4000, seed=3).sum(axis=1)
     qw = np.quantile(wide, [0.1, 0.9], axis=0)
     assert qw[1] - qw[0] == pytest.approx(2 * (q[1] - q[0]), rel=0.03)
+
+
+def test_market_uncertainty_is_one_shock_all_branches_share(panel):
+    """market_uncertainty multiplies every branch's paths by one shared factor per draw: the means stay, each
+    branch's range widens a little and the company's much more; the default is the calibrated constant."""
+    from salesanalytics.methods import _forecast_hierarchy as H
+
+    none = Forecaster(n_sims=200, market_uncertainty=0).fit(panel)
+    five = Forecaster(n_sims=200, market_uncertainty=5).fit(panel)
+    np.testing.assert_array_equal(none._means(), five._means())
+    p0, p5 = none.simulate(3000, seed=4), five.simulate(3000, seed=4)
+    shape = H.MARKET_SHAPE
+    np.testing.assert_allclose(p5, p0 * H.market_factor(3000, 12, 0.05, shape, seed=4)[:, None, :], rtol=1e-12)
+
+    def width(paths):  # the 80 % range of the year's sum
+        q = np.quantile(paths.sum(axis=-1), [0.1, 0.9], axis=0)
+        return q[1] - q[0]
+
+    branch = width(p5) / width(p0)  # per branch
+    company = width(p5.sum(axis=1)) / width(p0.sum(axis=1))
+    assert company > branch.max()
+    assert five.summary()["market_uncertainty_pct"] == 5
+    assert "sd 5 % a year" in five.report("en") and "年标准差 5 %" in five.report("zh")
+    assert "market shock" not in none.report("en")
+    default = Forecaster(n_sims=50).fit(panel)
+    assert default.market_sd_ == H.MARKET_SD
+    assert default.summary()["market_uncertainty_pct"] == pytest.approx(100 * H.MARKET_SD)
 
 
 def _people_history(seed: int = 5) -> pd.DataFrame:

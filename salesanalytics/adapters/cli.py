@@ -218,6 +218,8 @@ def _add_forward(sub) -> None:
     p.add_argument("--industry", help="industry market size per year (year, market_size, kind actual/outlook)")
     p.add_argument("--industry-weight", type=float, default=0.3, help="weight of the market-share estimate in the blend, 0-1 (default 0.3)")
     p.add_argument("--industry-growth", type=float, help="market growth %% per year for forecast years the industry file does not cover (default: its last growth rate)")
+    p.add_argument("--market-uncertainty", type=float, metavar="PCT",
+                   help="sd in %% a year of a market shock all branches share, in the ranges (default: the calibrated value; 0: none)")
     p.add_argument("--horizon", type=int, default=12, help="months to forecast, 1-60 (default 12)")
     p.add_argument("--level", type=float, nargs="+", default=[80, 95], help="interval levels in percent (default 80 95)")
     p.add_argument("--method", default="auto", help="auto (default: backtest on the history picks per series), comb (ETS+Theta+seasonal naive), or ets, theta, snaive, arima, ets+theta, ...")
@@ -240,7 +242,7 @@ def _cmd_forward(args) -> int:
     industry = _input(args, "industry", args.industry, io.read_industry)
     fc = Forecaster(horizon=args.horizon, levels=tuple(args.level), n_jobs=args.n_jobs, method=args.method,
                     industry_weight=args.industry_weight, industry_growth=args.industry_growth, fill=args.fill,
-                    calendar=args.calendar)
+                    calendar=args.calendar, market_uncertainty=args.market_uncertainty)
     fc.fit(history, industry=industry)
     months = fc.months_
     print(text("cli_forward_title", lang, start=f"{months[0]:%Y-%m}", end=f"{months[-1]:%Y-%m}", n=len(fc.series_)))

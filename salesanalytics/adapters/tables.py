@@ -373,6 +373,7 @@ _OPTIONS = {
     "start": "opt_start", "as_of": "opt_as_of", "measure": "opt_measure", "green": "opt_green", "yellow": "opt_yellow",
     "sum_duplicates": "opt_sum_duplicates", "horizon": "opt_horizon", "method": "opt_method", "fill": "opt_fill",
     "industry_weight": "opt_industry_weight", "industry_growth": "opt_industry_growth", "rule": "opt_rule",
+    "market_uncertainty": "opt_market_uncertainty",
     "no_forecast": "opt_no_forecast", "no_lifetime": "opt_no_lifetime", "draws": "opt_draws", "seed": "opt_seed",
 }
 #: options naming a file or folder: the README shows its name, never a path of this machine

@@ -112,6 +112,12 @@ from ..core.exceptions import ParameterError
 from . import _forecast_models as K
 
 METHODS = ("bootstrap", "shared", "copula", "match", "mint", "implied", "backtest", "mint_inner")
+#: Shapes of the shared market shock (:func:`market_factor`).
+MARKET_SHAPES = ("level", "walk")
+#: Relative sd per year of a shock shared by every series of a forecast (a market that moves for a year), on top
+#: of any ``method``; 0: none.  See :func:`market_factor` and BENCHMARKS.md, "Coverage of sums".
+MARKET_SD = 0.0
+MARKET_SHAPE = "walk"
 
 
 # ----------------------------------------------------------------------------
@@ -553,6 +559,31 @@ def _backtest_groups(paths: np.ndarray, fits: Sequence[K.SeriesFit], groups: lis
 # ----------------------------------------------------------------------------
 # the entry point
 # ----------------------------------------------------------------------------
+def market_factor(n_draws: int, h: int, sd: float, shape: str = "walk", seed: int = 0) -> np.ndarray:
+    """Multipliers (n_draws, h), mean 1, of a shock every series of a forecast shares: a market that moves.
+
+    ``sd`` is the shock's relative standard deviation over one year.  ``"walk"``: the log level is a random walk
+    with monthly steps of ``sd / sqrt(12)`` (variance ``sd**2 * m / 12`` at month m, nothing known of it at the
+    origin); ``"level"``: a level shift drawn for each forecast year (``sd`` from the first month on, adding up
+    over the years).  Lognormal, so a path never turns negative; the ``- var / 2`` keeps every month's mean at 1,
+    so means and sums of means are unchanged.
+    """
+    if shape not in MARKET_SHAPES:
+        raise ParameterError(f"market shape must be one of {', '.join(MARKET_SHAPES)}, got {shape!r}")
+    if not np.isfinite(sd) or sd < 0:
+        raise ParameterError(f"market sd must be a number >= 0, got {sd!r}")
+    rng = np.random.default_rng((seed, 3))
+    if shape == "walk":
+        steps = rng.standard_normal((n_draws, h)) * (sd / np.sqrt(12.0))
+        log, var = np.cumsum(steps, axis=1), sd**2 * np.arange(1, h + 1) / 12.0
+    else:
+        years = -(-h // 12)
+        z = np.cumsum(rng.standard_normal((n_draws, years)) * sd, axis=1)
+        year = np.arange(h) // 12
+        log, var = z[:, year], sd**2 * (year + 1.0)
+    return np.exp(log - var / 2)
+
+
 def joint_paths(
     fits: Sequence[K.SeriesFit],
     n_draws: int,
@@ -563,8 +594,14 @@ def joint_paths(
     method: str = "bootstrap",
     scale: float | None = None,
     tail: float | None = None,
+    market: float | None = None,
+    market_shape: str | None = None,
 ) -> np.ndarray:
     """Coherent joint bottom-level sample paths (n_draws, len(fits), h): a group total is the sum of its members.
+
+    Every path of every method is then multiplied by one :func:`market_factor` per draw, shared by all series:
+    ``market`` (relative sd per year, default :data:`MARKET_SD`) and ``market_shape`` (default
+    :data:`MARKET_SHAPE`).
 
     ``groups``: index lists of bottom series whose totals are reported (each
     branch's people, the whole company), any two nested or disjoint.
@@ -579,6 +616,17 @@ def joint_paths(
     """
     if method not in METHODS:
         raise ParameterError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    market = MARKET_SD if market is None else market
+    shape = MARKET_SHAPE if market_shape is None else market_shape
+    factor = market_factor(n_draws, len(fits[0].mean), market, shape, seed) if fits else None  # checks its arguments
+    paths = _method_paths(fits, n_draws, seed, groups, group_fits, method, scale, tail)
+    if market > 0:
+        paths *= factor[:, None, :]  # the paths are this call's own arrays
+    return paths
+
+
+def _method_paths(fits, n_draws, seed, groups, group_fits, method, scale, tail) -> np.ndarray:
+    """:func:`joint_paths` before the market shock."""
     fits = list(fits)
     k = len(fits)
     groups_ = _check_groups(groups, k)

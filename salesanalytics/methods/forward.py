@@ -108,6 +108,7 @@ SHARE_DAMPING = 0.8  # yearly damping of the market-share trend
 #: How the sample paths make the group totals (_forecast_hierarchy.METHODS; the product's "mint_inner": each branch of
 #: several series reconciled with its own forecast by MinT, plain bottom-up sums above; "bootstrap": plain bottom-up).
 SUMS = "mint_inner"
+MAX_MARKET_UNCERTAINTY = 50.0  # percent per year
 FILL_POLICIES = (None, "zero", "interpolate")
 
 
@@ -186,6 +187,11 @@ class Forecaster:
     interval_scale : multiplier of the bootstrapped errors (default: the
         value calibrated on Tourism and M3 monthly, see
         ``_forecast_models.INTERVAL_SCALE``, ``INTERVAL_TAIL`` and ``INTERVAL_GROWTH``).
+    market_uncertainty : the standard deviation, in percent per year, of a shock that every series shares
+        (the market moving for a year, which no series' own history shows): each sample path is multiplied by one
+        shared factor (``_forecast_hierarchy.market_factor``), which widens the company's range much more than
+        a branch's.  None: the value calibrated on groups of series that share a market over several years
+        (``_forecast_hierarchy.MARKET_SD``); 0 turns it off; an industry outlook's own uncertainty is a good value.
     n_sims : sample paths used for the intervals in :meth:`predict`.
     seed : random seed for those paths.
     calendar : adjust for the Chinese calendar (Spring Festival days per month from the lunar
@@ -206,6 +212,7 @@ class Forecaster:
         fill: str | None = None,
         value: str = S.REVENUE,
         interval_scale: float | None = None,
+        market_uncertainty: float | None = None,
         n_sims: int = 2000,
         seed: int = 0,
         calendar: bool = True,
@@ -220,6 +227,7 @@ class Forecaster:
         self.fill = fill
         self.value = value
         self.interval_scale = interval_scale
+        self.market_uncertainty = market_uncertainty
         self.n_sims = n_sims
         self.seed = seed
         self.calendar = calendar
@@ -265,7 +273,7 @@ class Forecaster:
         # "mint_inner": each branch of several series reconciled with its own fit (the company needs none)
         group_fits = [f for _, f in self.branch_fits_] + [None] if SUMS == "mint_inner" and groups else []
         paths = H.joint_paths(self.base_fits_, int(n_draws), seed=seed, groups=groups, group_fits=group_fits,
-                              method=SUMS, scale=self.interval_scale)
+                              method=SUMS, scale=self.interval_scale, market=self.market_sd_)
         return paths * self.factor_[None, :, :]
 
     def _branches(self) -> tuple[list, list[list[int]]]:
@@ -401,7 +409,8 @@ class Forecaster:
         ``growth_pct`` (percent), ``conservative_yuan`` / ``base_yuan`` / ``stretch_yuan`` (P20 /
         P50 / P80 of that annual sum), ``level`` and ``low_yuan`` / ``high_yuan`` (its range at
         the first interval level), ``models`` ({model: series}), ``industry_weight`` (the
-        blend's weight, or None without an industry file), ``notes`` (count of data notes).
+        blend's weight, or None without an industry file), ``market_uncertainty_pct`` (the shared
+        market shock's sd per year in the ranges, percent), ``notes`` (count of data notes).
         """
         self._check_fitted()
         level = self.levels_[0]
@@ -427,6 +436,7 @@ class Forecaster:
             "high_yuan": float(r["stretch"]),
             "models": pd.Series([f.model for f in self.fits_]).value_counts().to_dict(),
             "industry_weight": float(self.industry_weight) if self.industry_ is not None and len(self.industry_) else None,
+            "market_uncertainty_pct": 100 * self.market_sd_,
             "notes": len(self.notes_),
         }
 
@@ -527,6 +537,8 @@ class Forecaster:
         lines = [_note_line(n, lang) for n in self.notes_]
         if self.industry_ is not None and len(self.industry_):
             lines.append(text("fc_note_industry_weight", lang, weight=f"{self.industry_weight:.0%}"))
+        if self.market_sd_ > 0:
+            lines.append(text("fc_note_market", lang, sd=f"{100 * self.market_sd_:.3g} %"))
         models = pd.Series([f.model for f in self.fits_]).value_counts()
         lines.append(text("fc_note_models", lang, models=", ".join(f"{model_label(m, lang)} ×{c}" for m, c in models.items())))
         return "\n".join(lines)
@@ -544,6 +556,7 @@ def _fit_start(self: Forecaster, history: pd.DataFrame, industry: pd.DataFrame |
     from . import _forecast_models as K
 
     self.horizon_, self.levels_ = _check_params(self)
+    self.market_sd_ = _market_sd(self.market_uncertainty)
     history = _validate_history(history, self.value)
     keys = [c for c in S.KEY_COLUMNS if c in history.columns]
     self.keys_ = keys
@@ -739,6 +752,13 @@ def _note_line(note: dict, lang: str) -> str:
     return text(f"fc_note_{code}", lang, **fields)
 
 
+def _market_sd(percent: float | None) -> float:
+    """The shared market shock's relative sd per year: ``percent / 100``, or the calibrated default."""
+    from . import _forecast_hierarchy as H
+
+    return H.MARKET_SD if percent is None else float(percent) / 100
+
+
 def _check_params(self: Forecaster) -> tuple[int, tuple[float, ...]]:
     """The checked horizon and levels; a ParameterError for any setting out of range."""
     from . import _forecast_models as K
@@ -749,6 +769,10 @@ def _check_params(self: Forecaster) -> tuple[int, tuple[float, ...]]:
     w = self.industry_weight
     if not isinstance(w, (int, float)) or not 0 <= w <= 1:
         raise ParameterError(f"industry_weight must be between 0 and 1, got {w!r}. Fix: e.g. 0.3.")
+    m = self.market_uncertainty
+    if m is not None and (isinstance(m, bool) or not isinstance(m, (int, float)) or not 0 <= m <= MAX_MARKET_UNCERTAINTY):
+        raise ParameterError(f"market_uncertainty must be between 0 and {MAX_MARKET_UNCERTAINTY:g} (percent per year), got {m!r}. "
+                             "Fix: e.g. 4, or 0 for none.")
     known = K.MODELS
     names = list(self.models) + ([] if self.method in ("auto", "comb", "select") else self.method.split("+"))
     for name in names:

@@ -22,6 +22,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     'opt_industry': ('行业数据', 'Industry data'),
     'opt_industry_weight': ('行业法权重', 'Weight of the industry estimate'),
     'opt_industry_growth': ('行业增长率(%/年)', 'Industry growth (% a year)'),
+    'opt_market_uncertainty': ('市场波动(年标准差 %)', 'Market uncertainty (sd, % a year)'),
     'opt_horizon': ('预测月数', 'Months forecast'),
     'opt_levels': ('区间水平(%)', 'Interval levels (%)'),
     'opt_method': ('预测方法', 'Forecast method'),
