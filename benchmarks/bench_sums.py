@@ -38,6 +38,10 @@ coherent, a reference).  Data sets:
   this run shows how typical that year is.  ``--dev-origins`` does the same for M3 (M3_OFFSETS; its series
   are not aligned in calendar time) beside the generator's development seeds, and ``--origins-information``
   asks at those origins whether each group's backtest ratio foretells the errors that follow.
+* **A shared market shock** (``--market``, a separate run): the product's "mint_inner" with every path
+  multiplied by one factor per draw that all series share (``H.market_factor``), sizes MARKET_SDS, both shapes;
+  chosen on MARKET_DEV (Tourism at its 7 origins, gen14's development seeds), confirmed on MARKET_CONFIRM
+  (:func:`choose_market`).
 
 Development sets (``--dev``; what constants such as ``GROUP_INTERVAL`` of the
 "implied" candidate are chosen on, so that the sets above stay for
@@ -58,6 +62,7 @@ Run (one core; results land in benchmarks/results/sums_*)::
     .venv/bin/python benchmarks/bench_sums.py --tourism-origins    # Tourism's groups at 7 yearly origins (~7 min)
     .venv/bin/python benchmarks/bench_sums.py --dev-origins --methods bootstrap,implied,match,backtest   # M3 at 3 origins (~5 min)
     .venv/bin/python benchmarks/bench_sums.py --origins-information   # the group backtest's information at those origins (~12 min)
+    .venv/bin/python benchmarks/bench_sums.py --market    # mint_inner + a shared market shock of each size (~25 min)
 """
 
 from __future__ import annotations
@@ -582,15 +587,16 @@ def bundled(methods: list[str], draws: int) -> list[dict]:
     y_total = np.sum([fc.history_[k] for k in fc.series_], axis=0)
     total_fit = fit(y_total)
     out = []
-    for method in methods:
+    for name in methods:
+        method, market, shape = method_spec(name)
         paths = H.joint_paths(fc.fits_, draws, seed=fc.seed, groups=[np.arange(len(fc.fits_))], group_fits=[total_fit],
-                              method=method) * fc.factor_[None]
+                              method=method, market=market, market_shape=shape) * fc.factor_[None]
         total = paths.sum(axis=1)
         year, ytd = total.sum(axis=1), total[:, [m - 1 for m in months_done]].sum(axis=1)
         mean_year = float((np.array([f.mean for f in fc.fits_]) * fc.factor_).sum()) if method != "mint" else float(year.mean())
         lo, hi = np.percentile(year, [10, 90])
         ylo, yhi = np.percentile(ytd, [10, 90])
-        out.append({"method": method, "annual_mean": mean_year, "annual_p10": lo, "annual_p90": hi,
+        out.append({"method": name, "annual_mean": mean_year, "annual_p10": lo, "annual_p90": hi,
                     "annual_80_pct": f"-{100 * (1 - lo / mean_year):.1f} % / +{100 * (hi / mean_year - 1):.1f} %",
                     "ytd_months": f"{months_done[0]}-{months_done[-1]}", "ytd_actual": actual_ytd, "ytd_p10": ylo, "ytd_p90": yhi,
                     "ytd_actual_in_80": bool(ylo <= actual_ytd <= yhi)})
@@ -790,6 +796,8 @@ def main(argv=None) -> int:
 
 
 def _write_market(args, table: pd.DataFrame, timings: dict, t0: float) -> int:
+    methods = ["mint_inner"] + [f"mint_inner@{shape}{sd:g}" for shape in H.MARKET_SHAPES for sd in MARKET_SDS]
+    bundle = pd.DataFrame(bundled(methods, 2000))
     summary = market_summary(table)
     best = summary.loc[summary["gap_dev"].idxmin()]
     chosen = choose_market(summary)
@@ -811,6 +819,8 @@ def _write_market(args, table: pd.DataFrame, timings: dict, t0: float) -> int:
              f"no shock {summary.loc[summary['method'] == 'mint_inner', 'gap_dev'].iloc[0]:.3f} / "
              f"{summary.loc[summary['method'] == 'mint_inner', 'gap_confirm'].iloc[0]:.3f}) -> chosen: **{chosen}** "
              f"(no shock unless the best is better by {MARGIN} on the development sets and not worse on the confirmation sets)", "",
+             "## bundled data: company 2026 (industry blend included)", "", "```",
+             bundle.to_string(index=False, float_format=lambda v: f"{v:,.0f}"), "```", "",
              "## per data set", "", "```", table.to_string(index=False, float_format=lambda v: f"{v:.3f}"), "```"]
     io.write_text(RESULTS / f"{stem}.md", "\n".join(lines) + "\n")
     print("\n".join(lines[:12]))

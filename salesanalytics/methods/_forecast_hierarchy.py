@@ -99,6 +99,16 @@ whole hierarchy is 78 % at person -> branch but 8-9 points short at
 branch -> company; inside each branch alone it keeps the company's plain
 sum.  Every candidate is kept for the benchmark to re-measure
 when the kernel changes.
+
+On top of any method, ``market`` multiplies every path by one
+:func:`market_factor` per draw, shared by all series: a prior for shocks that
+last a year and hit every member, which the 36 months before an origin do
+not show.  Off by default (``MARKET_SD`` 0): chosen on Tourism over seven
+years and the generator's development seeds (bench_sums.py --market; a 5 %
+walk: Tourism .753 / .680 -> .796 / .759), every size over-covers the
+generator's confirmation sets, whose shared shocks the bootstrap already
+carries (bench_sums.choose_market keeps none).  ``forward.Forecaster``
+offers it as ``market_uncertainty``.
 See BENCHMARKS.md, "Coverage of sums".
 """
 

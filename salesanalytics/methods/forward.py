@@ -81,6 +81,15 @@ How it works (details and measurements in BENCHMARKS.md):
   and not further from it on the synthetic company (person -> branch 80 % /
   81 %, against 93 % / 93 % plain bottom-up); 78-82 % is not reached on
   every set (BENCHMARKS.md, "Coverage of sums").
+* **Market uncertainty** — ``market_uncertainty`` (percent a year, off by
+  default) multiplies every sample path by one factor per draw that all
+  series share: a market that moves for a year, which widens the company's
+  range far more than a branch's.  For an industry outlook that comes with
+  an uncertainty of its own.  Not the default: measured by
+  bench_sums.py --market, a 5 % shock brings groups of series sharing a
+  market over seven years (Tourism) from 75 % / 68 % to 80 % / 76 %, but
+  over-covers the synthetic company, whose shared shocks its own history
+  already shows (BENCHMARKS.md, "A market shock every series shares").
 * **Target suggestions** — conservative / base / stretch are P20 / P50 / P80
   of the simulated annual sum.  Each sample path is a whole year, built from
   shocks that persist through the ETS dynamics and are drawn for all
