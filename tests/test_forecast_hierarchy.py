@@ -337,7 +337,7 @@ def test_market_shock_widens_a_total_far_more_than_its_members(panel):
     assert c1 / c0 > 1.2  # the company of 20 (~±6 %): the shared 4 % adds as much again in variance
 
 
-def test_market_shock_default_is_the_calibrated_constant(panel, monkeypatch):
+def test_market_shock_default_is_the_module_constant(panel, monkeypatch):
     fits, _, _ = panel
     monkeypatch.setattr(H, "MARKET_SD", 0.03)
     monkeypatch.setattr(H, "MARKET_SHAPE", "walk")

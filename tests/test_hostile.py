@@ -344,9 +344,17 @@ def cli_notebooks(tmp_path):
     return {**os.environ, "SALESANALYTICS_NOTEBOOKS": str(folder)}
 
 
+def _sigint_as_at_a_terminal() -> None:
+    """In the child before it runs: Ctrl-C's default action.  A background job of a shell without job control
+    (``pytest ... &`` in a script, nohup) starts with SIGINT ignored, Python keeps it ignored, and the run could
+    not be stopped the way a user at a terminal stops it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _report(env, out, *extra):
     return subprocess.Popen([*EXE, "report", "--out", str(out), "--quarter", "2026Q2", "--jobs", "1", *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=_sigint_as_at_a_terminal)
 
 
 @pytest.mark.slow

@@ -99,6 +99,7 @@ How it works (details and measurements in BENCHMARKS.md):
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Callable, Sequence
 
@@ -197,10 +198,11 @@ class Forecaster:
         value calibrated on Tourism and M3 monthly, see
         ``_forecast_models.INTERVAL_SCALE``, ``INTERVAL_TAIL`` and ``INTERVAL_GROWTH``).
     market_uncertainty : the standard deviation, in percent per year, of a shock that every series shares
-        (the market moving for a year, which no series' own history shows): each sample path is multiplied by one
-        shared factor (``_forecast_hierarchy.market_factor``), which widens the company's range much more than
-        a branch's.  None: the value calibrated on groups of series that share a market over several years
-        (``_forecast_hierarchy.MARKET_SD``); 0 turns it off; an industry outlook's own uncertainty is a good value.
+        (the market moving for a year): each sample path is multiplied by one shared factor
+        (``_forecast_hierarchy.market_factor``), which widens the company's range much more than a branch's.
+        None: ``_forecast_hierarchy.MARKET_SD``, 0 (off: measured, a shock on top over-covers the synthetic
+        company, whose shared shocks its own history already carries).  For an industry outlook that comes
+        with an uncertainty of its own, give that.
     n_sims : sample paths used for the intervals in :meth:`predict`.
     seed : random seed for those paths.
     calendar : adjust for the Chinese calendar (Spring Festival days per month from the lunar
@@ -762,7 +764,7 @@ def _note_line(note: dict, lang: str) -> str:
 
 
 def _market_sd(percent: float | None) -> float:
-    """The shared market shock's relative sd per year: ``percent / 100``, or the calibrated default."""
+    """The shared market shock's relative sd per year: ``percent / 100``, or the module default (``MARKET_SD``)."""
     from . import _forecast_hierarchy as H
 
     return H.MARKET_SD if percent is None else float(percent) / 100
@@ -779,7 +781,7 @@ def _check_params(self: Forecaster) -> tuple[int, tuple[float, ...]]:
     if not isinstance(w, (int, float)) or not 0 <= w <= 1:
         raise ParameterError(f"industry_weight must be between 0 and 1, got {w!r}. Fix: e.g. 0.3.")
     m = self.market_uncertainty
-    if m is not None and (isinstance(m, bool) or not isinstance(m, (int, float)) or not 0 <= m <= MAX_MARKET_UNCERTAINTY):
+    if m is not None and (isinstance(m, bool) or not isinstance(m, numbers.Real) or not 0 <= m <= MAX_MARKET_UNCERTAINTY):
         raise ParameterError(f"market_uncertainty must be between 0 and {MAX_MARKET_UNCERTAINTY:g} (percent per year), got {m!r}. "
                              "Fix: e.g. 4, or 0 for none.")
     known = K.MODELS
