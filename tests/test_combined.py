@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from salesanalytics.adapters import charts
@@ -449,8 +449,10 @@ def _shared_planner() -> CombinedPlanner:
     cuts=st.lists(st.tuples(st.sampled_from(["北京", "上海", "海口", "三亚"]), st.integers(0, 12), st.floats(-50, 50)), max_size=4,
                   unique_by=lambda c: (c[0], c[1])),
 )
+@example(blend=0.0, cuts=[("北京", 0, 11.0), ("上海", 0, 34.0)])  # found by hypothesis: the locked year exceeds the total
 def test_planner_targets_reconcile_after_adjustments(blend, cuts):
-    from salesanalytics.methods.adjustments import Adjustment
+    from salesanalytics.core.exceptions import DataError
+    from salesanalytics.methods.adjustments import Adjustment, _scaled
 
     planner = _shared_planner()
     if any(m == 0 for b, m, _ in cuts):  # a whole-year lock covers that branch's months
@@ -458,6 +460,14 @@ def test_planner_targets_reconcile_after_adjustments(blend, cuts):
         cuts = [c for c in cuts if c[1] == 0 or c[0] not in year_locked]
     adj = [Adjustment(b, None if m == 0 else m, None, round(p, 2), "r", "a", row=i + 2) for i, (b, m, p) in enumerate(cuts)]
     plain = planner.evaluate(blend=blend)
+    # raising the locked cells past the company total cannot hold: a clear error, not a negative target elsewhere
+    cells = plain.target_table.assign(m=plain.target_table["month"].dt.month)
+    locked = sum(_scaled(int(cells.loc[(cells["branch"] == a.branch) & ((cells["m"] == a.month) if a.month else True), "target_fen"].sum()),
+                         a.change_pct) for a in adj)
+    if locked > int(cells["target_fen"].sum()):
+        with pytest.raises(DataError, match="cannot hold"):
+            planner.evaluate(blend=blend, adjustments=adj)
+        return
     res = planner.evaluate(blend=blend, adjustments=adj)
     assert res.target_table["target_fen"].sum() == plain.target_table["target_fen"].sum()
     assert (res.target_table["target_fen"] >= 0).all()
