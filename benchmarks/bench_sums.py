@@ -452,6 +452,8 @@ def choose(table: pd.DataFrame) -> tuple[str, pd.Series]:
 # cost: a company forecast per salesperson (thousands of series)
 # ----------------------------------------------------------------------------
 MARKET_SDS = (0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.10)
+#: What --market scores: the product's method without a shock, then with each size and shape.
+MARKET_METHODS = ("mint_inner",) + tuple(f"mint_inner@{shape}{sd:g}" for shape in H.MARKET_SHAPES for sd in MARKET_SDS)
 #: Where the market shock's sd is chosen (development) and where it is confirmed: the Tourism groups over seven
 #: years (one calendar year per origin: a market's years, not one of them) and the generator's development seeds.
 MARKET_DEV = ("Tourism", "gen14/dev")  # data sets, every origin of a set pooled
@@ -735,7 +737,7 @@ def main(argv=None) -> int:
     if args.tourism_origins:
         sets = tuple((f"Tourism@{o:+d}", lambda o=o: tourism_origin_cases(n_groups, o)) for o in TOURISM_OFFSETS)
     if args.market:
-        methods = ["mint_inner"] + [f"mint_inner@{shape}{sd:g}" for shape in H.MARKET_SHAPES for sd in MARKET_SDS]
+        methods = list(MARKET_METHODS)
         sets = (tuple((f"Tourism@{o:+d}", lambda o=o: tourism_origin_cases(n_groups, o)) for o in TOURISM_OFFSETS)
                 + (("gen14/dev", lambda: generator_cases(14, list(range(101, 107)), ends14)),) + sets[2:]
                 + tuple((f"M3@{o:+d}", lambda o=o: tourism_origin_cases(n_groups, o, "M3", M3_OFFSETS)) for o in M3_OFFSETS))
@@ -796,8 +798,7 @@ def main(argv=None) -> int:
 
 
 def _write_market(args, table: pd.DataFrame, timings: dict, t0: float) -> int:
-    methods = ["mint_inner"] + [f"mint_inner@{shape}{sd:g}" for shape in H.MARKET_SHAPES for sd in MARKET_SDS]
-    bundle = pd.DataFrame(bundled(methods, 2000))
+    bundle = pd.DataFrame(bundled(list(MARKET_METHODS), 2000))
     summary = market_summary(table)
     best = summary.loc[summary["gap_dev"].idxmin()]
     chosen = choose_market(summary)

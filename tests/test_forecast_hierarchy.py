@@ -343,3 +343,11 @@ def test_market_shock_default_is_the_module_constant(panel, monkeypatch):
     monkeypatch.setattr(H, "MARKET_SHAPE", "walk")
     assert np.array_equal(H.joint_paths(fits, 50, seed=2), H.joint_paths(fits, 50, seed=2, market=0.03, market_shape="walk"))
     assert not np.array_equal(H.joint_paths(fits, 50, seed=2), H.joint_paths(fits, 50, seed=2, market=0.0))
+
+
+def test_market_shock_arguments_are_checked_before_any_path_is_drawn(panel):
+    fits, _, _ = panel
+    with pytest.raises(ParameterError, match="shape"):
+        H.joint_paths(fits, 10, market=0.0, market_shape="jump")
+    with pytest.raises(ParameterError, match="sd"):
+        H.joint_paths(fits, 10, market=-0.02)

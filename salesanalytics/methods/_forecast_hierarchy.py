@@ -628,9 +628,12 @@ def joint_paths(
         raise ParameterError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     market = MARKET_SD if market is None else market
     shape = MARKET_SHAPE if market_shape is None else market_shape
-    factor = market_factor(n_draws, len(fits[0].mean), market, shape, seed) if fits else None  # checks its arguments
+    if shape not in MARKET_SHAPES:
+        raise ParameterError(f"market shape must be one of {', '.join(MARKET_SHAPES)}, got {shape!r}")
+    # drawn (and its size checked) before the paths; none for no shock
+    factor = market_factor(n_draws, len(fits[0].mean), market, shape, seed) if market != 0 and fits else None
     paths = _method_paths(fits, n_draws, seed, groups, group_fits, method, scale, tail)
-    if market > 0:
+    if factor is not None:
         paths *= factor[:, None, :]  # the paths are this call's own arrays
     return paths
 
