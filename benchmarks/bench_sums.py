@@ -634,7 +634,8 @@ def main(argv=None) -> int:
     only.add_argument("--dev-origins", action="store_true",
                     help="the development sets with M3 at origins M3_OFFSETS (and the generator's seeds 101-106) -> <out>_dev_origins.*")
     only.add_argument("--market", action="store_true",
-                    help="only: mint_inner with a shared market shock of each sd in MARKET_SDS, both shapes, on the Tourism "
+                    help="only: mint_inner with a shared market shock of each sd in MARKET_SDS and shape (or --methods "
+                         "mint_inner,mint_inner@fill0.05,...), on the Tourism "
                          "groups at 7 origins and gen14's development seeds (where the sd is chosen), then gen14, gen100, "
                          "people and M3 at 3 origins (~25 min) -> <out>_market.*")
     only.add_argument("--dev", action="store_true",
@@ -737,7 +738,7 @@ def main(argv=None) -> int:
     if args.tourism_origins:
         sets = tuple((f"Tourism@{o:+d}", lambda o=o: tourism_origin_cases(n_groups, o)) for o in TOURISM_OFFSETS)
     if args.market:
-        methods = list(MARKET_METHODS)
+        methods = list(MARKET_METHODS) if args.methods == ap.get_default("methods") else methods
         sets = (tuple((f"Tourism@{o:+d}", lambda o=o: tourism_origin_cases(n_groups, o)) for o in TOURISM_OFFSETS)
                 + (("gen14/dev", lambda: generator_cases(14, list(range(101, 107)), ends14)),) + sets[2:]
                 + tuple((f"M3@{o:+d}", lambda o=o: tourism_origin_cases(n_groups, o, "M3", M3_OFFSETS)) for o in M3_OFFSETS))
@@ -752,7 +753,7 @@ def main(argv=None) -> int:
     table = summarise(rows)
     chosen, pick = choose(table)
     if args.market:
-        return _write_market(args, table, timings, t0)
+        return _write_market(args, table, timings, t0, methods)
     stem = args.out + ("_dev" if args.dev else "") + ("_people" if args.people else "") + ("_tourism_origins" if args.tourism_origins else "") + ("_dev_origins" if args.dev_origins else "") + ("_quick" if args.quick else "")
     if args.grid and "implied" in methods:
         scores = grid(rows, np.round(np.arange(0.8, 1.301, 0.05), 2), np.round(np.arange(0.0, 1.001, 0.05), 2))
@@ -797,8 +798,8 @@ def main(argv=None) -> int:
     return 0
 
 
-def _write_market(args, table: pd.DataFrame, timings: dict, t0: float) -> int:
-    bundle = pd.DataFrame(bundled(list(MARKET_METHODS), 2000))
+def _write_market(args, table: pd.DataFrame, timings: dict, t0: float, methods: list[str]) -> int:
+    bundle = pd.DataFrame(bundled(methods, 2000))
     summary = market_summary(table)
     best = summary.loc[summary["gap_dev"].idxmin()]
     chosen = choose_market(summary)
@@ -811,7 +812,8 @@ def _write_market(args, table: pd.DataFrame, timings: dict, t0: float) -> int:
              f"Python {platform.python_version()}, {os.cpu_count()} cores, load {load[0]:.1f}; git {head}; {time.time() - t0:.0f} s "
              f"({', '.join(f'{k} {v:.0f} s' for k, v in timings.items())})", "",
              "mint_inner@walk0.05: every path multiplied by one shared lognormal factor per draw whose log is a random walk "
-             "with a relative sd of 5 % over a year (level: a shift drawn per forecast year). m80/a80: monthly / annual 80 % "
+             "with a relative sd of 5 % over a year (level: a shift drawn per forecast year; fill: the walk that brings the "
+             "shared part of the total's variance twelve months out up to 5 %, H.market_fill). m80/a80: monthly / annual 80 % "
              "coverage of the totals, origins pooled per family; members (joint): monthly 80 % coverage of the member series "
              "in the same paths. gap_dev: mean |m80 - 0.8| + |a80 - 0.8| over " + ", ".join(MARKET_DEV)
              + " (where the sd is chosen); gap_confirm: over " + ", ".join(MARKET_CONFIRM) + ".", "",

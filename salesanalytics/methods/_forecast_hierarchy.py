@@ -122,8 +122,8 @@ from ..core.exceptions import ParameterError
 from . import _forecast_models as K
 
 METHODS = ("bootstrap", "shared", "copula", "match", "mint", "implied", "backtest", "mint_inner")
-#: Shapes of the shared market shock (:func:`market_factor`).
-MARKET_SHAPES = ("level", "walk")
+#: Shapes of the shared market shock (:func:`market_factor`; "fill": :func:`market_fill`).
+MARKET_SHAPES = ("level", "walk", "fill")
 #: Relative sd per year of a shock shared by every series of a forecast (a market that moves for a year), on top
 #: of any ``method``; 0: none.  See :func:`market_factor` and BENCHMARKS.md, "Coverage of sums".
 MARKET_SD = 0.0
@@ -583,7 +583,7 @@ def market_factor(n_draws: int, h: int, sd: float, shape: str = "walk", seed: in
     if not np.isfinite(sd) or sd < 0:
         raise ParameterError(f"market sd must be a number >= 0, got {sd!r}")
     rng = np.random.default_rng((seed, 3))
-    if shape == "walk":
+    if shape in ("walk", "fill"):  # "fill" arrives here as the walk of what is left to fill (market_fill)
         steps = rng.standard_normal((n_draws, h)) * (sd / np.sqrt(12.0))
         log, var = np.cumsum(steps, axis=1), sd**2 * np.arange(1, h + 1) / 12.0
     else:
@@ -592,6 +592,29 @@ def market_factor(n_draws: int, h: int, sd: float, shape: str = "walk", seed: in
         year = np.arange(h) // 12
         log, var = z[:, year], sd**2 * (year + 1.0)
     return np.exp(log - var / 2)
+
+
+def market_fill(fits: Sequence[K.SeriesFit], sd: float, scale: float | None = None) -> float:
+    """The yearly sd of a walk that brings the shared part of the total's variance up to ``sd ** 2``, and no further.
+
+    The paths already carry the shocks the series share in their residuals (the calendar-month bootstrap):
+    their part of the total's relative variance twelve months out is ``common_share * (scale * sd_12 /
+    mean_12) ** 2`` (:func:`group_implied_sd`, :func:`common_share`; ``scale`` the kernel's INTERVAL_SCALE
+    unless given).  ``sd`` is taken as a floor for that shared variance, not an addition to it: the walk adds
+    ``sqrt(max(0, sd**2 - seen))``.  So a company whose branches visibly move together gets little or
+    nothing, one whose history shows no shared shock gets the whole prior.
+    """
+    fits = list(fits)
+    if sd <= 0 or not fits:
+        return 0.0
+    scale = K.INTERVAL_SCALE if scale is None else scale
+    total = np.sum([f.mean for f in fits], axis=0)
+    m = min(12, len(total)) - 1
+    if total[m] <= 0:
+        return float(sd)
+    implied = group_implied_sd(fits)
+    seen = common_share(fits, implied) * (scale * implied[m] / total[m]) ** 2
+    return float(np.sqrt(max(0.0, sd**2 - seen)))
 
 
 def joint_paths(
@@ -631,6 +654,8 @@ def joint_paths(
     if shape not in MARKET_SHAPES:
         raise ParameterError(f"market shape must be one of {', '.join(MARKET_SHAPES)}, got {shape!r}")
     # drawn (and its size checked) before the paths; none for no shock
+    if shape == "fill" and market > 0:
+        market = market_fill(fits, market, scale)
     factor = market_factor(n_draws, len(fits[0].mean), market, shape, seed) if market != 0 and fits else None
     paths = _method_paths(fits, n_draws, seed, groups, group_fits, method, scale, tail)
     if factor is not None:
