@@ -296,10 +296,13 @@ def _score(paths: np.ndarray, mean: np.ndarray, actual: np.ndarray) -> dict:
 
 def method_spec(name: str) -> tuple[str, float | None, str | None]:
     """"mint_inner@walk0.05" -> ("mint_inner", 0.05, "walk"): a method with a shared market shock of that sd and
-    shape (:func:`H.market_factor`); a plain name keeps the module's MARKET_SD and MARKET_SHAPE."""
+    shape (:func:`H.market_factor`); "mint_inner@none": no shock; a plain name keeps the module's MARKET_SD and
+    MARKET_SHAPE (the product's)."""
     method, _, spec = name.partition("@")
     if not spec:
         return method, None, None
+    if spec == "none":
+        return method, 0.0, None
     shape = spec.rstrip("0123456789.")
     return method, float(spec[len(shape):]), shape
 
@@ -453,7 +456,8 @@ def choose(table: pd.DataFrame) -> tuple[str, pd.Series]:
 # ----------------------------------------------------------------------------
 MARKET_SDS = (0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.10)
 #: What --market scores: the product's method without a shock, then with each size and shape.
-MARKET_METHODS = ("mint_inner",) + tuple(f"mint_inner@{shape}{sd:g}" for shape in H.MARKET_SHAPES for sd in MARKET_SDS)
+MARKET_NONE = "mint_inner@none"  # the product's method with no market shock (a plain name takes the module's default)
+MARKET_METHODS = (MARKET_NONE,) + tuple(f"mint_inner@{shape}{sd:g}" for shape in H.MARKET_SHAPES for sd in MARKET_SDS)
 #: Where the market shock's sd is chosen (development) and where it is confirmed: the Tourism groups over seven
 #: years (one calendar year per origin: a market's years, not one of them) and the generator's development seeds.
 MARKET_DEV = ("Tourism", "gen14/dev")  # data sets, every origin of a set pooled
@@ -485,16 +489,18 @@ def market_summary(table: pd.DataFrame) -> pd.DataFrame:
 
 def choose_market(summary: pd.DataFrame) -> str:
     """The shock the product takes, by :func:`choose`'s rule: the shocks in the order of their development gap,
-    the first that beats no shock ("mint_inner") there by MARGIN **and** is not further from 80 % on the
-    confirmation sets; else no shock.  Written before the first full run."""
+    the first that beats no shock (MARKET_NONE; "mint_inner" in the runs before the product took a shock) there
+    by MARGIN **and** is not further from 80 % on the confirmation sets; else no shock.  Written before the first
+    full run."""
     s = summary.set_index("method")
-    none = s.loc["mint_inner"]
+    base = MARKET_NONE if MARKET_NONE in s.index else "mint_inner"
+    none = s.loc[base]
     for method, row in s.sort_values("gap_dev").iterrows():
-        if method == "mint_inner" or none["gap_dev"] - row["gap_dev"] < MARGIN:
+        if method == base or none["gap_dev"] - row["gap_dev"] < MARGIN:
             break
         if row["gap_confirm"] <= none["gap_confirm"]:
             return method
-    return "mint_inner"
+    return base
 
 
 def cost(draws: int = 1000, repeats: int = 3) -> list[dict]:
@@ -635,7 +641,7 @@ def main(argv=None) -> int:
                     help="the development sets with M3 at origins M3_OFFSETS (and the generator's seeds 101-106) -> <out>_dev_origins.*")
     only.add_argument("--market", action="store_true",
                     help="only: mint_inner with a shared market shock of each sd in MARKET_SDS and shape (or --methods "
-                         "mint_inner,mint_inner@fill0.05,...), on the Tourism "
+                         "mint_inner@none,mint_inner@fill0.05,...: no shock first), on the Tourism "
                          "groups at 7 origins and gen14's development seeds (where the sd is chosen), then gen14, gen100, "
                          "people and M3 at 3 origins (~25 min) -> <out>_market.*")
     only.add_argument("--dev", action="store_true",
@@ -819,9 +825,10 @@ def _write_market(args, table: pd.DataFrame, timings: dict, t0: float, methods: 
              + " (where the sd is chosen); gap_confirm: over " + ", ".join(MARKET_CONFIRM) + ".", "",
              "```", summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"), "```", "",
              f"smallest development gap: **{best['method']}** ({best['gap_dev']:.3f}; confirmation {best['gap_confirm']:.3f}; "
-             f"no shock {summary.loc[summary['method'] == 'mint_inner', 'gap_dev'].iloc[0]:.3f} / "
-             f"{summary.loc[summary['method'] == 'mint_inner', 'gap_confirm'].iloc[0]:.3f}) -> chosen: **{chosen}** "
-             f"(no shock unless the best is better by {MARGIN} on the development sets and not worse on the confirmation sets)", "",
+             f"no shock {summary.loc[summary['method'] == methods[0], 'gap_dev'].iloc[0]:.3f} / "
+             f"{summary.loc[summary['method'] == methods[0], 'gap_confirm'].iloc[0]:.3f}) -> chosen: **{chosen}** "
+             f"(choose_market: in the order of the development gap, the first better by {MARGIN} there than no shock "
+             "and not worse on the confirmation sets)", "",
              "## bundled data: company 2026 (industry blend included)", "", "```",
              bundle.to_string(index=False, float_format=lambda v: f"{v:,.0f}"), "```", "",
              "## per data set", "", "```", table.to_string(index=False, float_format=lambda v: f"{v:.3f}"), "```"]

@@ -147,6 +147,9 @@ def test_method_spec_reads_a_market_shock_after_the_method(bench):
     assert bench.method_spec("mint_inner") == ("mint_inner", None, None)
     assert bench.method_spec("mint_inner@walk0.05") == ("mint_inner", 0.05, "walk")
     assert bench.method_spec("bootstrap@level0.1") == ("bootstrap", 0.1, "level")
+    assert bench.method_spec("mint_inner@fill0.06") == ("mint_inner", 0.06, "fill")
+    assert bench.method_spec("mint_inner@none") == ("mint_inner", 0.0, None)
+    assert bench.MARKET_METHODS[0] == bench.MARKET_NONE == "mint_inner@none"
 
 
 def test_market_summary_pools_a_sets_origins_and_scores_development_and_confirmation_apart(bench):
@@ -178,6 +181,9 @@ def test_choose_market_takes_a_shock_only_if_it_helps_development_and_does_not_h
     # in the order of the development gap: the best fails on confirmation, the next passes both
     assert bench.choose_market(summary({"mint_inner": (0.16, 0.07), "mint_inner@level0.04": (0.03, 0.09),
                                         "mint_inner@walk0.02": (0.12, 0.05)})) == "mint_inner@walk0.02"
+    # the baseline named as --market names it now
+    assert bench.choose_market(summary({"mint_inner@none": (0.16, 0.07), "mint_inner@fill0.06": (0.04, 0.07)})) == "mint_inner@fill0.06"
+    assert bench.choose_market(summary({"mint_inner@none": (0.16, 0.07), "mint_inner@fill0.08": (0.03, 0.0701)})) == "mint_inner@none"
     # ... unless the next is within the margin of no shock
     assert bench.choose_market(summary({"mint_inner": (0.16, 0.07), "mint_inner@level0.04": (0.03, 0.09),
                                         "mint_inner@walk0.02": (0.155, 0.05)})) == "mint_inner"

@@ -35,6 +35,13 @@ def panel():
     return factor_panel()
 
 
+@pytest.fixture(autouse=True)
+def _no_market_shock(monkeypatch):
+    """The methods are tested as they draw; the market shock on top (the product's default) has tests of its own,
+    which pass ``market`` explicitly or set the default themselves."""
+    monkeypatch.setattr(H, "MARKET_SD", 0.0)
+
+
 @pytest.mark.parametrize("method", H.METHODS)
 def test_shapes_coherence_and_determinism(panel, method):
     fits, total, _ = panel
@@ -351,3 +358,27 @@ def test_market_shock_arguments_are_checked_before_any_path_is_drawn(panel):
         H.joint_paths(fits, 10, market=0.0, market_shape="jump")
     with pytest.raises(ParameterError, match="sd"):
         H.joint_paths(fits, 10, market=-0.02)
+
+
+def test_market_fill_adds_only_the_shared_variance_the_paths_do_not_already_carry():
+    """The prior is a floor for the shared part of the total's variance a year out: independent members get
+    (nearly) all of it, members whose residuals move together get only what is missing, or nothing."""
+    alone, _, _ = factor_panel(k=6, loading=0.0, seed=4)
+    together, _, _ = factor_panel(k=6, loading=0.95, seed=4)
+    assert H.market_fill(alone, 0.05) == pytest.approx(0.05, abs=0.002)
+    # the exact rule: sqrt(sd^2 - common_share * (scale * sd_12 / mean_12)^2)
+    implied = H.group_implied_sd(together)
+    total = np.sum([f.mean for f in together], axis=0)
+    seen = H.common_share(together, implied) * (K.INTERVAL_SCALE * implied[-1] / total[-1]) ** 2  # 6 months: the last
+    for sd in (0.01, 0.02, 0.05):
+        assert H.market_fill(together, sd) == pytest.approx(np.sqrt(max(0.0, sd**2 - seen)), rel=1e-12)
+    assert H.market_fill(together, np.sqrt(seen) * 0.9) == 0.0  # the paths already carry more than the prior
+    assert H.market_fill(together, 0.0) == 0.0
+
+
+def test_market_fill_shape_is_the_walk_of_what_is_left(panel):
+    fits, _, _ = panel
+    left = H.market_fill(fits, 0.05)
+    assert 0 < left < 0.05
+    np.testing.assert_array_equal(H.joint_paths(fits, 200, seed=3, market=0.05, market_shape="fill"),
+                                  H.joint_paths(fits, 200, seed=3, market=left, market_shape="walk"))

@@ -61,7 +61,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     'fc_note_industry_extended': ('行业展望未覆盖 {years} 年，按{how}外推', 'industry outlook does not cover {years}: extended at the {how}'),
     'fc_note_industry_skipped': ('{series}: 无完整年度或份额非正，未做行业混合', '{series}: no full year or non-positive share, industry blend skipped'),
     'fc_note_industry_weight': ('行业分析（市场份额法）权重 {weight}', 'industry analysis (market-share method) weight {weight}'),
-    'fc_note_market': ('区间含各分公司共同的市场波动（年标准差 {sd}）', 'ranges include a market shock all branches share (sd {sd} a year)'),
+    'fc_note_market': ('区间计入各分公司共同的市场波动：年标准差至少 {sd}（已含历史中可见的部分）',
+                       'ranges allow for a market movement all branches share of at least {sd} a year (sd; what their history already shows counts towards it)'),
     'fc_note_models': ('模型: {models}', 'models: {models}'),
 }
 
