@@ -382,3 +382,10 @@ def test_market_fill_shape_is_the_walk_of_what_is_left(panel):
     assert 0 < left < 0.05
     np.testing.assert_array_equal(H.joint_paths(fits, 200, seed=3, market=0.05, market_shape="fill"),
                                   H.joint_paths(fits, 200, seed=3, market=left, market_shape="walk"))
+
+
+def test_market_fill_leaves_a_single_series_to_its_own_calibrated_range(panel):
+    fits, _, _ = panel
+    assert H.market_fill(fits[:1], 0.2) == 0.0
+    np.testing.assert_array_equal(H.joint_paths(fits[:1], 100, seed=1, market=0.2, market_shape="fill"),
+                                  H.joint_paths(fits[:1], 100, seed=1, market=0.0))

@@ -606,10 +606,11 @@ def market_fill(fits: Sequence[K.SeriesFit], sd: float, scale: float | None = No
     mean_12) ** 2`` (:func:`group_implied_sd`, :func:`common_share`; ``scale`` the kernel's INTERVAL_SCALE
     unless given).  ``sd`` is taken as a floor for that shared variance, not an addition to it: the walk adds
     ``sqrt(max(0, sd**2 - seen))``.  So a company whose branches visibly move together gets little or
-    nothing, one whose history shows no shared shock gets the whole prior.
+    nothing, one whose history shows no shared shock gets the whole prior.  A single series gets none: its own
+    range is the kernel's, calibrated on single series (its shocks and its market's cannot be told apart).
     """
     fits = list(fits)
-    if sd <= 0 or not fits:
+    if sd <= 0 or len(fits) < 2:
         return 0.0
     scale = K.INTERVAL_SCALE if scale is None else scale
     total = np.sum([f.mean for f in fits], axis=0)
