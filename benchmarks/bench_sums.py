@@ -39,9 +39,10 @@ coherent, a reference).  Data sets:
   are not aligned in calendar time) beside the generator's development seeds, and ``--origins-information``
   asks at those origins whether each group's backtest ratio foretells the errors that follow.
 * **A shared market shock** (``--market``, a separate run): the product's "mint_inner" with every path
-  multiplied by one factor per draw that all series share (``H.market_factor``), sizes MARKET_SDS, both shapes;
-  chosen on MARKET_DEV (Tourism at its 7 origins, gen14's development seeds), confirmed on MARKET_CONFIRM
-  (:func:`choose_market`).
+  multiplied by one factor per draw that all series share (``H.market_factor``), sizes MARKET_SDS and every
+  shape ("fill": the size as a floor for the shared variance, ``H.market_fill``; the product's at 6 %), against
+  no shock (MARKET_NONE); chosen on MARKET_DEV (Tourism at its 7 origins, gen14's development seeds), confirmed
+  on MARKET_CONFIRM (:func:`choose_market`).  A plain method name in every run takes the module's default shock.
 
 Development sets (``--dev``; what constants such as ``GROUP_INTERVAL`` of the
 "implied" candidate are chosen on, so that the sets above stay for

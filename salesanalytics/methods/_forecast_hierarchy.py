@@ -103,12 +103,14 @@ when the kernel changes.
 On top of any method, ``market`` multiplies every path by one
 :func:`market_factor` per draw, shared by all series: a prior for shocks that
 last a year and hit every member, which the 36 months before an origin do
-not show.  Off by default (``MARKET_SD`` 0): chosen on Tourism over seven
-years and the generator's development seeds (bench_sums.py --market; a 5 %
-walk: Tourism .753 / .680 -> .796 / .759), every size over-covers the
+not always show.  Added on top ("walk", "level"), every size over-covered the
 generator's confirmation sets, whose shared shocks the bootstrap already
-carries (bench_sums.choose_market keeps none).  ``forward.Forecaster``
-offers it as ``market_uncertainty``.
+carries.  As a floor for the shared variance the paths already have
+("fill", :func:`market_fill`), 6 % a year (``MARKET_SD``) passes
+bench_sums.choose_market: Tourism over seven years .753 / .680 -> .800 /
+.767, the generator's sets unchanged (their history shows their shared
+shocks), M3's unrelated series further over-covered.  The product's since
+2026-12-02; ``forward.Forecaster`` takes it as ``market_uncertainty``.
 See BENCHMARKS.md, "Coverage of sums".
 """
 

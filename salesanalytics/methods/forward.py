@@ -81,15 +81,19 @@ How it works (details and measurements in BENCHMARKS.md):
   and not further from it on the synthetic company (person -> branch 80 % /
   81 %, against 93 % / 93 % plain bottom-up); 78-82 % is not reached on
   every set (BENCHMARKS.md, "Coverage of sums").
-* **Market uncertainty** — ``market_uncertainty`` (percent a year, off by
-  default) multiplies every sample path by one factor per draw that all
-  series share: a market that moves for a year, which widens the company's
-  range far more than a branch's.  For an industry outlook that comes with
-  an uncertainty of its own.  Not the default: measured by
-  bench_sums.py --market, a 5 % shock brings groups of series sharing a
-  market over seven years (Tourism) from 75 % / 68 % to 80 % / 76 %, but
-  over-covers the synthetic company, whose shared shocks its own history
-  already shows (BENCHMARKS.md, "A market shock every series shares").
+* **Market uncertainty** — every sample path is multiplied by one factor
+  per draw that all series share: a market that moves, which widens the
+  company's range far more than a branch's.  ``market_uncertainty``
+  (percent a year, default 6) is a floor for the shared part of the
+  company's variance a year out, not an addition to it
+  (``_forecast_hierarchy.market_fill``): a company whose branches visibly
+  move together in their history already has it and gets little or
+  nothing; one whose history shows no shared movement gets the whole
+  prior; a single series gets none.  Chosen by bench_sums.py --market
+  (groups of Tourism series over seven years 75 % / 68 % -> 80 % / 77 %,
+  the synthetic company's sets unchanged; BENCHMARKS.md, "A market shock
+  every series shares").  0 turns it off; an industry outlook that comes
+  with an uncertainty of its own is a good value.
 * **Target suggestions** — conservative / base / stretch are P20 / P50 / P80
   of the simulated annual sum.  Each sample path is a whole year, built from
   shocks that persist through the ETS dynamics and are drawn for all
@@ -197,12 +201,12 @@ class Forecaster:
     interval_scale : multiplier of the bootstrapped errors (default: the
         value calibrated on Tourism and M3 monthly, see
         ``_forecast_models.INTERVAL_SCALE``, ``INTERVAL_TAIL`` and ``INTERVAL_GROWTH``).
-    market_uncertainty : the standard deviation, in percent per year, of a shock that every series shares
-        (the market moving for a year): each sample path is multiplied by one shared factor
-        (``_forecast_hierarchy.market_factor``), which widens the company's range much more than a branch's.
-        None: ``_forecast_hierarchy.MARKET_SD``, 0 (off: measured, a shock on top over-covers the synthetic
-        company, whose shared shocks its own history already carries).  For an industry outlook that comes
-        with an uncertainty of its own, give that.
+    market_uncertainty : the standard deviation, in percent per year, of the market movement every series
+        shares, as a floor: each sample path is multiplied by one shared factor that brings the shared part of
+        the company's variance a year out up to it (``_forecast_hierarchy.market_fill``; what the branches'
+        history already shows counts towards it).  None: ``_forecast_hierarchy.MARKET_SD`` (6, chosen by
+        measured coverage); 0 turns it off; an industry outlook's own uncertainty is a good value.  Needs two
+        or more series.
     n_sims : sample paths used for the intervals in :meth:`predict`.
     seed : random seed for those paths.
     calendar : adjust for the Chinese calendar (Spring Festival days per month from the lunar
