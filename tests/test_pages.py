@@ -30,7 +30,7 @@ def _state(used=(True, True, False)):
     forecast = pd.concat([pd.DataFrame({"branch": b, "month": MONTHS, "mean": m}) for b, m in means.items()]
                          + [pd.DataFrame({"branch": tracking.COMPANY, "month": MONTHS, "mean": [354.0, 336.0, 350.0]})],
                          ignore_index=True)
-    return SimpleNamespace(forecast_method={"weights": weights, "calendar": calendar}, forecast=forecast)
+    return SimpleNamespace(forecast_method={"weights": weights, "calendar": calendar, "market_pct": 6.0}, forecast=forecast)
 
 
 def test_weights_table_one_row_per_branch_in_percent():
@@ -67,6 +67,14 @@ def test_branches_with_the_company_effect_are_one_column():
     assert "Every branch has the company's calendar effect" in html.replace("&#x27;", "'")
     # a year whose holiday notice chinesecalendar does not carry yet: the page says its working days are estimated
     assert ("notice for 2027 is not out yet" in html) is (not has_notice(2027))
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "年标准差至少 6 %"), ("en", "at least 6 % a year")])
+def test_method_html_says_what_market_movement_the_ranges_allow_for(lang, words):
+    state = _state()
+    assert words in pages.forecast_method_html(state, lang)
+    state.forecast_method["market_pct"] = 0.0
+    assert "6 %" not in pages.forecast_method_html(state, lang)
 
 
 def test_no_calendar_and_no_forecaster():

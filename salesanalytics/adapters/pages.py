@@ -254,7 +254,8 @@ def _calendar_estimated_years(state) -> list[int]:
 
 
 def forecast_method_html(state, lang: str = "zh") -> str:
-    """The forward page's method section: each branch's model weights, then the calendar effect ('' without a forecaster)."""
+    """The forward page's method section: each branch's model weights, the market movement the ranges allow for, then the
+    calendar effect ('' without a forecaster)."""
     from .charts import table_html
 
     weights = forecast_weights_table(state, lang)
@@ -263,9 +264,12 @@ def forecast_method_html(state, lang: str = "zh") -> str:
     calendar = calendar_effect_table(state, lang)
     parts = [f"<h2>{html.escape(t('forecast_weights', lang))}</h2>",
              f"<p class='sa-note-line'>{html.escape(t('forecast_weights_intro', lang))}</p>",
-             table_html(weights, index=False, lang=lang),
-             f"<h2>{html.escape(t('forecast_calendar', lang))}</h2>",
-             f"<p class='sa-note-line'>{html.escape(t('forecast_calendar_intro' if calendar is not None else 'forecast_calendar_none', lang))}</p>"]
+             table_html(weights, index=False, lang=lang)]
+    market = state.forecast_method.get("market_pct", 0.0)
+    if market > 0:  # what the ranges on every page allow for beyond each branch's own history
+        parts.append(f"<p class='sa-note-line'>{html.escape(t('forecast_market', lang, sd=f'{market:.3g} %'))}</p>")
+    parts += [f"<h2>{html.escape(t('forecast_calendar', lang))}</h2>",
+              f"<p class='sa-note-line'>{html.escape(t('forecast_calendar_intro' if calendar is not None else 'forecast_calendar_none', lang))}</p>"]
     if calendar is not None:
         same = len(calendar.columns) == 2
         parts.append(table_html(calendar, index=False, lang=lang))

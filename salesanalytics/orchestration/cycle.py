@@ -301,7 +301,8 @@ def _build_state(inputs, settings, as_of, quarter, targets, source, tracker, eva
     if yp.note:
         state.notes.append(yp.note)
     if yp.forecaster is not None and hasattr(yp.forecaster, "model_weights"):
-        state.forecast_method = {"weights": yp.forecaster.model_weights(), "calendar": yp.forecaster.calendar_effect()}
+        state.forecast_method = {"weights": yp.forecaster.model_weights(), "calendar": yp.forecaster.calendar_effect(),
+                                 "market_pct": 100 * getattr(yp.forecaster, "market_sd_", 0.0)}
     if evaluate:
         state.evaluation = evaluation.evaluate_tracked(
             tracker, inputs.history, inputs.roster if inputs.roster is not None else inputs.plan.roster, inputs.actuals,
