@@ -688,7 +688,7 @@ def test_market_uncertainty_is_one_shock_all_branches_share(panel):
     company = width(p5.sum(axis=1)) / width(p0.sum(axis=1))
     assert company > branch.max()
     assert ten.summary()["market_uncertainty_pct"] == 10
-    assert "at least 10 % a year" in ten.report("en") and "至少 10 %" in ten.report("zh")
+    assert "at least 10% a year" in ten.report("en") and "至少 10%" in ten.report("zh")
     assert "market" not in none.report("en")
     default = Forecaster(n_sims=50).fit(panel)
     assert default.market_sd_ == H.MARKET_SD == 0.06  # bench_sums.choose_market: fill 6 %

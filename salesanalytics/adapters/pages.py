@@ -267,7 +267,7 @@ def forecast_method_html(state, lang: str = "zh") -> str:
              table_html(weights, index=False, lang=lang)]
     market = state.forecast_method.get("market_pct", 0.0)
     if market > 0:  # what the ranges on every page allow for beyond each branch's own history
-        parts.append(f"<p class='sa-note-line'>{html.escape(t('forecast_market', lang, sd=f'{market:.3g} %'))}</p>")
+        parts.append(f"<p class='sa-note-line'>{html.escape(t('forecast_market', lang, sd=f'{market:g}%'))}</p>")
     parts += [f"<h2>{html.escape(t('forecast_calendar', lang))}</h2>",
               f"<p class='sa-note-line'>{html.escape(t('forecast_calendar_intro' if calendar is not None else 'forecast_calendar_none', lang))}</p>"]
     if calendar is not None:

@@ -553,7 +553,7 @@ class Forecaster:
         if self.industry_ is not None and len(self.industry_):
             lines.append(text("fc_note_industry_weight", lang, weight=f"{self.industry_weight:.0%}"))
         if self.market_sd_ > 0:
-            lines.append(text("fc_note_market", lang, sd=f"{100 * self.market_sd_:.3g} %"))
+            lines.append(text("fc_note_market", lang, sd=f"{100 * self.market_sd_:g}%"))  # as the weight above: 30%
         models = pd.Series([f.model for f in self.fits_]).value_counts()
         lines.append(text("fc_note_models", lang, models=", ".join(f"{model_label(m, lang)} ×{c}" for m, c in models.items())))
         return "\n".join(lines)

@@ -108,7 +108,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                                "Each branch's forecast is a weighted combination of these models; the weights come from each model's "
                                "rolling-origin backtest error on the branch's own history (the smaller the error, the larger the weight)."),
     'forecast_market': ('各页的 80% 与 95% 区间计入各分公司共同的市场波动：年标准差至少 {sd}；历史中各分公司已同步的波动计入其中。',
-                        "The 80 % and 95 % ranges on every page allow for a market movement all branches share of at least "
+                        "The 80% and 95% ranges on every page allow for a market movement all branches share of at least "
                         "{sd} a year (sd); what the branches' history already shows moving together counts towards it."),
     'forecast_calendar': ('春节与工作日效应', 'Spring Festival and working-day effect'),
     'forecast_calendar_intro': ('预测已按农历春节所在月份与各月工作日（含调休）调整；表中为各月预测因此上调或下调的幅度（相对于不计日历的预测）。',
