@@ -541,6 +541,13 @@ def cost(draws: int = 1000, repeats: int = 3) -> list[dict]:
             H.joint_paths(fits, draws, seed=r, groups=gs, group_fits=gf, method=method)
             seconds.append(time.perf_counter() - t)
         rows.append({"sums": name, "series": len(fits), "draws": draws, "median_s": round(float(np.median(seconds)), 2)})
+    seconds = []
+    for _ in range(repeats):  # the market floor's own part of every row above: the company's implied variance
+        t = time.perf_counter()
+        left = H.market_fill(fits, H.MARKET_SD)
+        seconds.append(time.perf_counter() - t)
+    rows.append({"sums": f"market floor alone (part of each row; adds {100 * left:.2f} % here)", "series": len(fits), "draws": 0,
+                 "median_s": round(float(np.median(seconds)), 2)})
     rows.append({"sums": "100 branch fits (once, before mint_inner)", "series": 100, "draws": 0, "median_s": round(fit_seconds, 2)})
     return rows
 
