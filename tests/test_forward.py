@@ -690,6 +690,9 @@ def test_market_uncertainty_is_one_shock_all_branches_share(panel):
     assert ten.summary()["market_uncertainty_pct"] == 10
     assert "at least 10% a year" in ten.report("en") and "至少 10%" in ten.report("zh")
     assert "market" not in none.report("en")
+    single = Forecaster(n_sims=50, market_uncertainty=10).fit(panel[panel["branch"] == panel["branch"].iloc[0]])
+    assert single.market_floor_pct() == 0.0 and "market" not in single.report("en")  # one series: its own range
+    assert ten.market_floor_pct() == 10
     default = Forecaster(n_sims=50).fit(panel)
     assert default.market_sd_ == H.MARKET_SD == 0.06  # bench_sums.choose_market: fill 6 %
     assert default.summary()["market_uncertainty_pct"] == pytest.approx(6.0)

@@ -545,6 +545,12 @@ class Forecaster:
                                  **{f"p{q:g}": float(qs[k, j]) for k, q in enumerate(quantiles)}})
         return pd.DataFrame(rows)
 
+    def market_floor_pct(self) -> float:
+        """The market floor the ranges carry, percent a year: ``market_uncertainty`` (or its default) when two or
+        more series share it, 0 for a single series (``_forecast_hierarchy.market_fill`` gives it none)."""
+        self._check_fitted()
+        return 100 * self.market_sd_ if len(self.series_) > 1 else 0.0
+
     def report(self, lang: str = "zh") -> str:
         """How the data was handled: short histories, zeros, returns, outliers, filled months, industry blend."""
         self._check_fitted()
@@ -552,8 +558,8 @@ class Forecaster:
         lines = [_note_line(n, lang) for n in self.notes_]
         if self.industry_ is not None and len(self.industry_):
             lines.append(text("fc_note_industry_weight", lang, weight=f"{self.industry_weight:.0%}"))
-        if self.market_sd_ > 0:
-            lines.append(text("fc_note_market", lang, sd=f"{100 * self.market_sd_:g}%"))  # as the weight above: 30%
+        if self.market_floor_pct():
+            lines.append(text("fc_note_market", lang, sd=f"{self.market_floor_pct():g}%"))  # as the weight above: 30%
         models = pd.Series([f.model for f in self.fits_]).value_counts()
         lines.append(text("fc_note_models", lang, models=", ".join(f"{model_label(m, lang)} ×{c}" for m, c in models.items())))
         return "\n".join(lines)

@@ -302,7 +302,7 @@ def _build_state(inputs, settings, as_of, quarter, targets, source, tracker, eva
         state.notes.append(yp.note)
     if yp.forecaster is not None and hasattr(yp.forecaster, "model_weights"):
         state.forecast_method = {"weights": yp.forecaster.model_weights(), "calendar": yp.forecaster.calendar_effect(),
-                                 "market_pct": 100 * getattr(yp.forecaster, "market_sd_", 0.0)}
+                                 "market_pct": yp.forecaster.market_floor_pct()}
     if evaluate:
         state.evaluation = evaluation.evaluate_tracked(
             tracker, inputs.history, inputs.roster if inputs.roster is not None else inputs.plan.roster, inputs.actuals,
