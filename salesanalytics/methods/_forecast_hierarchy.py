@@ -584,12 +584,12 @@ def market_factor(n_draws: int, h: int, sd: float, shape: str = "walk", seed: in
     over the years).  Lognormal, so a path never turns negative; the ``- var / 2`` keeps every month's mean at 1,
     so means and sums of means are unchanged.
     """
-    if shape not in MARKET_SHAPES:
-        raise ParameterError(f"market shape must be one of {', '.join(MARKET_SHAPES)}, got {shape!r}")
+    if shape not in ("level", "walk"):  # "fill" is a walk sized by market_fill first (joint_paths)
+        raise ParameterError(f"market shape must be 'level' or 'walk', got {shape!r}")
     if not np.isfinite(sd) or sd < 0:
         raise ParameterError(f"market sd must be a number >= 0, got {sd!r}")
     rng = np.random.default_rng((seed, 3))
-    if shape in ("walk", "fill"):  # "fill" arrives here as the walk of what is left to fill (market_fill)
+    if shape == "walk":
         steps = rng.standard_normal((n_draws, h)) * (sd / np.sqrt(12.0))
         log, var = np.cumsum(steps, axis=1), sd**2 * np.arange(1, h + 1) / 12.0
     else:
@@ -661,8 +661,8 @@ def joint_paths(
     if shape not in MARKET_SHAPES:
         raise ParameterError(f"market shape must be one of {', '.join(MARKET_SHAPES)}, got {shape!r}")
     # drawn (and its size checked) before the paths; none for no shock
-    if shape == "fill" and market > 0:
-        market = market_fill(fits, market, scale)
+    if shape == "fill":  # the prior as a floor: the walk that tops up what the paths already share
+        market, shape = (market_fill(fits, market, scale) if market > 0 else market), "walk"
     factor = market_factor(n_draws, len(fits[0].mean), market, shape, seed) if market != 0 and fits else None
     paths = _method_paths(fits, n_draws, seed, groups, group_fits, method, scale, tail)
     if factor is not None:

@@ -424,8 +424,8 @@ class Forecaster:
         ``growth_pct`` (percent), ``conservative_yuan`` / ``base_yuan`` / ``stretch_yuan`` (P20 /
         P50 / P80 of that annual sum), ``level`` and ``low_yuan`` / ``high_yuan`` (its range at
         the first interval level), ``models`` ({model: series}), ``industry_weight`` (the
-        blend's weight, or None without an industry file), ``market_uncertainty_pct`` (the shared
-        market shock's sd per year in the ranges, percent), ``notes`` (count of data notes).
+        blend's weight, or None without an industry file), ``market_uncertainty_pct`` (the floor for the
+        market movement all branches share that the ranges carry, percent a year: :meth:`market_floor_pct`), ``notes`` (count of data notes).
         """
         self._check_fitted()
         level = self.levels_[0]
@@ -451,7 +451,7 @@ class Forecaster:
             "high_yuan": float(r["stretch"]),
             "models": pd.Series([f.model for f in self.fits_]).value_counts().to_dict(),
             "industry_weight": float(self.industry_weight) if self.industry_ is not None and len(self.industry_) else None,
-            "market_uncertainty_pct": 100 * self.market_sd_,
+            "market_uncertainty_pct": self.market_floor_pct(),
             "notes": len(self.notes_),
         }
 
