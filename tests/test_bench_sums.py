@@ -187,3 +187,63 @@ def test_choose_market_takes_a_shock_only_if_it_helps_development_and_does_not_h
     # ... unless the next is within the margin of no shock
     assert bench.choose_market(summary({"mint_inner": (0.16, 0.07), "mint_inner@level0.04": (0.03, 0.09),
                                         "mint_inner@walk0.02": (0.155, 0.05)})) == "mint_inner"
+
+
+def test_cluster_interval_resamples_units_not_values(bench):
+    # 3 units, 100 values each: every value of a unit is the same (a company's origins move together)
+    values = np.repeat([1.0, 0.0, 1.0], 100)
+    units = np.repeat(["seed 1", "seed 2", "seed 3"], 100)
+    lo, hi = bench.cluster_interval(values, units)
+    # a resample of 3 units can hold 0, 1, 2 or 3 copies of the 0-unit: means 1, 2/3, 1/3 or 0
+    assert lo == pytest.approx(1 / 3) and hi == pytest.approx(1.0)
+    # the same values as 300 independent units: a narrow interval around 2/3
+    lo, hi = bench.cluster_interval(values, np.arange(300))
+    assert 0.6 < lo < 2 / 3 < hi < 0.72
+
+
+def test_cluster_interval_cannot_tell_a_spread_from_one_unit(bench):
+    lo, hi = bench.cluster_interval([1.0, 0.0, 1.0], ["one year"] * 3)
+    assert np.isnan(lo) and np.isnan(hi)
+
+
+def test_cluster_interval_weights_units_by_their_values(bench):
+    # unit a: 3 values of 1, unit b: 1 value of 0 -> the full sample's mean is 3/4, each resample a ratio of sums
+    lo, hi = bench.cluster_interval([1.0, 1.0, 1.0, 0.0], ["a", "a", "a", "b"], level=1.0)
+    assert lo == 0.0 and hi == 1.0
+    lo, hi = bench.cluster_interval([1.0, 1.0, 1.0, 0.0], ["a", "a", "a", "b"], level=0.5)
+    assert lo == pytest.approx(0.75) and hi == pytest.approx(0.75)
+
+
+def test_family_table_pools_origins_and_counts_each_origin_as_a_unit(bench):
+    rows = []
+    for origin, covered in (("+0", 1.0), ("-12", 0.0), ("-24", 1.0), ("-36", 1.0)):
+        for case in range(5):
+            rows.append({"dataset": f"Tourism@{origin}", "case": case, "unit": "one year", "level": "total",
+                         "method": "mint_inner", "m80": covered, "a80": covered, "m95": 1.0, "a95": 1.0, "error_pct": 0.0})
+    for seed in (1, 2):
+        rows.append({"dataset": "gen14", "case": seed, "unit": f"seed {seed}", "level": "total", "method": "mint_inner",
+                     "m80": 0.75, "a80": 1.0, "m95": 1.0, "a95": 1.0, "error_pct": 2.0})
+    t = bench.family_table(rows).set_index("family")
+    assert list(t.index) == ["Tourism, 4 origins", "gen14"]
+    assert t.loc["Tourism, 4 origins", "groups"] == 20 and t.loc["Tourism, 4 origins", "units"] == 4
+    assert t.loc["Tourism, 4 origins", "m80"] == pytest.approx(0.75)
+    assert t.loc["Tourism, 4 origins", "m80_lo"] <= 0.75 <= t.loc["Tourism, 4 origins", "m80_hi"]
+    assert t.loc["gen14", "units"] == 2 and t.loc["gen14", "m80_lo"] == t.loc["gen14", "m80_hi"] == pytest.approx(0.75)
+    assert not t.loc["gen14", "m80_80_inside"] and not t.loc["gen14", "a80_80_inside"]
+    assert t.loc["Tourism, 4 origins", "m80_80_inside"]
+
+
+def test_summarise_gives_each_cell_its_units_and_interval(bench):
+    rng = np.random.default_rng(0)
+    rows = []
+    for case in range(6):
+        rows.append({"dataset": "gen14", "case": case, "unit": f"seed {case // 3}", "level": "total", "method": "m",
+                     "members": 14, "m80": 0.8, "m95": 0.95, "a80": float(case % 2), "a95": 1.0, "below80": 0.0, "above80": 0.0,
+                     "halfwidth80_pct": 5.0, "error_pct": 1.0, "z_lo": -0.05, "z_hi": 0.05,
+                     "mz_lo": np.full(12, -0.1), "mz_hi": np.full(12, 0.1), "merr": rng.normal(0, 0.05, 12),
+                     "member_m80": 0.8, "member_m80_sized": 0.8, "member_m80_joint": 0.8})
+    t = bench.summarise(rows)
+    assert t.loc[0, "units"] == 2 and t.loc[0, "groups"] == 6
+    assert t.loc[0, "m80_lo"] == pytest.approx(0.8) and t.loc[0, "m80_hi"] == pytest.approx(0.8)
+    # seed 0: a80 0, 1, 0 -> 1/3; seed 1: 1, 0, 1 -> 2/3
+    assert t.loc[0, "a80_lo"] == pytest.approx(1 / 3) and t.loc[0, "a80_hi"] == pytest.approx(2 / 3)
