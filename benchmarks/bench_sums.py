@@ -64,6 +64,14 @@ Run (one core; results land in benchmarks/results/sums_*)::
     .venv/bin/python benchmarks/bench_sums.py --dev-origins --methods bootstrap,implied,match,backtest   # M3 at 3 origins (~5 min)
     .venv/bin/python benchmarks/bench_sums.py --origins-information   # the group backtest's information at those origins (~12 min)
     .venv/bin/python benchmarks/bench_sums.py --market    # mint_inner + a shared market shock of each size (~25 min)
+    .venv/bin/python benchmarks/bench_sums.py --fresh     # the product's sums on fresh seeds, with sampling intervals (~40 min)
+
+Every coverage cell comes with its sampling interval (:func:`cluster_interval`, columns units, m80_lo … a80_hi):
+the groups of one synthetic company share its persistent shocks, and the groups of one Tourism origin share that
+year, so only the companies (seeds) and the years are independent, and a cell's 90 % interval comes from
+resampling them.  One year of Tourism is one unit: its spread cannot be told from it (nan).  ``--fresh`` scores
+the product's method on seeds no other run has used (FRESH_SEEDS), many more of them, so that a miss of a few
+points can be told from chance.
 """
 
 from __future__ import annotations
