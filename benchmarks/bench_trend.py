@@ -14,9 +14,13 @@ Sets: Tourism monthly (all 366 series), M3 monthly (every 2nd series with
 36 + 12 months), the generator (story off; seeds 101-103, origins every
 December 2022-2029, 14 branches each; the kernel without the calendar).
 
+``--snaive-growth F`` instead carries seasonal naive forward with F times the series' own yearly growth
+(``_forecast_models.SNAIVE_GROWTH``; the pool's lag on growing series without a trend model).
+
 Run (one core, ~10 minutes per pool)::
 
     .venv/bin/python benchmarks/bench_trend.py
+    .venv/bin/python benchmarks/bench_trend.py --pools default --snaive-growth 0.5 --out trend_snaive_growth05
 """
 
 from __future__ import annotations
@@ -82,20 +86,25 @@ def score(data, models) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pools", nargs="+", default=list(POOLS), choices=list(POOLS))
+    ap.add_argument("--snaive-growth", type=float, default=0.0,
+                    help="_forecast_models.SNAIVE_GROWTH for this run: seasonal naive carried forward with this "
+                         "fraction of the series' own yearly growth (0: the product's, last year repeated)")
+    ap.add_argument("--out", default="trend", help="results/<out>.md")
     args = ap.parse_args(argv)
+    K.SNAIVE_GROWTH = args.snaive_growth
     sets = {"Tourism": competition("Tourism", 1), "M3": competition("M3", 2), "generator": generator()}
     rows = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for pool in args.pools:
             for name, data in sets.items():
-                rows.append({"pool": pool, "set": name, **score(data, POOLS[pool])})
+                rows.append({"pool": pool, "snaive_growth": args.snaive_growth, "set": name, **score(data, POOLS[pool])})
                 print(rows[-1], flush=True)
     table = pd.DataFrame(rows)
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     text = (f"# trend candidates {when} — {platform.platform()}, Python {platform.python_version()}\n\n```\n"
             + table.to_string(index=False, float_format=lambda v: f"{v:.4f}") + "\n```\n")
-    io.write_text(RESULTS / "trend.md", text)
+    io.write_text(RESULTS / f"{args.out}.md", text)
     print(text)
     return 0
 

@@ -274,3 +274,30 @@ def test_theta_names():
     assert K._theta_coef("theta") == 2.0
     assert K._theta_coef("theta1.5") == 1.5
     assert K._theta_coef("theta0") is None and K._theta_coef("thetax") is None and K._theta_coef("ets") is None
+
+
+def test_seasonal_naive_repeats_last_year_by_default():
+    y = np.concatenate([np.arange(1.0, 13.0), np.arange(1.0, 13.0) * 1.1, np.arange(1.0, 13.0) * 1.21])
+    assert K.SNAIVE_GROWTH == 0.0  # the product's: no growth
+    np.testing.assert_allclose(K.snaive_forecast(y, 24), np.tile(y[-12:], 2))
+
+
+def test_seasonal_naive_growth_is_the_geometric_growth_of_full_years():
+    y = np.concatenate([np.arange(1.0, 13.0), np.arange(1.0, 13.0) * 1.1, np.arange(1.0, 13.0) * 1.21])
+    assert K.snaive_growth(y) == pytest.approx(0.10)
+    f = K.snaive_forecast(y, 24, growth=1.0)
+    np.testing.assert_allclose(f[:12], y[-12:] * 1.1)
+    np.testing.assert_allclose(f[12:], y[-12:] * 1.21)
+    # half the growth: (1.1) ** 0.5 a year
+    np.testing.assert_allclose(K.snaive_forecast(y, 12, growth=0.5), y[-12:] * 1.1 ** 0.5)
+    # the last three full years only, counted from the end (a partial year at the start is left out)
+    assert K.snaive_growth(np.concatenate([[5.0] * 7, y])) == pytest.approx(0.10)
+
+
+def test_seasonal_naive_growth_needs_two_positive_full_years():
+    assert K.snaive_growth(np.arange(1.0, 20.0)) == 0.0  # one full year
+    y = np.concatenate([np.full(12, 100.0), np.full(12, 120.0)])
+    assert K.snaive_growth(y) == pytest.approx(0.2)
+    y[3] = 0.0
+    assert K.snaive_growth(y) == 0.0
+    np.testing.assert_allclose(K.snaive_forecast(y, 12, growth=1.0), y[-12:])

@@ -327,11 +327,34 @@ def drift_forecast(x: np.ndarray, h: int) -> np.ndarray:
     return x[-1] + slope * np.arange(1, h + 1)
 
 
-def snaive_forecast(y: np.ndarray, h: int, m: int = M) -> np.ndarray:
+#: Seasonal naive carried forward with the series' own growth: 0 (the product's) repeats last year; f > 0 multiplies
+#: each forecast year k (1, 2, ...) by (1 + g) ** (f * k), g the geometric yearly growth of the full years' sums
+#: (up to the last three; positive series only).  Measured on the development sets (bench_trend.py --snaive-growth),
+#: not adopted: see BENCHMARKS.md, "Coverage of sums".
+SNAIVE_GROWTH = 0.0
+
+
+def snaive_growth(y: np.ndarray, m: int = M, years: int = 3) -> float:
+    """Geometric yearly growth of the last ``years`` (at least two) full years' sums; 0 if fewer or not all positive."""
+    k = min(len(y) // m, years)
+    if k < 2:
+        return 0.0
+    sums = y[len(y) - k * m :].reshape(k, m).sum(axis=1)
+    if not np.all(y[len(y) - k * m :] > 0):
+        return 0.0
+    return float((sums[-1] / sums[0]) ** (1.0 / (k - 1)) - 1.0)
+
+
+def snaive_forecast(y: np.ndarray, h: int, m: int = M, growth: float | None = None) -> np.ndarray:
     if len(y) < m:
         return np.full(h, y[-1])
     last = y[-m:]
-    return np.array([last[j % m] for j in range(h)], dtype=float)
+    out = np.array([last[j % m] for j in range(h)], dtype=float)
+    f = SNAIVE_GROWTH if growth is None else growth
+    if f:
+        g = snaive_growth(y, m)
+        out *= (1.0 + g) ** (f * (1 + np.arange(h) // m))
+    return out
 
 
 # ----------------------------------------------------------------------------
