@@ -64,7 +64,7 @@ Run (one core; results land in benchmarks/results/sums_*)::
     .venv/bin/python benchmarks/bench_sums.py --dev-origins --methods bootstrap,implied,match,backtest   # M3 at 3 origins (~5 min)
     .venv/bin/python benchmarks/bench_sums.py --origins-information   # the group backtest's information at those origins (~12 min)
     .venv/bin/python benchmarks/bench_sums.py --market    # mint_inner + a shared market shock of each size (~25 min)
-    .venv/bin/python benchmarks/bench_sums.py --fresh     # the product's sums on fresh seeds, with sampling intervals (~40 min)
+    .venv/bin/python benchmarks/bench_sums.py --fresh     # the product's sums on fresh seeds, with sampling intervals (~35 min)
 
 Every coverage cell comes with its sampling interval (:func:`cluster_interval`, columns units, m80_lo … a80_hi):
 the groups of one synthetic company share its persistent shocks, and the groups of one Tourism origin share that
@@ -706,7 +706,7 @@ def main(argv=None) -> int:
     only.add_argument("--fresh", action="store_true",
                     help="only: the product's sums (and the same without the market floor) on seeds no run has used "
                          "(FRESH_SEEDS: 48 companies of 14 branches, 12 of 100, 12 split into salespeople) and the Tourism "
-                         "groups at their 7 yearly origins, each cell with its cluster interval (~30 min) -> <out>_fresh.*")
+                         "groups at their 7 yearly origins, each cell with its cluster interval (~35 min) -> <out>_fresh.*")
     only.add_argument("--dev", action="store_true",
                     help="the development sets instead: random groups of M3 monthly series and the generator's seeds 101-106")
     args = ap.parse_args(argv)
@@ -806,6 +806,7 @@ def main(argv=None) -> int:
             ("gen14/dev", lambda: generator_cases(14, seeds14, ends14)),)
     if args.tourism_origins:
         sets = tuple((f"Tourism@{o:+d}", lambda o=o: tourism_origin_cases(n_groups, o)) for o in TOURISM_OFFSETS)
+
     def fresh(name: str) -> list[int]:
         return list(FRESH_SEEDS[name])[: 2 if args.quick else None]
 
@@ -830,7 +831,7 @@ def main(argv=None) -> int:
         print(f"{name}: {len(cases)} cases, {timings[name]} s", flush=True)
     table = summarise(rows)
     if args.fresh:
-        return _write_fresh(args, rows, timings, t0, methods)
+        return _write_fresh(args, rows, timings, t0, methods, {k: fresh(k) for k in FRESH_SEEDS})
     chosen, pick = choose(table)
     if args.market:
         return _write_market(args, table, timings, t0, methods)
@@ -910,19 +911,20 @@ def family_table(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _write_fresh(args, rows: list[dict], timings: dict, t0: float, methods: list[str]) -> int:
+def _write_fresh(args, rows: list[dict], timings: dict, t0: float, methods: list[str], used: dict[str, list[int]]) -> int:
     table = family_table(rows)
     load = os.getloadavg()
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
     stem = args.out + "_fresh" + ("_quick" if args.quick else "")
     io.write_table(table, RESULTS / f"{stem}.csv")
     io.write_table(row_frame(rows), RESULTS / f"{stem}_rows.parquet")
-    seeds = {k: f"{min(v)}-{max(v)}" for k, v in FRESH_SEEDS.items()}
+    seeds = {k: f"{min(v)}-{max(v)}" for k, v in used.items()}  # the seeds this run used (--quick: the first two)
+    n_tourism = pd.DataFrame(rows).query("dataset.str.startswith('Tourism@')").groupby("dataset")["case"].nunique().max()
     lines = [f"# coverage of sums on fresh seeds, with sampling intervals {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC — "
              f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores, load {load[0]:.1f}; git {head}; "
              f"{time.time() - t0:.0f} s ({', '.join(f'{k} {v:.0f} s' for k, v in timings.items())}); {args.draws} draws", "",
              f"Methods: {', '.join(methods)} (a plain name is the product's, with its market floor). Seeds no other run has "
-             f"used: gen14 {seeds['gen14']}, gen100 {seeds['gen100']}, people {seeds['people']}; Tourism: the same 300 groups at "
+             f"used: gen14 {seeds['gen14']}, gen100 {seeds['gen100']}, people {seeds['people']}; Tourism: the same {n_tourism} groups at "
              f"its {len(TOURISM_OFFSETS)} yearly origins. m80/a80: monthly / annual 80 % coverage of the totals; units: the "
              f"independent units (a synthetic company; a Tourism year); m80_lo..m80_hi, a80_lo..a80_hi: the "
              f"{CLUSTER_LEVEL:.0%} interval of the figure by resampling those units (cluster_interval); *_80_inside: 80 % lies "

@@ -84,8 +84,9 @@ How it works (details and measurements in BENCHMARKS.md):
   made on (bench_sums.py --fresh), with each figure's sampling interval:
   Tourism groups over seven years, a company of 112 salespeople and the
   14-branch company's annual sum are consistent with 80 %; the 100-branch
-  company is covered about 69 %, because the point forecast lags its
-  branches' growth by 3 % a year (without that bias 83 %).
+  company is covered about 69 % (monthly and annual), because the point
+  forecast lags its branches' growth by 3 % a year: with that bias removed
+  its annual range covers 83 %.
 * **Market uncertainty** — every sample path is multiplied by one factor
   per draw that all series share: a market that moves, which widens the
   company's range far more than a branch's.  ``market_uncertainty``
