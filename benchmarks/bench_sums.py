@@ -65,6 +65,7 @@ Run (one core; results land in benchmarks/results/sums_*)::
     .venv/bin/python benchmarks/bench_sums.py --origins-information   # the group backtest's information at those origins (~12 min)
     .venv/bin/python benchmarks/bench_sums.py --market    # mint_inner + a shared market shock of each size (~25 min)
     .venv/bin/python benchmarks/bench_sums.py --fresh     # the product's sums on fresh seeds, with sampling intervals (~35 min)
+    .venv/bin/python benchmarks/bench_sums.py --only gen100 --gen100-seeds 12 --methods bootstrap,mint_inner,implied,shared,mint --out sums_gen100x12
 
 Every coverage cell comes with its sampling interval (:func:`cluster_interval`, columns units, m80_lo … a80_hi):
 the groups of one synthetic company share its persistent shocks, and the groups of one Tourism origin share that
@@ -674,6 +675,8 @@ def bundled(methods: list[str], draws: int) -> list[dict]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="fewer groups, seeds and origins (a few minutes)")
+    ap.add_argument("--only", help="comma-separated data sets of the run to score (e.g. gen100), the others skipped")
+    ap.add_argument("--gen100-seeds", type=int, default=3, help="gen100's seeds 1..N in the main run (default 3)")
     ap.add_argument("--draws", type=int, default=1000)
     ap.add_argument("--methods", default=",".join(CANDIDATES + ("direct",)))
     ap.add_argument("--out", default="sums")
@@ -777,7 +780,7 @@ def main(argv=None) -> int:
     t0 = time.time()
     n_groups = 60 if args.quick else 300
     seeds14 = [1, 2, 3] if args.quick else list(range(1, 13))
-    seeds100 = [1] if args.quick else [1, 2, 3]
+    seeds100 = [1] if args.quick else list(range(1, args.gen100_seeds + 1))
     ends14 = pd.date_range("2022-12-01", "2029-12-01", freq="6MS" if not args.quick else "12MS")
     ends100 = pd.date_range("2023-12-01", "2029-12-01", freq="24MS")
     rows: list[dict] = []
@@ -821,6 +824,11 @@ def main(argv=None) -> int:
         sets = (tuple((f"Tourism@{o:+d}", lambda o=o: tourism_origin_cases(n_groups, o)) for o in TOURISM_OFFSETS)
                 + (("gen14/dev", lambda: generator_cases(14, list(range(101, 107)), ends14)),) + sets[2:]
                 + tuple((f"M3@{o:+d}", lambda o=o: tourism_origin_cases(n_groups, o, "M3", M3_OFFSETS)) for o in M3_OFFSETS))
+    if args.only:
+        keep = set(args.only.split(","))
+        if not keep & {name for name, _ in sets}:
+            ap.error(f"--only {args.only}: none of this run's data sets ({', '.join(name for name, _ in sets)})")
+        sets = tuple((name, make) for name, make in sets if name in keep)
     for name, make in sets:
         t = time.time()
         with warnings.catch_warnings():
