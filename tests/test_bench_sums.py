@@ -247,3 +247,11 @@ def test_summarise_gives_each_cell_its_units_and_interval(bench):
     assert t.loc[0, "m80_lo"] == pytest.approx(0.8) and t.loc[0, "m80_hi"] == pytest.approx(0.8)
     # seed 0: a80 0, 1, 0 -> 1/3; seed 1: 1, 0, 1 -> 2/3
     assert t.loc[0, "a80_lo"] == pytest.approx(1 / 3) and t.loc[0, "a80_hi"] == pytest.approx(2 / 3)
+
+
+def test_only_names_a_data_set_of_the_run_or_stops_before_any_work(bench, capsys):
+    with pytest.raises(SystemExit) as stop:
+        bench.main(["--quick", "--only", "gen1000"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "--only gen1000" in err and "gen100" in err and "people" in err
