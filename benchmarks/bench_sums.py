@@ -517,13 +517,18 @@ MARKET_DEV = ("Tourism", "gen14/dev")  # data sets, every origin of a set pooled
 MARKET_CONFIRM = ("gen14", "gen100", "people")
 
 
+def family(dataset: pd.Series) -> pd.Series:
+    """Each data set's family: a set's origins pooled ("Tourism@-24" -> "Tourism, 7 origins" when 7 are present)."""
+    fam = dataset.str.partition("@")[0]
+    n = dataset.groupby(fam).transform("nunique")
+    return pd.Series(np.where(dataset.str.contains("@"), fam + ", " + n.astype(str) + " origins", dataset), index=dataset.index)
+
+
 def market_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Per method and data set family (a set's origins pooled: "Tourism@-24" -> "Tourism, 7 origins"), the mean
     coverage, and the gap mean |m80 - 0.8| + |a80 - 0.8| on the development and confirmation families."""
     t = table[table["method"] != "direct"].copy()
-    fam = t["dataset"].str.partition("@")[0]
-    n = t.groupby(fam)["dataset"].transform("nunique")
-    t["family"] = np.where(t["dataset"].str.contains("@"), fam + ", " + n.astype(str) + " origins", t["dataset"])
+    t["family"] = family(t["dataset"])
     cols = ["m80", "a80", "m95", "a95", "bias_pct", "member_m80", "member_m80_joint"]
     by = t.groupby(["family", "level", "method"], sort=False)[cols].mean().reset_index()
     by["gap"] = (by["m80"] - 0.8).abs() + (by["a80"] - 0.8).abs()
@@ -907,9 +912,7 @@ def family_table(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
     with each cell's independent units and cluster interval (:func:`cluster_interval`): the origins of one
     Tourism family are its units, a synthetic company's seeds its."""
     df = pd.DataFrame(rows).copy()
-    fam = df["dataset"].str.partition("@")[0]
-    n = df.groupby(fam)["dataset"].transform("nunique")
-    df["family"] = np.where(df["dataset"].str.contains("@"), fam + ", " + n.astype(str) + " origins", df["dataset"])
+    df["family"] = family(df["dataset"])
     by = ["family", "level", "method"]
     cov = df.groupby(by, sort=False).agg(groups=("case", "size"), m80=("m80", "mean"), a80=("a80", "mean"), m95=("m95", "mean"),
                                           a95=("a95", "mean"), bias_pct=("error_pct", "mean")).reset_index()
