@@ -149,7 +149,7 @@ def _random_groups(series: list, n_groups: int, fits: dict, scaled: bool = False
         bottom = [_scaled(fits[int(i)], w[j]) for j, i in enumerate(g)]
         actual = np.array([series[i][1] * w[j] for j, i in enumerate(g)])
         cases.append({"fits": bottom, "groups": [np.arange(len(g))], "group_fits": [fit(np.sum(ys, axis=0))], "actual": actual,
-                      "level": ["total"], "unit": "one year"})  # every group forecasts the same 12 calendar months
+                      "level": ["total"], "unit": "one year", "train": np.array(ys)})  # every group: the same 12 calendar months
     return cases
 
 
@@ -212,7 +212,7 @@ def _origin_cases(Y: np.ndarray, months: pd.DatetimeIndex, groups: list, levels:
         train, test = Y[:, j - TRAIN + 1 : j + 1], Y[:, j + 1 : j + 1 + HORIZON]
         cases.append({"fits": [fit(y) for y in train], "groups": groups,
                       "group_fits": [fit(train[g].sum(axis=0)) for g in groups], "actual": test, "level": levels,
-                      "unit": unit})
+                      "unit": unit, "train": train})
     return cases
 
 
@@ -338,6 +338,11 @@ def evaluate(dataset: str, cases: list[dict], methods: list[str], draws: int) ->
                 paths = K.simulate_paths(case["group_fits"], draws, seed=ci)
                 totals = [(paths[:, gi], case["group_fits"][gi].mean) for gi in range(len(groups))]
             else:
+                trend = market if shape == "trend" else None  # "mint_inner@trend0.3": the product's paths, then the trend leg
+                if trend is not None:
+                    if method == "mint":
+                        raise ValueError("the trend leg is measured on mint_inner and the width-only candidates, not mint")
+                    market, shape = None, None
                 paths = H.joint_paths(fits, draws, seed=ci, groups=groups, group_fits=case["group_fits"], method=method,
                                       market=market, market_shape=shape)
                 jq = np.quantile(paths, [0.1, 0.9], axis=0)  # the members' ranges as this method draws them
@@ -345,6 +350,10 @@ def evaluate(dataset: str, cases: list[dict], methods: list[str], draws: int) ->
                 m = means if method not in ("mint", "mint_inner") else None
                 if method == "mint_inner":
                     m = H.inner_means(fits, groups, case["group_fits"])
+                if trend is not None:
+                    m = means if m is None else m
+                    f = trend_factor(case["train"], m, trend)
+                    paths, m = paths * f, m * f
                 totals = []
                 for g in groups:
                     gm = m[g].sum(axis=0) if m is not None else _mint_mean(fits, groups, case["group_fits"])[g].sum(axis=0)
@@ -359,6 +368,26 @@ def evaluate(dataset: str, cases: list[dict], methods: list[str], draws: int) ->
                              "members": len(g),
                              "method": name, **_score(tp, tm, case["actual"][g].sum(axis=0)), **marg})
     return rows
+
+
+def trend_factor(train: np.ndarray, means: np.ndarray, weight: float, m: int = 12) -> float:
+    """The company's own trend blended into its forecast (measured, not the product's): one factor for every series.
+
+    ``train`` (series, months): the bottom series' history; ``means`` (series, h) their forecasts.  The trend
+    estimate of the next 12 months' total is the last full year's total times its geometric yearly growth over the
+    last three full years (pooled over every series, so far less noisy than one series' growth); the factor moves
+    the forecast's total ``weight`` of the way to it, as the product's industry leg moves it towards the outlook.
+    """
+    total = np.asarray(train, float).sum(axis=0)
+    k = min(len(total) // m, 3)
+    if weight == 0 or k < 2:
+        return 1.0
+    years = total[len(total) - k * m :].reshape(k, m).sum(axis=1)
+    if np.any(years <= 0):
+        return 1.0
+    g = (years[-1] / years[0]) ** (1.0 / (k - 1)) - 1.0
+    forecast = float(np.asarray(means, float)[:, :m].sum())
+    return (1 - weight) + weight * years[-1] * (1 + g) / forecast if forecast > 0 else 1.0
 
 
 def _mint_mean(fits, groups, group_fits) -> np.ndarray:
@@ -662,6 +691,8 @@ def bundled(methods: list[str], draws: int) -> list[dict]:
     out = []
     for name in methods:
         method, market, shape = method_spec(name)
+        if shape == "trend":  # the bundled forecast has the industry leg already (the product's); the trend leg is not
+            continue
         paths = H.joint_paths(fc.fits_, draws, seed=fc.seed, groups=[np.arange(len(fc.fits_))], group_fits=[total_fit],
                               method=method, market=market, market_shape=shape) * fc.factor_[None]
         total = paths.sum(axis=1)

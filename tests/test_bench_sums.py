@@ -255,3 +255,22 @@ def test_only_names_a_data_set_of_the_run_or_stops_before_any_work(bench, capsys
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert "--only gen1000" in err and "gen100" in err and "people" in err
+
+
+def test_trend_factor_moves_the_total_part_of_the_way_to_the_pooled_trend(bench):
+    # two series whose sum grows 10 % a year over three full years: next year's trend total is 121 x 1.1 per month
+    month = np.concatenate([np.full(12, 50.0), np.full(12, 55.0), np.full(12, 60.5)])
+    train = np.vstack([month, month])  # total 100, 110, 121 a month
+    means = np.full((2, 12), 60.5)  # the forecast repeats last year: 1,452 a year
+    assert bench.trend_factor(train, means, 0.0) == 1.0
+    assert bench.trend_factor(train, means, 1.0) == pytest.approx(1.1)
+    assert bench.trend_factor(train, means, 0.3) == pytest.approx(0.7 + 0.3 * 1.1)
+    # fewer than two full years, or a year that is not positive: no trend to blend
+    assert bench.trend_factor(train[:, -20:], means, 1.0) == 1.0
+    zero = train.copy()
+    zero[:, :12] = 0.0
+    assert bench.trend_factor(zero, means, 1.0) == 1.0
+
+
+def test_method_spec_reads_a_trend_leg_weight(bench):
+    assert bench.method_spec("mint_inner@trend0.3") == ("mint_inner", 0.3, "trend")
