@@ -65,6 +65,7 @@ Run (one core; results land in benchmarks/results/sums_*)::
     .venv/bin/python benchmarks/bench_sums.py --origins-information   # the group backtest's information at those origins (~12 min)
     .venv/bin/python benchmarks/bench_sums.py --market    # mint_inner + a shared market shock of each size (~25 min)
     .venv/bin/python benchmarks/bench_sums.py --fresh     # the product's sums on fresh seeds, with sampling intervals (~35 min)
+    .venv/bin/python benchmarks/bench_sums.py --market --methods mint_inner,mint_inner@trend0.3,mint_inner@trend0.5 --out sums_trendleg   # the company's own trend as a leg (~20 min)
     .venv/bin/python benchmarks/bench_sums.py --only gen100 --gen100-seeds 12 --methods bootstrap,mint_inner,implied,shared,mint --out sums_gen100x12
 
 Every coverage cell comes with its sampling interval (:func:`cluster_interval`, columns units, m80_lo … a80_hi):
