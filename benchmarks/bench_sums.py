@@ -371,6 +371,11 @@ def evaluate(dataset: str, cases: list[dict], methods: list[str], draws: int) ->
     return rows
 
 
+def _git_head() -> str:
+    """The short commit the results are written at (their headers name it)."""
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+
+
 def trend_factor(train: np.ndarray, means: np.ndarray, weight: float, m: int = 12) -> float:
     """The company's own trend blended into its forecast (measured, not the product's): one factor for every series.
 
@@ -379,16 +384,12 @@ def trend_factor(train: np.ndarray, means: np.ndarray, weight: float, m: int = 1
     last three full years (pooled over every series, so far less noisy than one series' growth); the factor moves
     the forecast's total ``weight`` of the way to it, as the product's industry leg moves it towards the outlook.
     """
-    total = np.asarray(train, float).sum(axis=0)
-    k = min(len(total) // m, 3)
-    if weight == 0 or k < 2:
+    trend = K.yearly_growth(np.asarray(train, float).sum(axis=0), m) if weight else None
+    if trend is None:
         return 1.0
-    years = total[len(total) - k * m :].reshape(k, m).sum(axis=1)
-    if np.any(years <= 0):
-        return 1.0
-    g = (years[-1] / years[0]) ** (1.0 / (k - 1)) - 1.0
+    g, last = trend
     forecast = float(np.asarray(means, float)[:, :m].sum())
-    return (1 - weight) + weight * years[-1] * (1 + g) / forecast if forecast > 0 else 1.0
+    return (1 - weight) + weight * last * (1 + g) / forecast if forecast > 0 else 1.0
 
 
 def _mint_mean(fits, groups, group_fits) -> np.ndarray:
@@ -889,7 +890,7 @@ def main(argv=None) -> int:
     load = os.getloadavg()
     diffstat = subprocess.run(["git", "diff", "--stat", "--", "salesanalytics/methods/_forecast_models.py"], cwd=REPO,
                               capture_output=True, text=True).stdout.strip() or "(no uncommitted change)"
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    head = _git_head()
     meta = {
         "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "platform": platform.platform(),
         "python": platform.python_version(), "cores": os.cpu_count(), "load_1_5_15": [round(v, 2) for v in load],
@@ -957,7 +958,7 @@ def family_table(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
 def _write_fresh(args, rows: list[dict], timings: dict, t0: float, methods: list[str], used: dict[str, list[int]]) -> int:
     table = family_table(rows)
     load = os.getloadavg()
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    head = _git_head()
     stem = args.out + "_fresh" + ("_quick" if args.quick else "")
     io.write_table(table, RESULTS / f"{stem}.csv")
     io.write_table(row_frame(rows), RESULTS / f"{stem}_rows.parquet")
@@ -984,7 +985,7 @@ def _write_market(args, table: pd.DataFrame, timings: dict, t0: float, methods: 
     best = summary.loc[summary["gap_dev"].idxmin()]
     chosen = choose_market(summary)
     load = os.getloadavg()
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    head = _git_head()
     stem = args.out + "_market" + ("_quick" if args.quick else "")
     io.write_table(table, RESULTS / f"{stem}.csv")
     io.write_table(summary, RESULTS / f"{stem}_summary.csv")

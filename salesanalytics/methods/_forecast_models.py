@@ -334,15 +334,24 @@ def drift_forecast(x: np.ndarray, h: int) -> np.ndarray:
 SNAIVE_GROWTH = 0.0
 
 
+def yearly_growth(y: np.ndarray, m: int = M, years: int = 3) -> tuple[float, float] | None:
+    """(geometric yearly growth, last full year's sum) of the last ``years`` (at least two) full years, counted from
+    the end; None if there are fewer or a year's sum is not positive."""
+    k = min(len(y) // m, years)
+    if k < 2:
+        return None
+    sums = np.asarray(y[len(y) - k * m :], float).reshape(k, m).sum(axis=1)
+    if np.any(sums <= 0):
+        return None
+    return float((sums[-1] / sums[0]) ** (1.0 / (k - 1)) - 1.0), float(sums[-1])
+
+
 def snaive_growth(y: np.ndarray, m: int = M, years: int = 3) -> float:
     """Geometric yearly growth of the last ``years`` (at least two) full years' sums; 0 if fewer or not all positive."""
     k = min(len(y) // m, years)
-    if k < 2:
+    if k < 2 or not np.all(y[len(y) - k * m :] > 0):
         return 0.0
-    sums = y[len(y) - k * m :].reshape(k, m).sum(axis=1)
-    if not np.all(y[len(y) - k * m :] > 0):
-        return 0.0
-    return float((sums[-1] / sums[0]) ** (1.0 / (k - 1)) - 1.0)
+    return yearly_growth(y, m, years)[0]
 
 
 def snaive_forecast(y: np.ndarray, h: int, m: int = M, growth: float | None = None) -> np.ndarray:

@@ -564,8 +564,9 @@ class Forecaster:
         lines = [_note_line(n, lang) for n in self.notes_]
         if self.industry_ is not None and len(self.industry_):
             lines.append(text("fc_note_industry_weight", lang, weight=f"{self.industry_weight:.0%}"))
-        if self.market_floor_pct():
-            lines.append(text("fc_note_market", lang, sd=f"{self.market_floor_pct():g}%"))  # as the weight above: 30%
+        floor = self.market_floor_pct()
+        if floor:
+            lines.append(text("fc_note_market", lang, sd=f"{floor:g}%"))  # as the weight above: 30%
         models = pd.Series([f.model for f in self.fits_]).value_counts()
         lines.append(text("fc_note_models", lang, models=", ".join(f"{model_label(m, lang)} ×{c}" for m, c in models.items())))
         return "\n".join(lines)
