@@ -555,6 +555,8 @@ def _render_locked(quarter, specs, paths, injected, out_dir, notebooks_dir, lang
             with stops.held():  # a signal during the cleanup would leave it half done: it is delivered after it
                 if tmp is not None:
                     _remove_temporary(tmp)
+                else:  # a signal between mkdtemp and the assignment: the folder exists, its name ours (pid), tmp unset
+                    io.remove_stale_dirs(out_dir, (f".{quarter}.tmp-",))
         finally:
             notes.restore()
     return RenderResult(quarter, final, final / "index.html", True, done, time.perf_counter() - started)
