@@ -66,6 +66,7 @@ Run (one core; results land in benchmarks/results/sums_*)::
     .venv/bin/python benchmarks/bench_sums.py --market    # mint_inner + a shared market shock of each size (~25 min)
     .venv/bin/python benchmarks/bench_sums.py --fresh     # the product's sums on fresh seeds, with sampling intervals (~35 min)
     .venv/bin/python benchmarks/bench_sums.py --market --methods mint_inner,mint_inner@trend0.3,mint_inner@trend0.5 --out sums_trendleg   # the company's own trend as a leg (~20 min)
+    .venv/bin/python benchmarks/bench_sums.py --fresh --only gen14,gen100,people --methods mint_inner,mint_inner@industry0.3 --out sums_industry   # the product's industry leg (~25 min)
     .venv/bin/python benchmarks/bench_sums.py --only gen100 --gen100-seeds 12 --methods bootstrap,mint_inner,implied,shared,mint --out sums_gen100x12
 
 Every coverage cell comes with its sampling interval (:func:`cluster_interval`, columns units, m80_lo … a80_hi):
@@ -103,6 +104,7 @@ from salesanalytics.core import config as C
 from salesanalytics.methods import _forecast_hierarchy as H
 from salesanalytics.methods import _forecast_models as K
 from salesanalytics.methods import datagen as D
+from salesanalytics.methods import forward as F
 
 TRAIN, HORIZON = 36, 12
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -202,19 +204,41 @@ def _branch_revenue(branches: int, seed: int) -> tuple[list[str], np.ndarray, pd
 
 
 def _origin_cases(Y: np.ndarray, months: pd.DatetimeIndex, groups: list, levels: list, ends: pd.DatetimeIndex,
-                  unit: str = "one") -> list[dict]:
+                  unit: str = "one", seed: int = 0) -> list[dict]:
     """One case per origin in ``ends``: the bottom series ``Y`` trained on the 36 months to it, the next 12 held back.
 
     ``unit``: what the cases have in common (one synthetic company, "seed 3"): the independent unit of
-    :func:`cluster_interval`, since one company's origins share its shocks."""
+    :func:`cluster_interval`, since one company's origins share its shocks.  Each case also carries its calendar
+    months and the industry file a user of the generator's company would have at that origin (:func:`origin_market`)
+    for the product's industry leg ("mint_inner@industry0.3")."""
     cases = []
-    for end in ends:
+    for o, end in enumerate(ends):
         j = months.get_loc(end)
         train, test = Y[:, j - TRAIN + 1 : j + 1], Y[:, j + 1 : j + 1 + HORIZON]
         cases.append({"fits": [fit(y) for y in train], "groups": groups,
                       "group_fits": [fit(train[g].sum(axis=0)) for g in groups], "actual": test, "level": levels,
-                      "unit": unit, "train": train})
+                      "unit": unit, "train": train, "last_month": months[j], "months": months[j + 1 : j + 1 + HORIZON],
+                      "market": origin_market(train.sum(axis=0), months[j - TRAIN + 1 : j + 1], seed * 1000 + o)})
     return cases
+
+
+def origin_market(total: np.ndarray, months: pd.DatetimeIndex, seed: int) -> pd.Series:
+    """The industry file at an origin: ``datagen.make_industry`` on the company's training months only (the
+    market's past years drawn around 5.5 % growth, independent of the company; its outlook 6 / 5.8 / 5.5 %), as the
+    bundled data's industry file is made; market size by calendar year."""
+    history = pd.DataFrame({"month": months, "revenue": total})
+    table = D.make_industry(history, seed=seed)
+    return table.set_index("year")["market_size"].astype(float)
+
+
+def industry_paths(case: dict, paths: np.ndarray, means: np.ndarray, weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """The product's industry leg on a case's paths and means: ``forward.industry_factors`` (the blend the product
+    applies with an industry file, weight ``weight``) per bottom series and month; a case without an industry file
+    (Tourism) is returned as it is, as the product forecasts without one."""
+    if case.get("market") is None:
+        return paths, means
+    factor, _, _ = F.industry_factors(list(case["train"]), case["last_month"], case["months"], means, case["market"], weight)
+    return paths * factor[None], means * factor
 
 
 def generator_cases(branches: int, seeds: list[int], ends: pd.DatetimeIndex) -> list[dict]:
@@ -229,7 +253,7 @@ def generator_cases(branches: int, seeds: list[int], ends: pd.DatetimeIndex) -> 
                 levels.append("region")
         groups.append(np.arange(branches))
         levels.append("total")
-        cases += _origin_cases(Y, months, groups, levels, ends, unit=f"seed {seed}")
+        cases += _origin_cases(Y, months, groups, levels, ends, unit=f"seed {seed}", seed=seed)
     return cases
 
 
@@ -280,7 +304,7 @@ def people_cases(seeds: list[int], ends: pd.DatetimeIndex, branches: int = 14) -
         branch_sums = np.array([Y[owner == b].sum(axis=0) for b in range(branches)])
         np.testing.assert_allclose(branch_sums, revenue, rtol=1e-12)  # the people add up to the branch
         groups = [np.flatnonzero(owner == b) for b in range(branches)] + [np.arange(len(owner))]
-        cases += _origin_cases(Y, months, groups, ["branch"] * branches + ["total"], ends, unit=f"seed {seed}")
+        cases += _origin_cases(Y, months, groups, ["branch"] * branches + ["total"], ends, unit=f"seed {seed}", seed=seed)
     return cases
 
 
@@ -313,7 +337,9 @@ def _score(paths: np.ndarray, mean: np.ndarray, actual: np.ndarray) -> dict:
 def method_spec(name: str) -> tuple[str, float | None, str | None]:
     """"mint_inner@walk0.05" -> ("mint_inner", 0.05, "walk"): a method with a shared market shock of that sd and
     shape (:func:`H.market_factor`); "mint_inner@none": no shock; a plain name keeps the module's MARKET_SD and
-    MARKET_SHAPE (the product's)."""
+    MARKET_SHAPE (the product's).  Two shapes are legs blended into the product's paths instead (its market floor
+    kept): "trend" (:func:`trend_factor`, measured, not the product's) and "industry" (the product's industry leg
+    with the generator's industry file, :func:`industry_paths`; the number is the blend's weight)."""
     method, _, spec = name.partition("@")
     if not spec:
         return method, None, None
@@ -340,9 +366,10 @@ def evaluate(dataset: str, cases: list[dict], methods: list[str], draws: int) ->
                 totals = [(paths[:, gi], case["group_fits"][gi].mean) for gi in range(len(groups))]
             else:
                 trend = market if shape == "trend" else None  # "mint_inner@trend0.3": the product's paths, then the trend leg
-                if trend is not None:
+                industry = market if shape == "industry" else None  # "mint_inner@industry0.3": then the product's industry leg
+                if trend is not None or industry is not None:
                     if method == "mint":
-                        raise ValueError("the trend leg is measured on mint_inner and the width-only candidates, not mint")
+                        raise ValueError("the trend and industry legs are measured on mint_inner and the width-only candidates, not mint")
                     market, shape = None, None
                 paths = H.joint_paths(fits, draws, seed=ci, groups=groups, group_fits=case["group_fits"], method=method,
                                       market=market, market_shape=shape)
@@ -355,6 +382,8 @@ def evaluate(dataset: str, cases: list[dict], methods: list[str], draws: int) ->
                     m = means if m is None else m
                     f = trend_factor(case["train"], m, trend)
                     paths, m = paths * f, m * f
+                if industry is not None:
+                    paths, m = industry_paths(case, paths, means if m is None else m, industry)
                 totals = []
                 for g in groups:
                     gm = m[g].sum(axis=0) if m is not None else _mint_mean(fits, groups, case["group_fits"])[g].sum(axis=0)
@@ -964,12 +993,13 @@ def _write_fresh(args, rows: list[dict], timings: dict, t0: float, methods: list
     io.write_table(row_frame(rows), RESULTS / f"{stem}_rows.parquet")
     seeds = {k: f"{min(v)}-{max(v)}" for k, v in used.items()}  # the seeds this run used (--quick: the first two)
     n_tourism = pd.DataFrame(rows).query("dataset.str.startswith('Tourism@')").groupby("dataset")["case"].nunique().max()
+    tourism = (f"the same {n_tourism} groups at its {len(TOURISM_OFFSETS)} yearly origins" if n_tourism == n_tourism
+               else "not in this run")
     lines = [f"# coverage of sums on fresh seeds, with sampling intervals {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC — "
              f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores, load {load[0]:.1f}; git {head}; "
              f"{time.time() - t0:.0f} s ({', '.join(f'{k} {v:.0f} s' for k, v in timings.items())}); {args.draws} draws", "",
              f"Methods: {', '.join(methods)} (a plain name is the product's, with its market floor). Seeds no other run has "
-             f"used: gen14 {seeds['gen14']}, gen100 {seeds['gen100']}, people {seeds['people']}; Tourism: the same {n_tourism} groups at "
-             f"its {len(TOURISM_OFFSETS)} yearly origins. m80/a80: monthly / annual 80 % coverage of the totals; units: the "
+             f"used: gen14 {seeds['gen14']}, gen100 {seeds['gen100']}, people {seeds['people']}; Tourism: {tourism}. m80/a80: monthly / annual 80 % coverage of the totals; units: the "
              f"independent units (a synthetic company; a Tourism year); m80_lo..m80_hi, a80_lo..a80_hi: the "
              f"{CLUSTER_LEVEL:.0%} interval of the figure by resampling those units (cluster_interval); *_80_inside: 80 % lies "
              "in it (the figure cannot be told from calibrated with these data).", "",

@@ -274,3 +274,37 @@ def test_trend_factor_moves_the_total_part_of_the_way_to_the_pooled_trend(bench)
 
 def test_method_spec_reads_a_trend_leg_weight(bench):
     assert bench.method_spec("mint_inner@trend0.3") == ("mint_inner", 0.3, "trend")
+
+
+def test_industry_paths_apply_the_products_industry_leg_per_series_and_year(bench):
+    # a June origin: the forecast's months fall in two calendar years, each with its own factor
+    last = pd.Timestamp("2024-06-01")
+    hist = pd.date_range(end=last, periods=36, freq="MS")
+    months = pd.date_range("2024-07-01", periods=12, freq="MS")
+    flat = np.full(36, 100.0)  # 1,200 in each full year (2022, 2023): share constant
+    market = pd.Series({2021: 1e5, 2022: 1e5, 2023: 1e5, 2024: 1.1e5, 2025: 1.21e5})  # +10 % a year from 2024
+    case = {"train": np.vstack([flat, 2 * flat]), "last_month": last, "months": months, "market": market}
+    means = np.vstack([np.full(12, 100.0), np.full(12, 200.0)])
+    paths = np.ones((3, 2, 12)) * means[None]
+    p, m = bench.industry_paths(case, paths, means, 0.3)
+    # 2024: industry 1,200 x 1.1 = 1,320 against 12 x 100 (history's six months + the forecast's): 0.7 + 0.3 x 1.1
+    # 2025: 1,200 x 1.21 = 1,452 against 1,200: 0.7 + 0.3 x 1.21 (the second series: twice both, the same factors)
+    f24, f25 = 0.7 + 0.3 * 1.1, 0.7 + 0.3 * 1.21
+    want = np.where(months.year == 2024, f24, f25)
+    np.testing.assert_allclose(m, means * want[None], rtol=1e-12)
+    np.testing.assert_allclose(p, paths * want[None, None], rtol=1e-12)
+    # a case without an industry file (Tourism) is left as it is
+    p0, m0 = bench.industry_paths(dict(case, market=None), paths, means, 0.3)
+    assert p0 is paths and m0 is means
+
+
+def test_origin_market_is_the_generators_industry_file_from_the_training_months_only(bench):
+    months = pd.date_range("2021-01-01", periods=36, freq="MS")
+    market = bench.origin_market(np.full(36, 1e6), months, seed=7)
+    assert list(market.index) == [2021, 2022, 2023, 2024, 2025, 2026]  # the history's years, then three outlook years
+    assert market.loc[2024] / market.loc[2023] == pytest.approx(1.06, rel=1e-6)
+    assert market.equals(bench.origin_market(np.full(36, 1e6), months, seed=7))  # the same seed, the same file
+
+
+def test_method_spec_reads_an_industry_leg_weight(bench):
+    assert bench.method_spec("mint_inner@industry0.3") == ("mint_inner", 0.3, "industry")

@@ -892,36 +892,56 @@ def _blend_industry(self: Forecaster, industry: pd.DataFrame) -> None:
     if extended:
         how = "given growth" if given is not None else "last growth rate"
         self._note("*", "industry_extended", years=", ".join(map(str, sorted(set(extended)))), how=how)
-    w = float(self.industry_weight)
-    rows = []
-    for i, key in enumerate(self.series_):
-        y = self.history_[key]
-        months = pd.date_range(end=self.last_month_, periods=len(y), freq="MS")
-        annual = pd.Series(y, index=months).groupby(months.year).agg(["sum", "count"])
+    factor, rows, skipped = industry_factors([self.history_[key] for key in self.series_], self.last_month_, self.months_,
+                                             np.array([f.mean for f in self.fits_]), market, float(self.industry_weight))
+    for i in skipped:
+        self._note(_series_label(self.series_[i]), "industry_skipped")
+    self.factor_ = self.factor_ * factor
+    self.industry_ = pd.DataFrame([{"series": _series_label(self.series_[r.pop("index")]), **r} for r in rows])
+
+
+def industry_factors(histories: Sequence[np.ndarray], last_month: pd.Timestamp, months: pd.DatetimeIndex, means: np.ndarray,
+                     market: pd.Series, weight: float) -> tuple[np.ndarray, list[dict], list[int]]:
+    """The market-share leg of the blend, one factor per series and forecast month (the product's one computation).
+
+    ``histories``: each series' monthly values ending at ``last_month``; ``months``: the forecast months; ``means``
+    (series, months): the statistical forecast; ``market``: market size by calendar year, covering every full
+    history year and every forecast year.  Per series: its share of the market in each full history year, the
+    share's geometric trend damped by ``SHARE_DAMPING`` a year, times the market of each forecast year, gives the
+    industry estimate of that year's total; the factor moves the statistical estimate of the year (the history's
+    months of that year plus the forecast's, scaled to 12) ``weight`` of the way to it, for every forecast month of
+    the year.  Returns (factors, one row per series and year, the indices of series without a usable share).
+    """
+    factor = np.ones((len(histories), len(months)))
+    rows, skipped = [], []
+    fc_years = sorted(set(months.year))
+    for i, y in enumerate(histories):
+        hist_months = pd.date_range(end=last_month, periods=len(y), freq="MS")
+        annual = pd.Series(y, index=hist_months).groupby(hist_months.year).agg(["sum", "count"])
         full_years = annual[annual["count"] == 12]
         share = (full_years["sum"] / market.reindex(full_years.index)).dropna()
         if len(share) == 0 or (share <= 0).any():
-            self._note(_series_label(key), "industry_skipped")
+            skipped.append(i)
             continue
         g = (share.iloc[-1] / share.iloc[0]) ** (1 / (len(share) - 1)) - 1 if len(share) >= 2 else 0.0
-        mean = self.fits_[i].mean
+        mean = means[i]
         for year in fc_years:
             ahead = year - int(share.index[-1])
             damp = sum(SHARE_DAMPING**j for j in range(1, ahead + 1))
             share_y = share.iloc[-1] * (1 + g) ** damp
             industry_total = share_y * market.loc[year]
-            in_year = self.months_.year == year
+            in_year = months.year == year
             hist_part = float(annual["sum"].get(year, 0.0))
             k = int(in_year.sum()) + int(annual["count"].get(year, 0))
             stat_total = (hist_part + float(mean[in_year].sum())) * 12 / max(k, 1)
             if stat_total <= 0:
                 continue
-            ratio = (1 - w) + w * industry_total / stat_total
-            self.factor_[i, in_year] = ratio
-            rows.append({"series": _series_label(key), "year": year, "share": share_y, "market_size": market.loc[year],
+            ratio = (1 - weight) + weight * industry_total / stat_total
+            factor[i, in_year] = ratio
+            rows.append({"index": i, "year": year, "share": share_y, "market_size": market.loc[year],
                          "industry_estimate": industry_total, "statistical_estimate": stat_total,
                          "blended_estimate": ratio * stat_total, "factor": ratio})
-    self.industry_ = pd.DataFrame(rows)
+    return factor, rows, skipped
 
 
 def pa_float():
