@@ -308,3 +308,30 @@ def test_origin_market_is_the_generators_industry_file_from_the_training_months_
 
 def test_method_spec_reads_an_industry_leg_weight(bench):
     assert bench.method_spec("mint_inner@industry0.3") == ("mint_inner", 0.3, "industry")
+
+
+def _small_case(bench, inner):
+    from salesanalytics.methods import _forecast_models as K
+
+    rng = np.random.default_rng(4)
+    t = np.arange(48)
+    Y = np.array([100 * (1 + 0.004 * t) * (1 + 0.2 * np.sin(2 * np.pi * t / 12)) * rng.lognormal(0, 0.08, 48) for _ in range(4)])
+    train, test = Y[:, :36], Y[:, 36:]
+    groups = [np.array([0, 1]), np.array([2, 3]), np.arange(4)]
+    return {"fits": [K.fit_series(y, 12) for y in train], "groups": groups,
+            "group_fits": [K.fit_series(train[g].sum(axis=0), 12) for g in groups], "actual": test,
+            "level": ["region", "region", "total"], "unit": "seed 1", "inner": inner, "train": train}
+
+
+def test_mint_inner_reconciles_only_the_groups_the_product_has_and_mint_nested_every_inner_group(bench):
+    cols = ["m80", "a80", "error_pct", "halfwidth80_pct"]
+    # regions the product does not have (inner=()): its "mint_inner" is exactly the bottom-up bootstrap
+    rows = pd.DataFrame(bench.evaluate("t", [_small_case(bench, ())], ["bootstrap", "mint_inner", "mint_nested"], 200))
+    by = {m: rows[rows["method"] == m][cols].reset_index(drop=True) for m in ("bootstrap", "mint_inner", "mint_nested")}
+    pd.testing.assert_frame_equal(by["mint_inner"], by["bootstrap"])
+    assert not by["mint_nested"].equals(by["bootstrap"])  # each region reconciled with its own forecast
+    # a group the product reconciles (a branch's people: inner=(0, 1)): "mint_inner" is then "mint_nested"
+    rows = pd.DataFrame(bench.evaluate("t", [_small_case(bench, (0, 1))], ["mint_inner", "mint_nested"], 200))
+    pd.testing.assert_frame_equal(rows[rows["method"] == "mint_inner"][cols].reset_index(drop=True),
+                                  rows[rows["method"] == "mint_nested"][cols].reset_index(drop=True))
+    assert "mint_nested" in bench.MEASURED_ONLY  # a region level the product does not have: never picked
