@@ -25,7 +25,7 @@ coherent, a reference).  Data sets:
 * **Which groups "mint_inner" reconciles**: as the product, only a branch made of several series (a case's
   ``inner`` groups: the people's branches); the generator's regions are plain sums of their branches' paths, since
   the product has no region level.  "mint_nested" (measured only) reconciles every group inside another, regions
-  too: what the runs before 2026-12-02 10:20 UTC called "mint_inner" on gen100.
+  too: what the runs before commit b79f0f0 called "mint_inner" on gen100.
 
 * **people**: person -> branch -> company.  The generator has no
   salesperson-level monthly history (only the plan year's deals), so
