@@ -114,7 +114,7 @@ from salesanalytics.methods import forward as F
 TRAIN, HORIZON = 36, 12
 RESULTS = Path(__file__).resolve().parent / "results"
 REPO = Path(__file__).resolve().parent.parent
-CANDIDATES = ("bootstrap", "shared", "copula", "match", "mint", "implied", "backtest", "mint_inner")
+CANDIDATES = ("bootstrap", "shared", "copula", "match", "mint", "implied", "backtest", "mint_inner", "mint_nested")
 
 
 def fit(y: np.ndarray) -> K.SeriesFit:
