@@ -238,6 +238,19 @@ def origin_market(total: np.ndarray, months: pd.DatetimeIndex, seed: int) -> pd.
     return table.set_index("year")["market_size"].astype(float)
 
 
+#: Shapes of ``method_spec`` that are legs blended into the product's paths, not market shocks (:func:`apply_leg`).
+LEGS = ("trend", "industry")
+
+
+def apply_leg(case: dict, paths: np.ndarray, means: np.ndarray, leg: str, weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """A case's paths (d, k, h) and means (k, h) with a leg of weight ``weight`` blended in: "trend" (the company's
+    own trend, one factor, :func:`trend_factor`) or "industry" (the product's industry leg, :func:`industry_paths`)."""
+    if leg == "trend":
+        f = trend_factor(case["train"], means, weight)
+        return paths * f, means * f
+    return industry_paths(case, paths, means, weight)
+
+
 def industry_paths(case: dict, paths: np.ndarray, means: np.ndarray, weight: float) -> tuple[np.ndarray, np.ndarray]:
     """The product's industry leg on a case's paths and means: ``forward.industry_factors`` (the blend the product
     applies with an industry file, weight ``weight``) per bottom series and month; a case without an industry file
@@ -382,9 +395,9 @@ def evaluate(dataset: str, cases: list[dict], methods: list[str], draws: int) ->
                 paths = K.simulate_paths(case["group_fits"], draws, seed=ci)
                 totals = [(paths[:, gi], case["group_fits"][gi].mean) for gi in range(len(groups))]
             else:
-                trend = market if shape == "trend" else None  # "mint_inner@trend0.3": the product's paths, then the trend leg
-                industry = market if shape == "industry" else None  # "mint_inner@industry0.3": then the product's industry leg
-                if trend is not None or industry is not None:
+                # "mint_inner@trend0.3", "mint_inner@industry0.3": the product's paths (its market floor kept), then the leg
+                leg = (shape, market) if shape in LEGS else None
+                if leg is not None:
                     if method == "mint":
                         raise ValueError("the trend and industry legs are measured on mint_inner and the width-only candidates, not mint")
                     market, shape = None, None
@@ -395,12 +408,8 @@ def evaluate(dataset: str, cases: list[dict], methods: list[str], draws: int) ->
                 m = means if method not in ("mint", "mint_inner") else None
                 if method == "mint_inner":
                     m = H.inner_means(fits, sum_groups, sum_fits)
-                if trend is not None:
-                    m = means if m is None else m
-                    f = trend_factor(case["train"], m, trend)
-                    paths, m = paths * f, m * f
-                if industry is not None:
-                    paths, m = industry_paths(case, paths, means if m is None else m, industry)
+                if leg is not None:
+                    paths, m = apply_leg(case, paths, means if m is None else m, *leg)
                 totals = []
                 for g in groups:
                     gm = m[g].sum(axis=0) if m is not None else _mint_mean(fits, groups, case["group_fits"])[g].sum(axis=0)
@@ -738,7 +747,7 @@ def bundled(methods: list[str], draws: int) -> list[dict]:
     out = []
     for name in methods:
         method, market, shape = method_spec(name)
-        if shape in ("trend", "industry"):  # the bundled forecast has the industry leg already (the product's); the trend leg is not
+        if shape in LEGS:  # the bundled forecast has the industry leg already (the product's); the trend leg is not
             continue
         method = "mint_inner" if method == "mint_nested" else method  # one company of branches: no group inside another
         paths = H.joint_paths(fc.fits_, draws, seed=fc.seed, groups=[np.arange(len(fc.fits_))], group_fits=[total_fit],
