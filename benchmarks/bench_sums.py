@@ -71,6 +71,7 @@ Run (one core; results land in benchmarks/results/sums_*)::
     .venv/bin/python benchmarks/bench_sums.py --market    # mint_inner + a shared market shock of each size (~25 min)
     .venv/bin/python benchmarks/bench_sums.py --fresh     # the product's sums on fresh seeds, with sampling intervals (~35 min)
     .venv/bin/python benchmarks/bench_sums.py --market --methods mint_inner,mint_inner@trend0.3,mint_inner@trend0.5 --out sums_trendleg   # the company's own trend as a leg (~20 min)
+    .venv/bin/python benchmarks/bench_sums.py --market --methods mint_inner,mint_inner@bias0.5,mint_inner@bias1 --out sums_biasleg   # the total's own backtest bias taken out (~10 min)
     .venv/bin/python benchmarks/bench_sums.py --fresh --only gen14,gen100,people --methods mint_inner,mint_inner@industry0.3 --out sums_industry   # the product's industry leg (~25 min)
     .venv/bin/python benchmarks/bench_sums.py --only gen100 --gen100-seeds 12 --methods bootstrap,mint_inner,implied,shared,mint --out sums_gen100x12
 
@@ -239,14 +240,15 @@ def origin_market(total: np.ndarray, months: pd.DatetimeIndex, seed: int) -> pd.
 
 
 #: Shapes of ``method_spec`` that are legs blended into the product's paths, not market shocks (:func:`apply_leg`).
-LEGS = ("trend", "industry")
+LEGS = ("trend", "industry", "bias")
 
 
 def apply_leg(case: dict, paths: np.ndarray, means: np.ndarray, leg: str, weight: float) -> tuple[np.ndarray, np.ndarray]:
     """A case's paths (d, k, h) and means (k, h) with a leg of weight ``weight`` blended in: "trend" (the company's
-    own trend, one factor, :func:`trend_factor`) or "industry" (the product's industry leg, :func:`industry_paths`)."""
-    if leg == "trend":
-        f = trend_factor(case["train"], means, weight)
+    own trend, one factor, :func:`trend_factor`), "bias" (the total's backtest bias, one factor, :func:`bias_factor`)
+    or "industry" (the product's industry leg, :func:`industry_paths`)."""
+    if leg in ("trend", "bias"):
+        f = trend_factor(case["train"], means, weight) if leg == "trend" else bias_factor(case["fits"], case["train"], weight)
         return paths * f, means * f
     return industry_paths(case, paths, means, weight)
 
@@ -358,9 +360,10 @@ def _score(paths: np.ndarray, mean: np.ndarray, actual: np.ndarray) -> dict:
 def method_spec(name: str) -> tuple[str, float | None, str | None]:
     """"mint_inner@walk0.05" -> ("mint_inner", 0.05, "walk"): a method with a shared market shock of that sd and
     shape (:func:`H.market_factor`); "mint_inner@none": no shock; a plain name keeps the module's MARKET_SD and
-    MARKET_SHAPE (the product's).  Two shapes are legs blended into the product's paths instead (its market floor
-    kept): "trend" (:func:`trend_factor`, measured, not the product's) and "industry" (the product's industry leg
-    with the generator's industry file, :func:`industry_paths`; the number is the blend's weight)."""
+    MARKET_SHAPE (the product's).  Three shapes are legs applied to the product's paths instead (its market floor
+    kept): "trend" (:func:`trend_factor`, measured, not the product's), "bias" (:func:`bias_factor`, measured, not
+    the product's) and "industry" (the product's industry leg with the generator's industry file,
+    :func:`industry_paths`); the number is the leg's weight."""
     method, _, spec = name.partition("@")
     if not spec:
         return method, None, None
@@ -445,6 +448,24 @@ def trend_factor(train: np.ndarray, means: np.ndarray, weight: float, m: int = 1
     g, last = trend
     forecast = float(np.asarray(means, float)[:, :m].sum())
     return (1 - weight) + weight * last * (1 + g) / forecast if forecast > 0 else 1.0
+
+
+def bias_factor(fits: list, train: np.ndarray, weight: float) -> float:
+    """The company's own backtest bias taken out of its forecast (measured, not the product's): one factor for every series.
+
+    Every fit keeps, per backtest origin (12, 8 and 4 months before the end of its history), the errors of its
+    candidates' equal combination for the months that followed (actual - forecast, ``SeriesFit.backtest``).
+    Summed over the series they are the company total's backtest errors; ``b`` = their sum / the sum of the total's
+    backtest forecasts is how far the total ran below (positive) or above what was forecast.  The factor is
+    ``1 + weight * b``: ``weight`` 1 takes the whole backtest bias out, smaller values shrink it towards none (one
+    backtest year is a noisy measure of a lasting bias)."""
+    err = actual = 0.0
+    for f, y in zip(fits, np.asarray(train, float)):
+        for e, _ in f.backtest:
+            err += float(np.sum(e))
+            actual += float(np.sum(y[-len(e):]))
+    forecast = actual - err
+    return 1.0 + weight * err / forecast if weight and forecast > 0 else 1.0
 
 
 def _mint_mean(fits, groups, group_fits) -> np.ndarray:

@@ -306,6 +306,26 @@ def test_origin_market_is_the_generators_industry_file_from_the_training_months_
     assert market.equals(bench.origin_market(np.full(36, 1e6), months, seed=7))  # the same seed, the same file
 
 
+def test_bias_factor_takes_the_totals_backtest_bias_out_part_of_the_way(bench):
+    from dataclasses import replace
+
+    from salesanalytics.methods import _forecast_models as K
+
+    base = K.fit_series(np.full(36, 100.0) + np.arange(36) % 3, 12)
+    train = np.vstack([np.full(36, 100.0), np.full(36, 300.0)])
+    # backtests of 12 and 4 months: series 1 ran 10 a month above its forecast, series 2 on it
+    a = replace(base, backtest=((np.full(12, 10.0), np.ones(12)), (np.full(4, 10.0), np.ones(4))))
+    b = replace(base, backtest=((np.zeros(12), np.ones(12)), (np.zeros(4), np.ones(4))))
+    # actual over the windows: 16 x 100 + 16 x 300 = 6,400; errors 160; forecast 6,240: b = 160 / 6,240
+    assert bench.bias_factor([a, b], train, 1.0) == pytest.approx(1 + 160 / 6240, rel=1e-12)
+    assert bench.bias_factor([a, b], train, 0.5) == pytest.approx(1 + 0.5 * 160 / 6240, rel=1e-12)
+    assert bench.bias_factor([a, b], train, 0.0) == 1.0
+    # a forecast above the actuals gives a factor below 1; no backtest gives none
+    assert bench.bias_factor([replace(a, backtest=((np.full(12, -10.0), np.ones(12)),))], train[:1], 1.0) == pytest.approx(1 - 120 / 1320)
+    assert bench.bias_factor([replace(a, backtest=())], train[:1], 1.0) == 1.0
+    assert bench.method_spec("mint_inner@bias0.5") == ("mint_inner", 0.5, "bias")
+
+
 def test_method_spec_reads_an_industry_leg_weight(bench):
     assert bench.method_spec("mint_inner@industry0.3") == ("mint_inner", 0.3, "industry")
 
