@@ -247,10 +247,10 @@ def apply_leg(case: dict, paths: np.ndarray, means: np.ndarray, leg: str, weight
     """A case's paths (d, k, h) and means (k, h) with a leg of weight ``weight`` blended in: "trend" (the company's
     own trend, one factor, :func:`trend_factor`), "bias" (the total's backtest bias, one factor, :func:`bias_factor`)
     or "industry" (the product's industry leg, :func:`industry_paths`)."""
-    if leg in ("trend", "bias"):
-        f = trend_factor(case["train"], means, weight) if leg == "trend" else bias_factor(case["fits"], case["train"], weight)
-        return paths * f, means * f
-    return industry_paths(case, paths, means, weight)
+    if leg == "industry":
+        return industry_paths(case, paths, means, weight)
+    f = trend_factor(case["train"], means, weight) if leg == "trend" else bias_factor(case["fits"], case["train"], weight)
+    return paths * f, means * f
 
 
 def industry_paths(case: dict, paths: np.ndarray, means: np.ndarray, weight: float) -> tuple[np.ndarray, np.ndarray]:
@@ -398,11 +398,11 @@ def evaluate(dataset: str, cases: list[dict], methods: list[str], draws: int) ->
                 paths = K.simulate_paths(case["group_fits"], draws, seed=ci)
                 totals = [(paths[:, gi], case["group_fits"][gi].mean) for gi in range(len(groups))]
             else:
-                # "mint_inner@trend0.3", "mint_inner@industry0.3": the product's paths (its market floor kept), then the leg
+                # "mint_inner@trend0.3", "@bias0.5", "@industry0.3": the product's paths (its market floor kept), then the leg
                 leg = (shape, market) if shape in LEGS else None
                 if leg is not None:
                     if method == "mint":
-                        raise ValueError("the trend and industry legs are measured on mint_inner and the width-only candidates, not mint")
+                        raise ValueError(f"the legs ({', '.join(LEGS)}) are measured on mint_inner and the width-only candidates, not mint")
                     market, shape = None, None
                 paths = H.joint_paths(fits, draws, seed=ci, groups=sum_groups, group_fits=sum_fits, method=method,
                                       market=market, market_shape=shape)
@@ -768,7 +768,7 @@ def bundled(methods: list[str], draws: int) -> list[dict]:
     out = []
     for name in methods:
         method, market, shape = method_spec(name)
-        if shape in LEGS:  # the bundled forecast has the industry leg already (the product's); the trend leg is not
+        if shape in LEGS:  # the bundled forecast has the industry leg already (the product's); the trend and bias legs are not
             continue
         method = "mint_inner" if method == "mint_nested" else method  # one company of branches: no group inside another
         paths = H.joint_paths(fc.fits_, draws, seed=fc.seed, groups=[np.arange(len(fc.fits_))], group_fits=[total_fit],
@@ -1040,7 +1040,7 @@ def _write_fresh(args, rows: list[dict], timings: dict, t0: float, methods: list
     io.write_table(row_frame(rows), RESULTS / f"{stem}_rows.parquet")
     seeds = {k: f"{min(v)}-{max(v)}" for k, v in used.items()}  # the seeds this run used (--quick: the first two)
     n_tourism = pd.DataFrame(rows).query("dataset.str.startswith('Tourism@')").groupby("dataset")["case"].nunique().max()
-    tourism = (f"the same {n_tourism} groups at its {len(TOURISM_OFFSETS)} yearly origins" if n_tourism == n_tourism
+    tourism = (f"the same {n_tourism} groups at its {len(TOURISM_OFFSETS)} yearly origins" if pd.notna(n_tourism)
                else "not in this run")
     lines = [f"# coverage of sums on fresh seeds, with sampling intervals {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC — "
              f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores, load {load[0]:.1f}; git {head}; "
